@@ -1,0 +1,75 @@
+package dev.simsnap.app;
+
+import dev.simsnap.devstack.EmbeddedKafkaBroker;
+import dev.simsnap.registry.server.SchemaRegistryServer;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+/**
+ * The one-process stack behind {@code simsnap up}: each part is embedded unless an external address is given.
+ * Parts start in dependency order and close in reverse.
+ */
+final class EmbeddedStack implements AutoCloseable {
+
+    /** What to start and where. A non-null external address replaces the embedded part. */
+    record Options(Path dataDir, int kafkaPort, int registryPort, String externalBootstrap, String externalRegistry) {
+    }
+
+    private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private final String bootstrapServers;
+    private final String registryUrl;
+
+    private EmbeddedStack(Options options, PrintStream out) throws Exception {
+        try {
+            if (options.externalBootstrap() == null) {
+                Path kafkaDir = Files.createDirectories(options.dataDir().resolve("kafka"));
+                EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDir).port(options.kafkaPort()).start();
+                parts.push(broker);
+                bootstrapServers = broker.bootstrapServers();
+                out.println("kafka     " + bootstrapServers + "  (embedded, data in " + kafkaDir.toAbsolutePath() + ")");
+            } else {
+                bootstrapServers = options.externalBootstrap();
+                out.println("kafka     " + bootstrapServers + "  (external)");
+            }
+            if (options.externalRegistry() == null) {
+                SchemaRegistryServer registry = SchemaRegistryServer.builder(bootstrapServers)
+                        .host("127.0.0.1").port(options.registryPort()).build().start();
+                parts.push(registry);
+                registryUrl = registry.url();
+                out.println("registry  " + registryUrl + "  (embedded, schemas in topic _simsnap_schemas)");
+            } else {
+                registryUrl = options.externalRegistry();
+                out.println("registry  " + registryUrl + "  (external)");
+            }
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    static EmbeddedStack start(Options options, PrintStream out) throws Exception {
+        return new EmbeddedStack(options, out);
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    String registryUrl() {
+        return registryUrl;
+    }
+
+    @Override
+    public synchronized void close() {
+        while (!parts.isEmpty()) {
+            try {
+                parts.pop().close();
+            } catch (Exception e) {
+                System.err.println("simsnap: while stopping: " + e);
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.simsnap.app;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code simsnap up}: the embedded default, in one process and without Docker: a KRaft broker, the schema registry,
+ * and everything built on them, serving until Ctrl-C. Data lives under {@code --data-dir}, so a second start keeps
+ * every run of the first.
+ */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Run the embedded stack (broker, registry, ...) in this process until Ctrl-C.")
+final class UpCommand implements Callable<Integer> {
+
+    @Option(names = "--data-dir", defaultValue = "data", description = "Where the embedded broker keeps its log (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded broker port (default: ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
+    @Option(names = "--registry-port", defaultValue = "8081", description = "Embedded registry port (default: ${DEFAULT-VALUE}).")
+    int registryPort;
+
+    @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of the embedded broker.")
+    String bootstrapServers;
+
+    @Option(names = "--schema-registry-url", description = "Use this registry instead of the embedded one.")
+    String registryUrl;
+
+    @Option(names = "--exit-after-start", hidden = true, description = "Start, print the addresses, then stop (smoke tests).")
+    boolean exitAfterStart;
+
+    @Override
+    public Integer call() throws Exception {
+        EmbeddedStack.Options options = new EmbeddedStack.Options(dataDir, kafkaPort, registryPort, bootstrapServers, registryUrl);
+        try (EmbeddedStack stack = EmbeddedStack.start(options, System.out)) {
+            if (exitAfterStart) {
+                return 0;
+            }
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                stack.close();
+                stop.countDown();
+            }, "simsnap-shutdown"));
+            System.out.println("simsnap is up. Ctrl-C stops it.");
+            stop.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.simsnap.devstack;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A running Kafka broker that clients can reach: the in-JVM {@link EmbeddedKafkaBroker} or, in tests, a
+ * Testcontainers-managed {@code apache/kafka} container.
+ */
+public interface KafkaBroker {
+
+    /** How long {@link #createTopic} waits for the topic to be created and to have a leader on every partition. */
+    Duration TOPIC_READY_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:41234}. Stable across {@link #restart()}. */
+    String bootstrapServers();
+
+    /** True when {@link #restart()} is supported (the embedded broker); false for a container. */
+    default boolean supportsRestart() {
+        return false;
+    }
+
+    /**
+     * Stops the broker cleanly and starts it again on the same data and the same address, so existing clients
+     * reconnect on their own and topics and records survive.
+     *
+     * @throws UnsupportedOperationException when {@link #supportsRestart()} is false
+     */
+    default void restart() {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be restarted");
+    }
+
+    /**
+     * Creates a topic with replication factor 1 and waits until it has a leader on every partition, so a producer
+     * started right after sees no {@code UNKNOWN_TOPIC_OR_PARTITION}.
+     * Idempotent: an existing topic is left as it is (its partition count and configs are not compared or changed).
+     *
+     * @param name       topic name
+     * @param partitions partition count, at least 1
+     * @param configs    topic-level configs such as {@code cleanup.policy=compact}; may be empty
+     * @return true if this call created the topic, false if it already existed
+     * @throws IllegalStateException when the topic is not ready within {@link #TOPIC_READY_TIMEOUT} or the
+     *                               broker rejects the request
+     */
+    default boolean createTopic(String name, int partitions, Map<String, String> configs) {
+        return Topics.create(bootstrapServers(), name, partitions, configs, TOPIC_READY_TIMEOUT);
+    }
+
+    /** {@link #createTopic(String, int, Map)} without topic configs. */
+    default boolean createTopic(String name, int partitions) {
+        return createTopic(name, partitions, Map.of());
+    }
+}

@@ -1,0 +1,149 @@
+package dev.simsnap.registry.server;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The registry's durable log: one compacted, single-partition topic.
+ *
+ * <p>Single writer: records are appended synchronously (produce, wait for the broker's ack with acks=all) by
+ * one registry instance, which applies them to its own state only after the ack. The registry does not tail
+ * the topic after start-up, so several instances must never write to the same topic at the same time: they
+ * would hand out the same ids.
+ */
+final class KafkaStore implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaStore.class);
+
+    private final String topic;
+    private final Map<String, Object> clientProps;
+    private final Duration timeout;
+    private KafkaProducer<String, String> producer;
+
+    KafkaStore(String bootstrapServers, String topic, Map<String, Object> extraProps, Duration timeout) {
+        this.topic = topic;
+        this.timeout = timeout;
+        this.clientProps = new HashMap<>(extraProps);
+        this.clientProps.put("bootstrap.servers", bootstrapServers);
+    }
+
+    /** Creates the topic (1 partition, compacted) when absent; fails when an existing one has several partitions. */
+    void ensureTopic() throws Exception {
+        try (Admin admin = Admin.create(props(Map.of()))) {
+            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
+            try {
+                admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                LOG.info("Created schema store topic {}", topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            if (description.partitions().size() != 1) {
+                // Total order of the log is what makes ids and versions deterministic on replay.
+                throw new IllegalStateException("Schema store topic " + topic + " must have exactly 1 partition, has "
+                        + description.partitions().size());
+            }
+        }
+    }
+
+    /** Reads the topic from the beginning to its current end, handing each record to {@code apply}. */
+    void replay(BiConsumer<String, String> apply) {
+        Map<String, Object> consumerProps = Map.of(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        TopicPartition partition = new TopicPartition(topic, 0);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int count = 0;
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props(consumerProps))) {
+            consumer.assign(List.of(partition));
+            consumer.seekToBeginning(List.of(partition));
+            long end = consumer.endOffsets(List.of(partition), timeout).get(partition);
+            while (consumer.position(partition, timeout) < end) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("Timed out reading schema store topic " + topic + " to offset " + end);
+                }
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (record.key() != null) {
+                        apply.accept(record.key(), record.value());
+                        count++;
+                    }
+                }
+            }
+        }
+        LOG.info("Read {} records from schema store topic {}", count, topic);
+    }
+
+    /** Appends a record and waits for the broker's acknowledgement; 50002 on timeout, 50001 on failure. */
+    void append(StoreRecord record) {
+        try {
+            producer().send(new ProducerRecord<>(topic, record.key(), record.value()))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw new RegistryException(ErrorCode.OPERATION_TIMEOUT, "Timed out writing to the schema store", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RegistryException(ErrorCode.STORE_ERROR, "Interrupted writing to the schema store", e);
+        } catch (ExecutionException e) {
+            throw new RegistryException(ErrorCode.STORE_ERROR,
+                    "Error writing to the schema store: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private synchronized KafkaProducer<String, String> producer() {
+        if (producer == null) {
+            producer = new KafkaProducer<>(props(Map.of(
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName(),
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                    ProducerConfig.LINGER_MS_CONFIG, "0",
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(timeout.toMillis()))));
+        }
+        return producer;
+    }
+
+    private Properties props(Map<String, Object> specific) {
+        Properties props = new Properties();
+        props.putAll(clientProps);
+        props.putAll(specific);
+        return props;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+            producer = null;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package dev.simsnap.schema.contract;
+
+import dev.simsnap.schema.delta.StateDelta;
+import dev.simsnap.schema.generation.GenerationChunk;
+import dev.simsnap.schema.generation.GenerationSealed;
+import dev.simsnap.schema.run.IterationCommitted;
+import dev.simsnap.schema.run.RunEnded;
+import dev.simsnap.schema.run.RunStarted;
+import java.util.List;
+import org.apache.avro.Schema;
+
+/** The top-level record types simsnap publishes, and the topic each one travels on. */
+public final class Contracts {
+
+    /** Run lifecycle and state deltas, keyed by run id. */
+    public static final String DELTAS_TOPIC = "simsnap.deltas";
+    /** Generation populations (chunks, then a seal), keyed by run id. */
+    public static final String GENERATIONS_TOPIC = "simsnap.generations";
+    /** Records the snapshot service could not apply, with the reason in headers. */
+    public static final String DEAD_LETTER_TOPIC = "simsnap.dead-letter";
+
+    /** Records on {@link #DELTAS_TOPIC}. */
+    public static final List<Schema> DELTA_TOPIC_RECORDS = List.of(
+            RunStarted.getClassSchema(), StateDelta.getClassSchema(),
+            IterationCommitted.getClassSchema(), RunEnded.getClassSchema());
+
+    /** Records on {@link #GENERATIONS_TOPIC}. */
+    public static final List<Schema> GENERATION_TOPIC_RECORDS = List.of(
+            GenerationChunk.getClassSchema(), GenerationSealed.getClassSchema());
+
+    private Contracts() {
+    }
+
+    /** The subject under TopicRecordNameStrategy: {@code <topic>-<record full name>}. */
+    public static String subject(String topic, Schema record) {
+        return topic + "-" + record.getFullName();
+    }
+}
