@@ -1,0 +1,472 @@
+package dev.simsnap.producer;
+
+import dev.simsnap.schema.contract.Contracts;
+import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.schema.delta.StateDelta;
+import dev.simsnap.schema.generation.GenerationChunk;
+import dev.simsnap.schema.generation.GenerationSealed;
+import dev.simsnap.schema.generation.PersonaGenotype;
+import dev.simsnap.schema.run.RunEnded;
+import dev.simsnap.schema.run.RunStarted;
+import dev.simsnap.schema.run.RunStatus;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One named worker of one simulation run: publishes the run's records through an idempotent, transactional Kafka
+ * producer whose {@code transactional.id} is {@code simsnap-<run>-<worker>}.
+ *
+ * <p>Opening ({@link Builder#build()}) creates the topics when absent, initializes transactions — which fences any
+ * earlier producer of the same run and worker (a zombie) and aborts its open transaction — and then reads back the
+ * run's committed records to resume: the next delta gets sequence {@code last committed sequence + 1} (0 for a new
+ * worker) and the next iteration must be greater than the last committed one.
+ *
+ * <p>Every record is keyed by the run id and sent to the run's partition, so a run is in order on one partition of
+ * each topic. Each public publishing method is one transaction: all of it becomes visible to read_committed readers
+ * or none of it. A worker is not thread-safe and runs one transaction at a time; use one worker per thread.
+ *
+ * <pre>{@code
+ * try (SimsnapWorker worker = SimsnapWorker.builder().config(props).run("sim01").worker("w0").build()) {
+ *     worker.startRun(RunSpec.of("trading-arena", "w0"));
+ *     try (Iteration it = worker.beginIteration(1, 0)) {
+ *         it.upsert(person);
+ *         it.patch(EntityType.PERSON, "3", payload, "cash");
+ *         it.append(EntityType.STOCK, "0", "past_stock_last_prices", 10.5);
+ *         it.commit();                       // closing without commit aborts
+ *     }
+ *     worker.endRun(RunStatus.COMPLETED);
+ * }
+ * }</pre>
+ */
+public final class SimsnapWorker implements AutoCloseable {
+
+    static final String AVRO_SERIALIZER = "dev.simsnap.serde.AvroSerializer";
+    private static final Logger LOG = LoggerFactory.getLogger(SimsnapWorker.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Properties config;
+    private final String runId;
+    private final String workerId;
+    private final int deltaPartition;
+    private final int partitions;
+    private final KafkaProducer<String, Object> producer;
+    private final WorkerStats stats = new WorkerStats();
+    private RunState state;
+    private long nextSequence;
+    private Iteration open;
+    private RuntimeException broken;
+
+    private SimsnapWorker(Properties config, String runId, String workerId) {
+        this.config = config;
+        this.runId = runId;
+        this.workerId = workerId;
+        this.partitions = TopicSetup.prepare(config);
+        this.deltaPartition = RunHistory.partitionOf(runId, partitions);
+        Properties props = SimsnapConfig.clientProperties(config);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(runId, workerId));
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId(runId, workerId));
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AVRO_SERIALIZER);
+        this.producer = new KafkaProducer<>(props);
+        try {
+            producer.initTransactions(); // fences the zombie and aborts its open transaction
+            this.state = RunHistory.read(config, runId, workerId, partitions);
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        this.nextSequence = state.lastSequence() + 1;
+        LOG.info("worker {} of run {} opened: last iteration {}, next sequence {}", workerId, runId,
+                state.lastIteration(), nextSequence);
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The transactional.id of a run's worker: {@code simsnap-<run>-<worker>}. */
+    public static String transactionalId(String runId, String workerId) {
+        return "simsnap-" + runId + "-" + workerId;
+    }
+
+    /** The run id (the key of every record). */
+    public String runId() {
+        return runId;
+    }
+
+    /** This worker's id. */
+    public String workerId() {
+        return workerId;
+    }
+
+    /** The run as this worker knows it (read back at open, updated by its own commits). */
+    public RunState state() {
+        return state;
+    }
+
+    /** The sequence the next delta will get. */
+    public long nextSequence() {
+        return nextSequence;
+    }
+
+    /** Acknowledged records and bytes of this worker. */
+    public WorkerStats stats() {
+        return stats;
+    }
+
+    /**
+     * Starts the run unless a RunStarted of it is already committed (idempotent across restarts). The check reads
+     * what was committed when this worker opened (or last joined); two workers starting the same run at the same
+     * instant could both send one, so let one worker start a run and the others {@link #joinRun join} it.
+     *
+     * @return true if this call sent RunStarted
+     */
+    public boolean startRun(RunSpec spec) {
+        checkUsable();
+        if (state.started()) {
+            return false;
+        }
+        RunStarted started = new RunStarted(runId, spec.kind(), new ArrayList<>(spec.expectedWorkers()),
+                Map.copyOf(spec.config()), spec.randomSeed(), System.currentTimeMillis(), null);
+        transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
+        state = new RunState(true, java.util.Optional.of(spec.kind()), spec.expectedWorkers(), state.ended(),
+                state.lastIteration(), state.lastSequence());
+        return true;
+    }
+
+    /**
+     * Waits until the run's RunStarted is committed (re-reading the run), and returns the run's state.
+     *
+     * @throws IllegalStateException when the run does not start within {@code timeout}, or when this worker is not
+     *                               one of its expected workers
+     */
+    public RunState joinRun(Duration timeout) {
+        checkUsable();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!state.started()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("run " + runId + " did not start within " + timeout);
+            }
+            sleep(100);
+            state = RunHistory.read(config, runId, workerId, partitions);
+        }
+        if (!state.expectedWorkers().contains(workerId)) {
+            throw new IllegalStateException("worker '" + workerId + "' is not one of run " + runId
+                    + "'s expected workers " + state.expectedWorkers());
+        }
+        return state;
+    }
+
+    /**
+     * Opens iteration {@code iteration} (one transaction). Deltas are validated and sent as they are added;
+     * {@link Iteration#commit()} adds the IterationCommitted record and commits; closing without commit aborts.
+     *
+     * @throws IllegalArgumentException when {@code iteration} is not greater than this worker's last committed one
+     * @throws IllegalStateException    when the run has not started (see {@link #startRun}, {@link #joinRun}) or
+     *                                  has ended, or another iteration is open
+     */
+    public Iteration beginIteration(long iteration, int virtualDate) {
+        checkUsable();
+        if (!state.started()) {
+            throw new IllegalStateException("run " + runId + " has not started: call startRun or joinRun first");
+        }
+        if (state.ended()) {
+            throw new IllegalStateException("run " + runId + " has ended");
+        }
+        if (iteration <= state.lastIteration()) {
+            throw new IllegalArgumentException("field 'iteration': " + iteration + " is not greater than worker "
+                    + workerId + "'s last committed iteration " + state.lastIteration());
+        }
+        producer.beginTransaction();
+        open = new Iteration(this, iteration, virtualDate, nextSequence);
+        return open;
+    }
+
+    /**
+     * Publishes generation {@code generation} of the run in one transaction: GenerationChunk records of at most
+     * 256 KiB of encoded members each, then GenerationSealed. Validation (null fields, score count) happens before
+     * anything is sent.
+     *
+     * @param scores optional fitness per member, in population order; null for none, else exactly one per member
+     * @return the number of chunks
+     */
+    public int publishGeneration(int generation, List<PersonaGenotype> members, List<Double> scores) {
+        checkUsable();
+        if (!state.started()) {
+            throw new IllegalStateException("run " + runId + " has not started: call startRun or joinRun first");
+        }
+        if (generation < 0) {
+            throw new IllegalArgumentException("field 'generation': must be >= 0, got " + generation);
+        }
+        if (scores != null) {
+            if (scores.size() != members.size()) {
+                throw new IllegalArgumentException("field 'scores': " + scores.size() + " scores for "
+                        + members.size() + " members");
+            }
+            for (int i = 0; i < scores.size(); i++) {
+                if (scores.get(i) == null || !Double.isFinite(scores.get(i))) {
+                    throw new IllegalArgumentException("field 'scores[" + i + "]': must be a finite number");
+                }
+            }
+        }
+        List<List<PersonaGenotype>> chunks = GenerationChunker.split(members);
+        transaction(() -> {
+            int first = 0;
+            for (int i = 0; i < chunks.size(); i++) {
+                List<PersonaGenotype> slice = chunks.get(i);
+                send(Contracts.GENERATIONS_TOPIC, null,
+                        new GenerationChunk(runId, workerId, generation, i, first, slice));
+                first += slice.size();
+            }
+            send(Contracts.GENERATIONS_TOPIC, null, new GenerationSealed(runId, workerId, generation,
+                    members.size(), chunks.size(), scores == null ? null : List.copyOf(scores)));
+        });
+        stats.generationCommitted();
+        return chunks.size();
+    }
+
+    /**
+     * Ends the run with {@code status} (RunEnded, final_iteration = this worker's last committed iteration).
+     * Does nothing when the run already ended. Call it from one worker once all workers are done.
+     */
+    public void endRun(RunStatus status) {
+        checkUsable();
+        if (state.ended()) {
+            return;
+        }
+        RunEnded ended = new RunEnded(runId, workerId, state.lastIteration(), status, System.currentTimeMillis());
+        transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, ended));
+        state = new RunState(state.started(), state.kind(), state.expectedWorkers(), true, state.lastIteration(),
+                state.lastSequence());
+    }
+
+    /** Aborts an open iteration and closes the producer. */
+    @Override
+    public void close() {
+        if (open != null) {
+            open.close();
+        }
+        producer.close(CLOSE_TIMEOUT);
+    }
+
+    // ---- used by Iteration -------------------------------------------------------------------------------------
+
+    void sendDelta(StateDelta delta) {
+        send(Contracts.DELTAS_TOPIC, deltaPartition, delta);
+        nextSequence = delta.getSequence() + 1;
+    }
+
+    void sendCommitted(Object record) {
+        send(Contracts.DELTAS_TOPIC, deltaPartition, record);
+    }
+
+    void commitIteration(Iteration iteration, long lastSequence) {
+        try {
+            commitOrThrow();
+        } catch (RuntimeException e) {
+            nextSequence = iteration.firstSequence();
+            open = null;
+            throw e;
+        }
+        open = null;
+        stats.iterationCommitted();
+        state = new RunState(state.started(), state.kind(), state.expectedWorkers(), state.ended(),
+                iteration.iteration(), lastSequence);
+    }
+
+    void abortIteration(Iteration iteration) {
+        nextSequence = iteration.firstSequence(); // aborted deltas never existed for readers
+        open = null;
+        abortQuietly();
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    // ---- transactions ------------------------------------------------------------------------------------------
+
+    private void transaction(Runnable body) {
+        producer.beginTransaction();
+        try {
+            body.run();
+        } catch (RuntimeException e) {
+            abortQuietly();
+            throw e;
+        }
+        commitOrThrow();
+    }
+
+    private void commitOrThrow() {
+        try {
+            producer.commitTransaction(); // flushes; fails if any send of the transaction failed
+        } catch (ProducerFencedException | OutOfOrderSequenceException | AuthorizationException
+                 | UnsupportedVersionException e) {
+            broken = e;
+            throw e;
+        } catch (KafkaException e) {
+            // Abortable (InvalidProducerEpochException included): aborting tells whether we were fenced.
+            RuntimeException fenced = abortAfter(e);
+            throw fenced != null ? fenced : e;
+        }
+    }
+
+    private void abortQuietly() {
+        abortAfter(null);
+    }
+
+    /** Aborts the open transaction; returns the ProducerFencedException when a newer instance fenced this one. */
+    private RuntimeException abortAfter(RuntimeException cause) {
+        if (broken != null) {
+            return broken;
+        }
+        try {
+            producer.abortTransaction();
+            return null;
+        } catch (ProducerFencedException e) {
+            broken = e;
+            if (cause != null) {
+                e.addSuppressed(cause);
+            }
+            LOG.warn("worker {} of run {} was fenced by a newer instance: {}", workerId, runId, e.toString());
+            return e;
+        } catch (KafkaException e) {
+            LOG.warn("aborting the transaction of worker {} of run {} failed: {}", workerId, runId, e.toString());
+            return null;
+        }
+    }
+
+    private void send(String topic, Integer partition, Object value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, partition, runId, value), (metadata, error) -> {
+                if (error == null) {
+                    stats.recordAcked(metadata.serializedKeySize(), metadata.serializedValueSize());
+                }
+            });
+        } catch (ProducerFencedException e) {
+            broken = e;
+            throw e;
+        }
+    }
+
+    private void checkUsable() {
+        if (broken != null) {
+            throw new IllegalStateException("worker " + workerId + " of run " + runId
+                    + " can no longer publish (fenced by a newer instance?): " + broken, broken);
+        }
+        if (open != null) {
+            throw new IllegalStateException("iteration " + open.iteration() + " is still open");
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Builds a {@link SimsnapWorker}; config sources: file &lt; environment &lt; code (later wins). */
+    public static final class Builder {
+        private Path configFile;
+        private Map<String, String> environment = System.getenv();
+        private final Properties explicit = new Properties();
+        private String runId;
+        private String workerId;
+
+        private Builder() {
+        }
+
+        /** Properties set in code (any Kafka client property, {@code schema.registry.url}, {@code simsnap.*}). */
+        public Builder config(Properties props) {
+            props.stringPropertyNames().forEach(k -> explicit.setProperty(k, props.getProperty(k)));
+            return this;
+        }
+
+        /** Same as {@link #config(Properties)} for a map. */
+        public Builder config(Map<String, ?> props) {
+            props.forEach((k, v) -> explicit.setProperty(k, String.valueOf(v)));
+            return this;
+        }
+
+        /** One property. */
+        public Builder property(String key, Object value) {
+            explicit.setProperty(key, String.valueOf(value));
+            return this;
+        }
+
+        /** A properties file read first (lowest precedence). */
+        public Builder configFile(Path file) {
+            this.configFile = file;
+            return this;
+        }
+
+        /** The environment variables to map (default {@link System#getenv()}); an empty map ignores them. */
+        public Builder environment(Map<String, String> env) {
+            this.environment = Map.copyOf(env);
+            return this;
+        }
+
+        /** The run id (validated by {@link RunIds}). */
+        public Builder run(String runId) {
+            this.runId = runId;
+            return this;
+        }
+
+        /** The worker id (validated by {@link RunIds}). */
+        public Builder worker(String workerId) {
+            this.workerId = workerId;
+            return this;
+        }
+
+        /** The merged configuration this builder would use. */
+        public Properties resolvedConfig() {
+            Properties all = new Properties();
+            if (configFile != null) {
+                all.putAll(SimsnapConfig.load(configFile));
+            }
+            all.putAll(SimsnapConfig.fromEnvironment(environment));
+            all.putAll(explicit);
+            return all;
+        }
+
+        /**
+         * Connects, fences earlier instances of the same run and worker, and reads the run back.
+         *
+         * @throws IllegalArgumentException when the run or worker id is invalid or bootstrap.servers /
+         *                                  schema.registry.url is missing
+         */
+        public SimsnapWorker build() {
+            RunIds.require("run id", runId);
+            RunIds.require("worker id", workerId);
+            Properties all = resolvedConfig();
+            for (String required : List.of(SimsnapConfig.BOOTSTRAP_SERVERS, SimsnapConfig.SCHEMA_REGISTRY_URL)) {
+                if (all.getProperty(required, "").isBlank()) {
+                    throw new IllegalArgumentException("config '" + required + "' is required (or env SIMSNAP_"
+                            + required.toUpperCase().replace('.', '_') + ")");
+                }
+            }
+            return new SimsnapWorker(all, runId, workerId);
+        }
+    }
+}
