@@ -1,0 +1,160 @@
+package dev.simsnap.service;
+
+import dev.simsnap.serde.AvroDeserializer;
+import dev.simsnap.serde.AvroSerdeConfig;
+import dev.simsnap.snapshot.deadletter.DeadLetterStats;
+import dev.simsnap.snapshot.read.RunStateReader;
+import dev.simsnap.snapshot.read.StoreProvider;
+import dev.simsnap.snapshot.topology.SnapshotTopology;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lifecycle of one snapshot-service instance: creates the topics when absent, runs the {@link SnapshotTopology}
+ * with {@code exactly_once_v2}, exposes the {@link RunStateReader}, closes. Not restartable: build a new one.
+ */
+public final class SnapshotService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotService.class);
+
+    private final SnapshotServiceConfig config;
+    private final DeadLetterStats deadLetterStats = new DeadLetterStats();
+    private KafkaStreams streams;
+    private RunStateReader reader;
+
+    public SnapshotService(SnapshotServiceConfig config) {
+        this.config = config;
+    }
+
+    /** The Streams properties this service runs with. */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+        if (config.applicationServer() != null) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
+        }
+        p.putAll(config.streamsOverrides());
+        return p;
+    }
+
+    /** The topology this service runs. */
+    public Topology topology() {
+        StreamsBuilder builder = new StreamsBuilder();
+        SnapshotTopology.build(builder, config.topics(), this::newDeserializer, deadLetterStats);
+        return builder.build();
+    }
+
+    /** Creates missing topics, then starts Streams (returns at once; see {@link #awaitRunning}). */
+    public synchronized void start() {
+        if (streams != null) {
+            throw new IllegalStateException("already started");
+        }
+        createTopics();
+        streams = new KafkaStreams(topology(), streamsProperties());
+        streams.setUncaughtExceptionHandler(e -> {
+            // Poison records never get here (they are dead-lettered); this is a bug or an infrastructure failure.
+            LOG.error("snapshot stream thread failed; shutting this instance down", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        reader = new RunStateReader(StoreProvider.of(streams));
+        streams.start();
+    }
+
+    /** Waits until Streams is RUNNING; throws {@link TimeoutException} otherwise. */
+    public void awaitRunning(Duration timeout) throws TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams().state() != KafkaStreams.State.RUNNING) {
+            if (!streams().state().isRunningOrRebalancing() && streams().state() != KafkaStreams.State.CREATED) {
+                throw new IllegalStateException("Streams is " + streams().state());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("Streams not RUNNING after " + timeout + " (" + streams().state() + ")");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** The running Streams instance (for interactive-query routing metadata). */
+    public synchronized KafkaStreams streams() {
+        if (streams == null) {
+            throw new IllegalStateException("not started");
+        }
+        return streams;
+    }
+
+    /** Reads this instance's stores. */
+    public synchronized RunStateReader reader() {
+        if (reader == null) {
+            throw new IllegalStateException("not started");
+        }
+        return reader;
+    }
+
+    /** Dead-letter counts of this instance. */
+    public DeadLetterStats deadLetterStats() {
+        return deadLetterStats;
+    }
+
+    /** Closes Streams (waits up to 30 s). */
+    @Override
+    public synchronized void close() {
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(30));
+        }
+    }
+
+    private Deserializer<?> newDeserializer() {
+        Map<String, Object> serde = new HashMap<>();
+        serde.put("schema.registry.url", config.schemaRegistryUrl());
+        serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
+        AvroDeserializer<?> d = new AvroDeserializer<>();
+        d.configure(serde, false);
+        return d;
+    }
+
+    private void createTopics() {
+        Map<String, String> forever = Map.of("retention.ms", "-1", "retention.bytes", "-1");
+        List<NewTopic> topics = new ArrayList<>();
+        for (String name : List.of(config.topics().deltas(), config.topics().generations(), config.topics().deadLetter())) {
+            topics.add(new NewTopic(name, config.partitions(), config.replicationFactor()).configs(forever));
+        }
+        Map<String, Object> adminProps = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        try (Admin admin = Admin.create(adminProps)) {
+            for (var entry : admin.createTopics(topics).values().entrySet()) {
+                try {
+                    entry.getValue().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.simsnap.service.http;
+
+import dev.simsnap.schema.contract.RunIds;
+
+/** Every error status and message of the REST API, in one place. Messages are one line, no stack traces. */
+public final class ApiErrors {
+
+    private ApiErrors() {
+    }
+
+    /** 400: the run id breaks {@link RunIds} (hostile ids such as {@code ../../etc} land here). */
+    public static ApiException invalidRunId(String runId) {
+        try {
+            RunIds.require("run id", runId);
+            return new ApiException(400, "invalid run id");
+        } catch (IllegalArgumentException e) {
+            return new ApiException(400, e.getMessage());
+        }
+    }
+
+    /** 404: no instance holds the run. */
+    public static ApiException unknownRun(String runId) {
+        return new ApiException(404, "unknown run '" + runId + "'");
+    }
+
+    /** 400: the entity type path segment is not one of the known types. */
+    public static ApiException unknownEntityType(String type) {
+        return new ApiException(400, "unknown entity type '" + printable(type)
+                + "': use information, person, stock, market, market_index or document");
+    }
+
+    /** 404: the run has no such entity at its consistent iteration. */
+    public static ApiException unknownEntity(String runId, String type, String id) {
+        return new ApiException(404, "run '" + runId + "' has no " + type + " '" + printable(id) + "'");
+    }
+
+    /** 400: a document read without (or with an invalid) {@code ?collection=}. */
+    public static ApiException badCollection(String collection) {
+        return collection == null || collection.isEmpty()
+                ? new ApiException(400, "document reads need ?collection=<name>")
+                : new ApiException(400, "invalid collection '" + printable(collection)
+                        + "': use 1-128 characters of A-Z a-z 0-9 . _ - and do not start with '.'");
+    }
+
+    /** 400: a path or query value that must be a whole number is not. */
+    public static ApiException badNumber(String what, String value) {
+        return new ApiException(400, what + " must be a non-negative whole number, got '" + printable(value) + "'");
+    }
+
+    /** 404: the generation is not visible (not sealed or not complete). */
+    public static ApiException unknownGeneration(String runId, int generation) {
+        return new ApiException(404, "run '" + runId + "' has no visible generation " + generation);
+    }
+
+    /** 400: snapshots of a past iteration (stores keep the consistent state only). */
+    public static ApiException iterationNotSupported() {
+        return new ApiException(400, "?iteration= is not supported yet: snapshots are taken at the consistent iteration");
+    }
+
+    /** 503: Streams is not running yet (or is shutting down), stores cannot be queried. */
+    public static ApiException notReady(String why) {
+        return new ApiException(503, "snapshot service not ready: " + why + "; retry shortly");
+    }
+
+    /** 503: the run is moving between instances (rebalance) and no copy is readable here. */
+    public static ApiException rebalancing(String runId) {
+        return new ApiException(503, "run '" + runId + "' is moving between instances (rebalance); retry shortly");
+    }
+
+    /** 503: a consistent read kept overlapping iteration applies. */
+    public static ApiException busy(String runId) {
+        return new ApiException(503, "run '" + runId + "' is changing too fast for a consistent read; retry");
+    }
+
+    /** 502: the owning instance could not be reached. */
+    public static ApiException ownerUnreachable(String host, String detail) {
+        return new ApiException(502, "instance " + host + " owning the run is unreachable: " + printable(detail));
+    }
+
+    /** 404: no such route. */
+    public static ApiException noRoute(String method, String path) {
+        return new ApiException(404, "no endpoint " + method + " " + printable(path));
+    }
+
+    /** 500: writing the snapshot failed. */
+    public static ApiException writeFailed(String runId, String detail) {
+        return new ApiException(500, "cannot write snapshot of run '" + runId + "': " + printable(detail));
+    }
+
+    /**
+     * An error the HTTP layer raises before routing (status as given; 400 for paths it refuses, such as
+     * {@code ..} segments climbing above the root).
+     */
+    public static ApiException badRequest(int status, String reason) {
+        return status == 400
+                ? new ApiException(400, "invalid request path: '..' segments and encoded separators are refused"
+                        + " (run ids use 1-128 characters of A-Z a-z 0-9 . _ -)")
+                : new ApiException(status, "request refused: " + printable(reason == null ? "HTTP " + status : reason));
+    }
+
+    /** 500: anything unexpected (the details go to the log). */
+    public static ApiException internal(String detail) {
+        return new ApiException(500, "internal error: " + printable(detail));
+    }
+
+    static String printable(String s) {
+        if (s == null) {
+            return "null";
+        }
+        String shown = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return shown.replaceAll("\\p{Cntrl}", "?");
+    }
+}

@@ -1,0 +1,66 @@
+package dev.simsnap.service.http;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.simsnap.snapshot.run.RunInfo;
+import java.util.List;
+
+/** The JSON bodies of the REST API (snake_case field names) and the mapper that writes and reads them. */
+public final class ApiJson {
+
+    /** Jackson mapper of the API: snake_case, nulls omitted, ISO-free (only numbers and strings). */
+    public static final ObjectMapper MAPPER = JsonMapper.builder()
+            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+
+    private ApiJson() {
+    }
+
+    /** {@code {"error": "...", "status": N}}. */
+    public record ErrorBody(String error, int status) {
+    }
+
+    /** One row of {@code GET /runs}. */
+    public record RunSummary(String run, String kind, long consistentIteration, boolean ended) {
+        static RunSummary of(RunInfo info) {
+            return new RunSummary(info.runId(), info.kind(), info.consistentIteration(), info.ended());
+        }
+    }
+
+    /** {@code GET /runs}: all runs of all instances, sorted by id. */
+    public record RunList(List<RunSummary> runs) {
+    }
+
+    /** One worker in {@code GET /runs/{run}}. */
+    public record WorkerStatus(String worker, long lastCommittedIteration, long lag) {
+    }
+
+    /** {@code GET /runs/{run}}. */
+    public record RunDetail(String run, String kind, List<String> expectedWorkers, List<WorkerStatus> workers,
+                            long consistentIteration, Integer virtualDate, long lag, boolean ended, String endStatus,
+                            Long finalIteration) {
+        static RunDetail of(RunInfo i) {
+            List<WorkerStatus> workers = i.workers().stream()
+                    .map(w -> new WorkerStatus(w.workerId(), w.lastCommittedIteration(), w.lag())).toList();
+            return new RunDetail(i.runId(), i.kind(), i.expectedWorkers(), workers, i.consistentIteration(),
+                    i.virtualDate(), i.lag(), i.ended(), i.endStatus(), i.ended() ? i.finalIteration() : null);
+        }
+    }
+
+    /** {@code POST /runs/{run}/snapshots} (201). */
+    public record SnapshotWritten(String run, long iteration, String path) {
+    }
+
+    /** {@code GET /runs/{run}/generations}. */
+    public record GenerationList(String run, List<Integer> generations) {
+    }
+
+    /** {@code GET /health}. */
+    public record Health(String status, String streams, String instance) {
+    }
+}

@@ -1,0 +1,66 @@
+package dev.simsnap.service.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.schema.delta.EntityType;
+import dev.simsnap.snapshot.json.CanonicalJson;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * One entity at the run's consistent iteration: {@code GET /runs/{run}/entities/{type}/{id}} with type
+ * {@code information}, {@code person}, {@code stock}, {@code market}, {@code market_index} or {@code document}
+ * (then {@code ?collection=} is required). Person and stock ids are whole numbers. The body is the entity's
+ * canonical JSON (as in the snapshot's {@code classes/} files).
+ */
+final class EntitiesResource {
+
+    private final Routing routing;
+
+    EntitiesResource(Routing routing) {
+        this.routing = routing;
+    }
+
+    void register(Javalin app) {
+        app.get("/runs/{run}/entities/{type}/{id}", this::entity);
+    }
+
+    private void entity(Context ctx) throws Exception {
+        String runId = Routing.runId(ctx);
+        String typeText = ctx.pathParam("type");
+        EntityType type = type(typeText);
+        String id = ctx.pathParam("id");
+        if (type == EntityType.PERSON || type == EntityType.STOCK) {
+            if (!id.matches("-?[0-9]{1,9}")) {
+                throw ApiErrors.badNumber(typeText + " id", id);
+            }
+            id = Integer.toString(Integer.parseInt(id));
+        }
+        String collection = ctx.queryParam("collection");
+        if (type == EntityType.DOCUMENT && !RunIds.isValid(collection)) {
+            throw ApiErrors.badCollection(collection);
+        }
+        String entityId = id;
+        routing.onOwner(ctx, runId, c -> {
+            ServiceContext s = routing.service();
+            s.runInfo(runId);
+            JsonNode entity = s.reader().entity(runId, type, collection, entityId)
+                    .orElseThrow(() -> ApiErrors.unknownEntity(runId, typeText, entityId));
+            c.contentType("application/json")
+                    .result(CanonicalJson.pretty(entity).getBytes(StandardCharsets.UTF_8));
+        });
+    }
+
+    private static EntityType type(String text) {
+        if (text.equals(text.toLowerCase(Locale.ROOT))) {
+            for (EntityType t : EntityType.values()) {
+                if (t.name().toLowerCase(Locale.ROOT).equals(text)) {
+                    return t;
+                }
+            }
+        }
+        throw ApiErrors.unknownEntityType(text);
+    }
+}

@@ -1,0 +1,284 @@
+package dev.simsnap.service.http;
+
+import dev.simsnap.service.SnapshotService;
+import dev.simsnap.service.SnapshotServiceConfig;
+import dev.simsnap.snapshot.topology.SnapshotTopics;
+import dev.simsnap.snapshot.write.SnapshotWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One snapshot-service instance with its REST API: the {@link SnapshotService} (Kafka Streams) plus a
+ * {@link RestApi} whose address is the instance's {@code application.server}, so several instances with the same
+ * application id share the runs and answer for each other (see {@link ClusterRouter}).
+ *
+ * <p><b>Scale-out.</b> Streams runs with {@code num.standby.replicas=1} (override with
+ * {@link Builder#standbyReplicas}): each store partition has a warm copy on a second instance, which takes over
+ * quickly when the active one leaves and which serves reads while a rebalance is under way or the active host is
+ * unreachable (stale reads, see {@link ServiceContext}).
+ *
+ * <p>Start order: HTTP first (ephemeral port known), then Streams with {@code application.server=<advertised
+ * host>:<port>}. Until Streams runs, per-run endpoints answer 503.
+ */
+public final class SnapshotServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SnapshotServer.class);
+
+    private final Builder b;
+    private volatile SnapshotService service;
+    private volatile ServiceContext context;
+    private RestApi api;
+    private String applicationServer;
+
+    private SnapshotServer(Builder b) {
+        this.b = b;
+    }
+
+    /** A builder; bootstrap servers, registry URL, state dir and output root are required. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts HTTP, then Streams (returns without waiting for RUNNING; see {@link #awaitRunning}). */
+    public synchronized SnapshotServer start() {
+        if (api != null) {
+            throw new IllegalStateException("already started");
+        }
+        ServiceMetrics metrics = new ServiceMetrics(() -> service == null ? null : service.deadLetterStats());
+        api = new RestApi(() -> context, metrics).start(b.httpHost, b.httpPort);
+        try {
+            applicationServer = b.applicationServer != null ? b.applicationServer
+                    : (b.advertisedHost != null ? b.advertisedHost : b.httpHost) + ":" + api.port();
+            HostInfo self = HostInfo.buildFromEndpoint(applicationServer);
+            Map<String, Object> overrides = new HashMap<>();
+            overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, b.standbyReplicas);
+            overrides.putAll(b.streamsOverrides);
+            SnapshotServiceConfig config = new SnapshotServiceConfig(b.bootstrapServers, b.schemaRegistryUrl,
+                    b.stateDir, b.applicationId, applicationServer, b.topics, b.partitions, (short) 1,
+                    1, overrides);
+            SnapshotService s = new SnapshotService(config);
+            service = s;
+            s.start();
+            api.instance(applicationServer);
+            context = new ServiceContext(s, new ClusterRouter(s.streams(), self), new SnapshotWriter(b.outputRoot));
+            LOG.info("snapshot server {} on {} (application.server {})", b.applicationId, url(), applicationServer);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        return this;
+    }
+
+    /** Waits until Streams is RUNNING. */
+    public void awaitRunning(Duration timeout) throws TimeoutException, InterruptedException {
+        SnapshotService s = service;
+        if (s == null) {
+            throw new IllegalStateException("not started");
+        }
+        s.awaitRunning(timeout);
+    }
+
+    /** Base URL of the REST API, e.g. {@code http://127.0.0.1:8080}. */
+    public synchronized String url() {
+        if (api == null) {
+            throw new IllegalStateException("not started");
+        }
+        return "http://" + b.httpHost + ":" + api.port();
+    }
+
+    /** This instance's application.server ({@code host:port}). */
+    public synchronized String applicationServer() {
+        return applicationServer;
+    }
+
+    /** The service (Streams, reader, dead-letter stats). */
+    public SnapshotService service() {
+        SnapshotService s = service;
+        if (s == null) {
+            throw new IllegalStateException("not started");
+        }
+        return s;
+    }
+
+    /** Stops HTTP, then Streams. */
+    @Override
+    public synchronized void close() {
+        context = null;
+        if (api != null) {
+            api.close();
+        }
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    /**
+     * Runs one instance until the JVM stops. Settings from the environment: {@code SIMSNAP_BOOTSTRAP_SERVERS}
+     * (default 127.0.0.1:9092), {@code SIMSNAP_SCHEMA_REGISTRY_URL} (http://127.0.0.1:8081),
+     * {@code SIMSNAP_HTTP_HOST} (0.0.0.0), {@code SIMSNAP_HTTP_PORT} (8080), {@code SIMSNAP_STATE_DIR}
+     * (./simsnap-state), {@code SIMSNAP_OUTPUT_ROOT} (./snapshots), {@code SIMSNAP_APPLICATION_ID}
+     * ({@value SnapshotServiceConfig#DEFAULT_APPLICATION_ID}), {@code SIMSNAP_APPLICATION_SERVER} (this instance's
+     * {@code host:port} as the other instances reach it; default 127.0.0.1:&lt;http port&gt;),
+     * {@code SIMSNAP_PARTITIONS} (partitions of topics it creates, default 1).
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        SnapshotServer server;
+        try {
+            server = fromEnvironment(env);
+        } catch (IllegalArgumentException e) {
+            System.err.println("simsnap snapshot service: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "simsnap-snapshot-shutdown"));
+        server.start();
+        System.out.println("simsnap snapshot service listening on " + server.url());
+        stopped.await();
+    }
+
+    /** A builder filled from {@code SIMSNAP_*} variables (see {@link #main}); not started. */
+    static SnapshotServer fromEnvironment(Map<String, String> env) {
+        int port = intVar(env, "SIMSNAP_HTTP_PORT", 8080);
+        String appServer = env.get("SIMSNAP_APPLICATION_SERVER");
+        Builder b = builder()
+                .bootstrapServers(env.getOrDefault("SIMSNAP_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
+                .schemaRegistryUrl(env.getOrDefault("SIMSNAP_SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081"))
+                .stateDir(Path.of(env.getOrDefault("SIMSNAP_STATE_DIR", "simsnap-state")))
+                .outputRoot(Path.of(env.getOrDefault("SIMSNAP_OUTPUT_ROOT", "snapshots")))
+                .applicationId(env.getOrDefault("SIMSNAP_APPLICATION_ID", SnapshotServiceConfig.DEFAULT_APPLICATION_ID))
+                .http(env.getOrDefault("SIMSNAP_HTTP_HOST", "0.0.0.0"), port)
+                .partitions(intVar(env, "SIMSNAP_PARTITIONS", 1));
+        b.applicationServer(appServer != null && !appServer.isBlank() ? appServer
+                : (port == 0 ? null : "127.0.0.1:" + port));
+        if (appServer == null || appServer.isBlank()) {
+            b.advertisedHost("127.0.0.1");
+        }
+        return b.build();
+    }
+
+    private static int intVar(Map<String, String> env, String name, int defaultValue) {
+        String v = env.get(name);
+        if (v == null || v.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + v + "'");
+        }
+    }
+
+    /** Settings of a {@link SnapshotServer}. */
+    public static final class Builder {
+        private String bootstrapServers;
+        private String schemaRegistryUrl;
+        private Path stateDir;
+        private Path outputRoot;
+        private String httpHost = "127.0.0.1";
+        private int httpPort = 8080;
+        private String advertisedHost;
+        private String applicationServer;
+        private String applicationId = SnapshotServiceConfig.DEFAULT_APPLICATION_ID;
+        private SnapshotTopics topics = SnapshotTopics.defaults();
+        private int partitions = 1;
+        private int standbyReplicas = 1;
+        private final Map<String, Object> streamsOverrides = new HashMap<>();
+
+        private Builder() {
+        }
+
+        public Builder bootstrapServers(String servers) {
+            this.bootstrapServers = servers;
+            return this;
+        }
+
+        public Builder schemaRegistryUrl(String url) {
+            this.schemaRegistryUrl = url;
+            return this;
+        }
+
+        /** Kafka Streams state directory (one per instance). */
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        /** Where {@code POST /runs/{run}/snapshots} writes {@code <root>/<run>/}. */
+        public Builder outputRoot(Path root) {
+            this.outputRoot = root;
+            return this;
+        }
+
+        /** REST bind address and port (0 = ephemeral); default 127.0.0.1:8080. */
+        public Builder http(String host, int port) {
+            this.httpHost = Objects.requireNonNull(host, "host");
+            this.httpPort = port;
+            return this;
+        }
+
+        /** Host peers use to reach this instance (default: the bind host); the port is the REST port. */
+        public Builder advertisedHost(String host) {
+            this.advertisedHost = host;
+            return this;
+        }
+
+        /** Full {@code application.server} ({@code host:port}), overriding the advertised host and port. */
+        public Builder applicationServer(String hostPort) {
+            this.applicationServer = hostPort;
+            return this;
+        }
+
+        public Builder applicationId(String id) {
+            this.applicationId = id;
+            return this;
+        }
+
+        public Builder topics(SnapshotTopics topics) {
+            this.topics = topics;
+            return this;
+        }
+
+        /** Partitions of the topics the service creates when absent. */
+        public Builder partitions(int partitions) {
+            this.partitions = partitions;
+            return this;
+        }
+
+        /** num.standby.replicas (default 1). */
+        public Builder standbyReplicas(int n) {
+            this.standbyReplicas = n;
+            return this;
+        }
+
+        /** An extra Streams property (applied last). */
+        public Builder streamsProperty(String name, Object value) {
+            this.streamsOverrides.put(name, value);
+            return this;
+        }
+
+        public SnapshotServer build() {
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+            Objects.requireNonNull(stateDir, "stateDir");
+            Objects.requireNonNull(outputRoot, "outputRoot");
+            if (httpPort < 0 || httpPort > 65535) {
+                throw new IllegalArgumentException("http port must be 0-65535, got " + httpPort);
+            }
+            return new SnapshotServer(this);
+        }
+    }
+}

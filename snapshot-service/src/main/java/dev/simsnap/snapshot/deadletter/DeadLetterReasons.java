@@ -1,0 +1,50 @@
+package dev.simsnap.snapshot.deadletter;
+
+/** Values of the {@link DeadLetterHeaders#REASON} header. */
+public final class DeadLetterReasons {
+
+    /** Null or empty value. */
+    public static final String EMPTY_VALUE = "empty-value";
+    /** Byte 0 is not the Confluent magic byte 0x00 (or the value is shorter than the 5-byte prefix). */
+    public static final String BAD_MAGIC_BYTE = "bad-magic-byte";
+    /** The registry does not know the schema id of the prefix. */
+    public static final String UNKNOWN_SCHEMA_ID = "unknown-schema-id";
+    /** The Avro body does not decode with the writer schema. */
+    public static final String CORRUPT_AVRO = "corrupt-avro";
+    /** The deserializer failed for another reason (e.g. registry unreachable). */
+    public static final String UNDECODABLE = "undecodable";
+    /** A record type that does not belong on this topic. */
+    public static final String UNEXPECTED_RECORD_TYPE = "unexpected-record-type";
+    /** The record key is not the record's run_id (or is null / not UTF-8). */
+    public static final String KEY_MISMATCH = "key-mismatch";
+    /** A delta, commit or end for a run whose RunStarted was never seen. */
+    public static final String RUN_NOT_STARTED = "run-not-started";
+    /** A second RunStarted for a run. */
+    public static final String RUN_ALREADY_STARTED = "run-already-started";
+    /** Any record of a run after its RunEnded. */
+    public static final String RUN_ENDED = "run-ended";
+    /** RunStarted breaking the contract (bad ids, no workers, duplicate workers). */
+    public static final String INVALID_RUN_STARTED = "invalid-run-started";
+    /** A worker not in RunStarted.expected_workers. */
+    public static final String UNKNOWN_WORKER = "unknown-worker";
+    /** A StateDelta breaking the contract (op/payload/type mismatch, bad ids, unknown fields, bad JSON, NaN). */
+    public static final String INVALID_DELTA = "invalid-delta";
+    /** A StateDelta whose sequence is not above the worker's last accepted sequence (duplicate or replay). */
+    public static final String STALE_SEQUENCE = "stale-sequence";
+    /** A StateDelta for an iteration its worker has already committed. */
+    public static final String LATE_DELTA = "late-delta";
+    /** An IterationCommitted not above the worker's last committed iteration. */
+    public static final String STALE_COMMIT = "stale-commit";
+    /** A GenerationChunk/GenerationSealed breaking the contract. */
+    public static final String INVALID_GENERATION = "invalid-generation";
+    /** A chunk or seal that differs from one already stored for the same generation. */
+    public static final String GENERATION_CONFLICT = "generation-conflict";
+    /**
+     * Apply time: a DOCUMENT APPEND whose field holds a non-list value. The delta is skipped; the dead-letter
+     * value is then the delta in Avro single-object encoding (header {@link DeadLetterHeaders#VALUE_FORMAT}).
+     */
+    public static final String APPEND_TO_NON_LIST = "append-to-non-list";
+
+    private DeadLetterReasons() {
+    }
+}

@@ -1,0 +1,239 @@
+package dev.simsnap.snapshot.read;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.schema.delta.EntityType;
+import dev.simsnap.snapshot.json.CanonicalJson;
+import dev.simsnap.snapshot.run.RunInfo;
+import dev.simsnap.snapshot.run.RunMeta;
+import dev.simsnap.snapshot.store.SnapshotStores;
+import dev.simsnap.snapshot.store.StoreKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * Read API over the snapshot stores of this instance (safe from any thread; for runs hosted by another instance
+ * route by {@code KafkaStreams.queryMetadataForKey(SnapshotStores.RUN_META, runId, stringSerializer)}).
+ *
+ * <p><b>No half-applied iteration is ever returned.</b> Entity reads use the run's version in the run-meta store as
+ * a seqlock: the stream thread makes it odd, writes the step's entities, then makes it even. A reader reads the
+ * version (retrying while odd), reads the entities, and re-reads the version; if it changed, the read overlapped
+ * an apply and is retried (up to the deadline, then {@link ConcurrentApplyException}). Stores have caching off, so
+ * each put is visible immediately and in program order (RocksDB publishes writes with release/acquire sequence
+ * numbers), which makes "saw a new entity" imply "sees the odd or a later version". Applies are short and happen
+ * once per consistent-iteration step, so retries are rare.
+ *
+ * <p>Generations need no lock: a generation becomes visible only when sealed and complete, and visible
+ * generations never change (conflicting re-sends are dead-lettered).
+ */
+public final class RunStateReader {
+
+    private static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+
+    private final StoreProvider stores;
+    private final Duration deadline;
+
+    /** A reader with a 10 s retry deadline for consistent reads. */
+    public RunStateReader(StoreProvider stores) {
+        this(stores, DEFAULT_DEADLINE);
+    }
+
+    /** A reader giving up consistent reads after {@code deadline} of overlapping applies. */
+    public RunStateReader(StoreProvider stores, Duration deadline) {
+        this.stores = stores;
+        this.deadline = deadline;
+    }
+
+    /** Ids of the runs (started, including ended) held by this instance, sorted. */
+    public List<String> runIds() {
+        List<String> ids = new ArrayList<>();
+        try (KeyValueIterator<String, ?> it = meta().all()) {
+            it.forEachRemaining(kv -> ids.add(kv.key));
+        }
+        ids.sort(null);
+        return ids;
+    }
+
+    /** The run's info; empty when unknown here (or when the id is invalid). */
+    public Optional<RunInfo> runInfo(String runId) {
+        return readMeta(runId).map(RunMeta::toInfo);
+    }
+
+    /**
+     * One entity at the consistent iteration (canonical JSON object); empty when the run or entity does not exist.
+     *
+     * @param collection the collection for DOCUMENT entities, ignored otherwise
+     */
+    public Optional<JsonNode> entity(String runId, EntityType type, String collection, String entityId) {
+        if (type == EntityType.DOCUMENT && !RunIds.isValid(collection)) {
+            return Optional.empty();
+        }
+        String key = StoreKeys.entity(runId, type, collection, entityId);
+        Optional<Optional<JsonNode>> read = consistently(runId,
+                m -> Optional.ofNullable((String) entities().get(key)).map(CanonicalJson::parse));
+        return read.flatMap(o -> o);
+    }
+
+    /** The whole consistent state of a run (what a snapshot holds); empty when the run is unknown here. */
+    public Optional<RunState> runState(String runId) {
+        Optional<RunState> state = consistently(runId, this::readEntities);
+        state.ifPresent(s -> generationIds(runId).forEach(g -> generation(runId, g)
+                .ifPresent(v -> s.generations().put(g, v.members()))));
+        return state;
+    }
+
+    /** Visible generation numbers of a run, ascending (works also for runs whose RunStarted is not seen yet). */
+    public List<Integer> generationIds(String runId) {
+        List<Integer> ids = new ArrayList<>();
+        if (!RunIds.isValid(runId)) {
+            return ids;
+        }
+        try (KeyValueIterator<String, ?> it = seals().prefixScan(StoreKeys.runPrefix(runId), new StringSerializer())) {
+            while (it.hasNext()) {
+                int g = StoreKeys.sealGeneration(it.next().key);
+                if (generation(runId, g).isPresent()) {
+                    ids.add(g);
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** A visible generation; empty when not sealed or not complete. */
+    public Optional<GenerationView> generation(String runId, int generation) {
+        if (!RunIds.isValid(runId) || generation < 0) {
+            return Optional.empty();
+        }
+        Object sealText = seals().get(StoreKeys.seal(runId, generation));
+        if (sealText == null) {
+            return Optional.empty();
+        }
+        JsonNode seal = CanonicalJson.parse((String) sealText);
+        int chunkCount = seal.get("chunk_count").asInt();
+        int memberCount = seal.get("member_count").asInt();
+        List<JsonNode> members = new ArrayList<>(memberCount);
+        for (int i = 0; i < chunkCount; i++) {
+            Object chunkText = chunks().get(StoreKeys.chunk(runId, generation, i));
+            if (chunkText == null) {
+                return Optional.empty();
+            }
+            JsonNode chunk = CanonicalJson.parse((String) chunkText);
+            if (chunk.get("first_member_index").asInt() != members.size()) {
+                return Optional.empty(); // not contiguous: treat as incomplete
+            }
+            chunk.get("members").forEach(members::add);
+        }
+        if (members.size() != memberCount) {
+            return Optional.empty();
+        }
+        List<Double> scores = null;
+        if (seal.has("scores")) {
+            scores = new ArrayList<>();
+            for (JsonNode s : seal.get("scores")) {
+                scores.add(s.doubleValue());
+            }
+        }
+        return Optional.of(new GenerationView(generation, memberCount, chunkCount, scores, List.copyOf(members)));
+    }
+
+    private RunState readEntities(RunMeta m) {
+        RunInfo info = m.toInfo();
+        RunState s = RunState.empty(m.runId(), info.consistentIteration(), info.virtualDate());
+        ObjectNode information = null;
+        ObjectNode market = null;
+        String prefix = StoreKeys.runPrefix(m.runId());
+        try (KeyValueIterator<String, ?> it = entities().prefixScan(prefix, new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, ?> kv = it.next();
+                String rest = kv.key.substring(prefix.length());
+                int sep = rest.indexOf(StoreKeys.SEP);
+                EntityType type = EntityType.valueOf(rest.substring(0, sep));
+                String id = rest.substring(sep + 1);
+                ObjectNode json = CanonicalJson.parseObject((String) kv.value);
+                switch (type) {
+                    case INFORMATION -> information = json;
+                    case MARKET -> market = json;
+                    case PERSON -> s.persons().put(Integer.parseInt(id), json);
+                    case STOCK -> s.stocks().put(Integer.parseInt(id), json);
+                    case MARKET_INDEX -> s.marketIndexes().put(id, json);
+                    case DOCUMENT -> {
+                        int cut = id.indexOf(StoreKeys.SEP);
+                        s.documents().computeIfAbsent(id.substring(0, cut), c -> new TreeMap<>())
+                                .put(id.substring(cut + 1), json);
+                    }
+                    default -> throw new IllegalStateException("unknown type " + type);
+                }
+            }
+        }
+        return s.with(information, market);
+    }
+
+    /** Runs {@code body} under the seqlock of {@code runId}; empty when the run is unknown. */
+    private <T> Optional<T> consistently(String runId, java.util.function.Function<RunMeta, T> body) {
+        long giveUp = System.nanoTime() + deadline.toNanos();
+        int attempt = 0;
+        while (true) {
+            Optional<RunMeta> before = readMeta(runId);
+            if (before.isEmpty()) {
+                return Optional.empty();
+            }
+            if ((before.get().version() & 1) == 0) {
+                T result = body.apply(before.get());
+                Optional<RunMeta> after = readMeta(runId);
+                if (after.isPresent() && after.get().version() == before.get().version()) {
+                    return Optional.of(result);
+                }
+            }
+            if (System.nanoTime() > giveUp) {
+                throw new ConcurrentApplyException("run " + runId + " kept changing for " + deadline);
+            }
+            backOff(++attempt);
+        }
+    }
+
+    private static void backOff(int attempt) {
+        if (attempt < 10) {
+            Thread.onSpinWait();
+            return;
+        }
+        try {
+            Thread.sleep(Math.min(attempt, 20));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConcurrentApplyException("interrupted");
+        }
+    }
+
+    private Optional<RunMeta> readMeta(String runId) {
+        if (!RunIds.isValid(runId)) {
+            return Optional.empty();
+        }
+        Object json = meta().get(runId);
+        return json == null ? Optional.empty() : Optional.of(RunMeta.fromJson((String) json));
+    }
+
+    private ReadOnlyKeyValueStore<String, ?> meta() {
+        return stores.store(SnapshotStores.RUN_META);
+    }
+
+    private ReadOnlyKeyValueStore<String, ?> entities() {
+        return stores.store(SnapshotStores.ENTITIES);
+    }
+
+    private ReadOnlyKeyValueStore<String, ?> seals() {
+        return stores.store(SnapshotStores.GENERATION_SEALS);
+    }
+
+    private ReadOnlyKeyValueStore<String, ?> chunks() {
+        return stores.store(SnapshotStores.GENERATION_CHUNKS);
+    }
+
+}

@@ -1,0 +1,47 @@
+package dev.simsnap.snapshot.run;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the service knows about one run, as of one moment.
+ *
+ * @param runId               the run id
+ * @param kind                RunStarted.kind
+ * @param expectedWorkers     RunStarted.expected_workers, sorted
+ * @param config              RunStarted.config, sorted by key
+ * @param randomSeed          RunStarted.random_seed
+ * @param startedAtMs         RunStarted.started_at_ms
+ * @param forkedFrom          RunStarted.forked_from, or null (recorded only: state is not copied from the origin)
+ * @param workers             progress per expected worker, by worker id
+ * @param consistentIteration highest iteration every expected worker has committed and whose deltas are applied;
+ *                            -1 before the first
+ * @param virtualDate         IterationCommitted.virtual_date of the consistent iteration (null before the first)
+ * @param lag                 highest iteration any worker committed minus {@code consistentIteration}
+ * @param appliedDeltas       deltas applied to the entity state so far
+ * @param ended               RunEnded seen
+ * @param endStatus           RunEnded.status name, or null
+ * @param finalIteration      RunEnded.final_iteration, -1 when not ended
+ * @param endedAtMs           RunEnded.ended_at_ms, 0 when not ended
+ * @param version             the run's state version (even; grows by 2 per applied step)
+ */
+public record RunInfo(String runId, String kind, List<String> expectedWorkers, Map<String, String> config,
+                      long randomSeed, long startedAtMs, ForkOrigin forkedFrom, List<WorkerProgress> workers,
+                      long consistentIteration, Integer virtualDate, long lag, long appliedDeltas, boolean ended,
+                      String endStatus, long finalIteration, long endedAtMs, long version) {
+
+    /**
+     * One worker's progress.
+     *
+     * @param workerId               the worker
+     * @param lastCommittedIteration its last IterationCommitted.iteration, -1 when none
+     * @param lastSequence           its last accepted StateDelta.sequence, -1 when none
+     * @param lag                    highest iteration any worker committed minus this worker's
+     */
+    public record WorkerProgress(String workerId, long lastCommittedIteration, long lastSequence, long lag) {
+    }
+
+    /** Where a forked run came from. */
+    public record ForkOrigin(String runId, long iteration) {
+    }
+}

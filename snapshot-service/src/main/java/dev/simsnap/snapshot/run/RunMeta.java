@@ -1,0 +1,203 @@
+package dev.simsnap.snapshot.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simsnap.snapshot.json.CanonicalJson;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The mutable per-run bookkeeping kept (as compact JSON) in the run-meta store; only the stream thread writes it.
+ *
+ * <p>{@link #version} is the seqlock: it is odd while an iteration's deltas are being written to the entity store
+ * and even otherwise, and grows by 2 per applied iteration step. Readers use {@link RunInfo}, never this class.
+ */
+public final class RunMeta {
+
+    String runId;
+    String kind;
+    List<String> expectedWorkers = new ArrayList<>();
+    Map<String, String> config = new TreeMap<>();
+    long randomSeed;
+    long startedAtMs;
+    String forkedFromRun;
+    long forkedFromIteration = -1;
+    /** Last committed iteration per expected worker (-1: none yet). */
+    final Map<String, Long> committed = new TreeMap<>();
+    /** Last accepted delta sequence per expected worker (-1: none yet). */
+    final Map<String, Long> lastSequence = new TreeMap<>();
+    /** virtual_date of committed iterations above the consistent one, by iteration (first commit wins). */
+    final TreeMap<Long, Integer> pendingDates = new TreeMap<>();
+    long consistentIteration = -1;
+    Integer consistentVirtualDate;
+    long version;
+    long appliedDeltas;
+    boolean ended;
+    String endStatus;
+    long finalIteration = -1;
+    long endedAtMs;
+
+    RunMeta() {
+    }
+
+    /** A new run (version 0, nothing committed). */
+    public static RunMeta started(String runId, String kind, List<String> workers, Map<String, String> config,
+                                  long randomSeed, long startedAtMs, String forkedFromRun, long forkedFromIteration) {
+        RunMeta m = new RunMeta();
+        m.runId = runId;
+        m.kind = kind;
+        m.expectedWorkers = new ArrayList<>(workers);
+        m.config = new TreeMap<>(config);
+        m.randomSeed = randomSeed;
+        m.startedAtMs = startedAtMs;
+        m.forkedFromRun = forkedFromRun;
+        m.forkedFromIteration = forkedFromIteration;
+        for (String w : workers) {
+            m.committed.put(w, -1L);
+            m.lastSequence.put(w, -1L);
+        }
+        return m;
+    }
+
+    public String runId() {
+        return runId;
+    }
+
+    public boolean ended() {
+        return ended;
+    }
+
+    public boolean isExpectedWorker(String worker) {
+        return committed.containsKey(worker);
+    }
+
+    public long committed(String worker) {
+        return committed.getOrDefault(worker, -1L);
+    }
+
+    public long lastSequence(String worker) {
+        return lastSequence.getOrDefault(worker, -1L);
+    }
+
+    public long consistentIteration() {
+        return consistentIteration;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    public void acceptSequence(String worker, long sequence) {
+        lastSequence.put(worker, sequence);
+    }
+
+    /** Records a worker's commit; returns the consistent iteration it implies (min over expected workers). */
+    public long commit(String worker, long iteration, int virtualDate) {
+        committed.put(worker, iteration);
+        pendingDates.putIfAbsent(iteration, virtualDate);
+        return Collections.min(committed.values());
+    }
+
+    /** Marks the start of applying (version becomes odd). */
+    public void beginApply() {
+        version++;
+    }
+
+    /** Marks the end of applying up to {@code iteration} (version becomes even). */
+    public void endApply(long iteration, long deltas) {
+        consistentIteration = iteration;
+        appliedDeltas += deltas;
+        // The date of the newest committed iteration at or below the consistent one.
+        Map.Entry<Long, Integer> date = pendingDates.floorEntry(iteration);
+        if (date != null) {
+            consistentVirtualDate = date.getValue();
+        }
+        pendingDates.headMap(iteration, true).clear();
+        version++;
+    }
+
+    public void end(String status, long finalIteration, long endedAtMs) {
+        this.ended = true;
+        this.endStatus = status;
+        this.finalIteration = finalIteration;
+        this.endedAtMs = endedAtMs;
+    }
+
+    /** The public read view. */
+    public RunInfo toInfo() {
+        long maxCommitted = committed.values().stream().mapToLong(Long::longValue).max().orElse(-1);
+        List<RunInfo.WorkerProgress> workers = new ArrayList<>();
+        committed.forEach((w, it) -> workers.add(new RunInfo.WorkerProgress(w, it, lastSequence(w), maxCommitted - it)));
+        RunInfo.ForkOrigin fork = forkedFromRun == null ? null : new RunInfo.ForkOrigin(forkedFromRun, forkedFromIteration);
+        return new RunInfo(runId, kind, List.copyOf(expectedWorkers), Collections.unmodifiableMap(new TreeMap<>(config)),
+                randomSeed, startedAtMs, fork, List.copyOf(workers), consistentIteration, consistentVirtualDate,
+                maxCommitted - consistentIteration, appliedDeltas, ended, endStatus, finalIteration, endedAtMs, version);
+    }
+
+    /** Compact JSON for the store. */
+    public String toJson() {
+        ObjectNode n = CanonicalJson.object();
+        n.put("run_id", runId);
+        n.put("kind", kind);
+        expectedWorkers.forEach(n.putArray("expected_workers")::add);
+        ObjectNode cfg = n.putObject("config");
+        config.forEach(cfg::put);
+        n.put("random_seed", randomSeed);
+        n.put("started_at_ms", startedAtMs);
+        if (forkedFromRun != null) {
+            n.put("forked_from_run", forkedFromRun);
+            n.put("forked_from_iteration", forkedFromIteration);
+        }
+        ObjectNode c = n.putObject("committed");
+        committed.forEach(c::put);
+        ObjectNode s = n.putObject("last_sequence");
+        lastSequence.forEach(s::put);
+        ObjectNode p = n.putObject("pending_dates");
+        pendingDates.forEach((k, v) -> p.put(Long.toString(k), v));
+        n.put("consistent_iteration", consistentIteration);
+        if (consistentVirtualDate != null) {
+            n.put("consistent_virtual_date", consistentVirtualDate);
+        }
+        n.put("version", version);
+        n.put("applied_deltas", appliedDeltas);
+        n.put("ended", ended);
+        if (endStatus != null) {
+            n.put("end_status", endStatus);
+        }
+        n.put("final_iteration", finalIteration);
+        n.put("ended_at_ms", endedAtMs);
+        return CanonicalJson.compact(n);
+    }
+
+    /** Parses {@link #toJson()}. */
+    public static RunMeta fromJson(String text) {
+        JsonNode n = CanonicalJson.parse(text);
+        RunMeta m = new RunMeta();
+        m.runId = n.get("run_id").asText();
+        m.kind = n.get("kind").asText();
+        n.get("expected_workers").forEach(w -> m.expectedWorkers.add(w.asText()));
+        n.get("config").fields().forEachRemaining(e -> m.config.put(e.getKey(), e.getValue().asText()));
+        m.randomSeed = n.get("random_seed").asLong();
+        m.startedAtMs = n.get("started_at_ms").asLong();
+        if (n.has("forked_from_run")) {
+            m.forkedFromRun = n.get("forked_from_run").asText();
+            m.forkedFromIteration = n.get("forked_from_iteration").asLong();
+        }
+        n.get("committed").fields().forEachRemaining(e -> m.committed.put(e.getKey(), e.getValue().asLong()));
+        n.get("last_sequence").fields().forEachRemaining(e -> m.lastSequence.put(e.getKey(), e.getValue().asLong()));
+        n.get("pending_dates").fields().forEachRemaining(
+                e -> m.pendingDates.put(Long.parseLong(e.getKey()), e.getValue().asInt()));
+        m.consistentIteration = n.get("consistent_iteration").asLong();
+        m.consistentVirtualDate = n.has("consistent_virtual_date") ? n.get("consistent_virtual_date").asInt() : null;
+        m.version = n.get("version").asLong();
+        m.appliedDeltas = n.get("applied_deltas").asLong();
+        m.ended = n.get("ended").asBoolean();
+        m.endStatus = n.has("end_status") ? n.get("end_status").asText() : null;
+        m.finalIteration = n.get("final_iteration").asLong();
+        m.endedAtMs = n.get("ended_at_ms").asLong();
+        return m;
+    }
+}

@@ -1,0 +1,45 @@
+package dev.simsnap.snapshot.store;
+
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The state stores: persistent RocksDB, changelogged (compacted changelog topics
+ * {@code <application.id>-<store>-changelog}), queryable. Record caching is off so a put is visible to
+ * interactive queries at once and in program order, which the run-meta seqlock relies on (see
+ * {@link dev.simsnap.snapshot.read.RunStateReader}); it also bounds the data a crash can lose to the EOS
+ * transaction, which is the same either way.
+ */
+public final class SnapshotStores {
+
+    /** Run key to {@link dev.simsnap.snapshot.run.RunMeta} JSON. */
+    public static final String RUN_META = "simsnap-run-meta";
+    /** Entity key to the entity's canonical compact JSON (only consistent iterations). */
+    public static final String ENTITIES = "simsnap-entities";
+    /** Buffered delta key to the StateDelta in Avro single-object encoding (deltas not yet consistent). */
+    public static final String DELTA_BUFFER = "simsnap-delta-buffer";
+    /** Chunk key to {@code {"worker_id","first_member_index","members":[...]}} compact JSON. */
+    public static final String GENERATION_CHUNKS = "simsnap-generation-chunks";
+    /** Seal key to {@code {"worker_id","member_count","chunk_count","scores"}} compact JSON. */
+    public static final String GENERATION_SEALS = "simsnap-generation-seals";
+
+    private SnapshotStores() {
+    }
+
+    /** String-to-String store builder. */
+    public static StoreBuilder<KeyValueStore<String, String>> text(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())
+                .withCachingDisabled()
+                .withLoggingEnabled(Map.of());
+    }
+
+    /** String-to-bytes store builder. */
+    public static StoreBuilder<KeyValueStore<String, byte[]>> binary(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withCachingDisabled()
+                .withLoggingEnabled(Map.of());
+    }
+}

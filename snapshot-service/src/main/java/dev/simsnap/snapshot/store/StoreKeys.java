@@ -1,0 +1,76 @@
+package dev.simsnap.snapshot.store;
+
+import dev.simsnap.schema.delta.EntityType;
+
+/**
+ * Key encoding of the stores (UTF-8 strings, {@code |}-separated; run ids, worker ids and collections can never
+ * contain {@code |}, so a run's keys always start with {@code <run>|}). Numbers are zero-padded to a fixed width so
+ * byte order is numeric order.
+ *
+ * <ul>
+ *   <li>run meta: {@code <run>}</li>
+ *   <li>entities: {@code <run>|<TYPE>|<entity id>}, documents {@code <run>|DOCUMENT|<collection>|<entity id>}</li>
+ *   <li>delta buffer: {@code <run>|<iteration:20>|<worker>|<sequence:20>}</li>
+ *   <li>generation chunks: {@code <run>|<generation:10>|<chunk index:10>}</li>
+ *   <li>generation seals: {@code <run>|<generation:10>}</li>
+ * </ul>
+ */
+public final class StoreKeys {
+
+    /** Separator between key parts. */
+    public static final char SEP = '|';
+
+    private StoreKeys() {
+    }
+
+    /** Prefix of every key of {@code runId} in the entity, buffer and generation stores. */
+    public static String runPrefix(String runId) {
+        return runId + SEP;
+    }
+
+    /** Entity key; {@code collection} is used for DOCUMENT only. */
+    public static String entity(String runId, EntityType type, String collection, String entityId) {
+        return type == EntityType.DOCUMENT
+                ? runId + SEP + type.name() + SEP + collection + SEP + entityId
+                : runId + SEP + type.name() + SEP + entityId;
+    }
+
+    /** Prefix of all entities of one type of a run (documents: of all collections). */
+    public static String entityTypePrefix(String runId, EntityType type) {
+        return runId + SEP + type.name() + SEP;
+    }
+
+    /** Buffered delta key. */
+    public static String buffered(String runId, long iteration, String workerId, long sequence) {
+        return runId + SEP + pad20(iteration) + SEP + workerId + SEP + pad20(sequence);
+    }
+
+    /** The iteration of a buffered delta key. */
+    public static long bufferedIteration(String key) {
+        int start = key.indexOf(SEP) + 1;
+        return Long.parseLong(key.substring(start, start + 20));
+    }
+
+    /** Generation chunk key. */
+    public static String chunk(String runId, int generation, int chunkIndex) {
+        return runId + SEP + pad10(generation) + SEP + pad10(chunkIndex);
+    }
+
+    /** Generation seal key; also the prefix of that generation's chunk keys when followed by {@link #SEP}. */
+    public static String seal(String runId, int generation) {
+        return runId + SEP + pad10(generation);
+    }
+
+    /** The generation of a seal key. */
+    public static int sealGeneration(String key) {
+        return Integer.parseInt(key.substring(key.lastIndexOf(SEP) + 1));
+    }
+
+    private static String pad20(long n) {
+        return String.format("%020d", n);
+    }
+
+    private static String pad10(int n) {
+        return String.format("%010d", n);
+    }
+}

@@ -1,0 +1,178 @@
+package dev.simsnap.snapshot.topology;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.schema.generation.GenerationChunk;
+import dev.simsnap.schema.generation.GenerationSealed;
+import dev.simsnap.schema.generation.PersonaGenotype;
+import dev.simsnap.snapshot.deadletter.DeadLetterReasons;
+import dev.simsnap.snapshot.deadletter.DeadLetterStats;
+import dev.simsnap.snapshot.deadletter.Rejection;
+import dev.simsnap.snapshot.delta.PayloadJson;
+import dev.simsnap.snapshot.json.CanonicalJson;
+import dev.simsnap.snapshot.store.SnapshotStores;
+import dev.simsnap.snapshot.store.StoreKeys;
+import java.util.function.Supplier;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Stores {@code simsnap.generations}: one store record per chunk (so a 20,000-member population never becomes
+ * one oversized changelog record) and one seal per generation.
+ *
+ * <p>Generations of a run whose RunStarted has not been seen are stored, not rejected: they travel on another
+ * topic, so the service cannot know whether RunStarted is merely not read yet. This processor therefore does not
+ * read the run-meta store (keeping the two topics in independent sub-topologies, with no co-partitioning
+ * requirement); a generation of a run that is never started is kept but only reachable by run id.
+ *
+ * <p>Re-sent identical chunks or seals are ignored (idempotent); a different chunk or seal for a stored
+ * (generation, chunk) is a {@link DeadLetterReasons#GENERATION_CONFLICT}. Visibility (sealed and complete) is
+ * decided by the reader.
+ */
+final class GenerationProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+
+    static final String NAME = "simsnap-generation-processor";
+
+    private final Supplier<? extends Deserializer<?>> deserializers;
+    private final DeadLetterStats stats;
+    private ProcessorContext<byte[], byte[]> context;
+    private WireFormatDecoder decoder;
+    private DeadLetters deadLetters;
+    private KeyValueStore<String, String> chunks;
+    private KeyValueStore<String, String> seals;
+
+    GenerationProcessor(Supplier<? extends Deserializer<?>> deserializers, DeadLetterStats stats) {
+        this.deserializers = deserializers;
+        this.stats = stats;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.decoder = new WireFormatDecoder(deserializers.get());
+        this.deadLetters = new DeadLetters(context, stats, NAME);
+        this.chunks = context.getStateStore(SnapshotStores.GENERATION_CHUNKS);
+        this.seals = context.getStateStore(SnapshotStores.GENERATION_SEALS);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        try {
+            String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
+            Object value = decoder.decode(topic, record.headers(), record.value());
+            String key = DeltaProcessor.key(record.key());
+            if (value instanceof GenerationChunk chunk) {
+                onChunk(key, chunk);
+            } else if (value instanceof GenerationSealed seal) {
+                onSeal(key, seal);
+            } else {
+                throw new Rejection(DeadLetterReasons.UNEXPECTED_RECORD_TYPE,
+                        value.getClass().getName() + " does not belong on the generations topic");
+            }
+        } catch (Rejection rejection) {
+            deadLetters.send(record, rejection);
+        }
+    }
+
+    private void onChunk(String key, GenerationChunk chunk) throws Rejection {
+        String runId = chunk.getRunId();
+        checkCommon(key, runId, chunk.getWorkerId(), chunk.getGeneration());
+        if (chunk.getChunkIndex() < 0 || chunk.getFirstMemberIndex() < 0) {
+            throw invalid("chunk_index and first_member_index must be >= 0");
+        }
+        ObjectNode json = CanonicalJson.object();
+        json.put("worker_id", chunk.getWorkerId());
+        json.put("first_member_index", chunk.getFirstMemberIndex());
+        ArrayNode members = json.putArray("members");
+        try {
+            for (PersonaGenotype member : chunk.getMembers()) {
+                members.add(PayloadJson.toJson(member));
+            }
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(DeadLetterReasons.INVALID_GENERATION, e.getMessage(), e);
+        }
+        String sealJson = seals.get(StoreKeys.seal(runId, chunk.getGeneration()));
+        if (sealJson != null
+                && chunk.getChunkIndex() >= CanonicalJson.parse(sealJson).get("chunk_count").asInt()) {
+            throw invalid("chunk " + chunk.getChunkIndex() + " is beyond the sealed chunk_count");
+        }
+        putOnce(chunks, StoreKeys.chunk(runId, chunk.getGeneration(), chunk.getChunkIndex()),
+                CanonicalJson.compact(json), "chunk " + chunk.getChunkIndex() + " of generation " + chunk.getGeneration());
+    }
+
+    private void onSeal(String key, GenerationSealed seal) throws Rejection {
+        String runId = seal.getRunId();
+        checkCommon(key, runId, seal.getWorkerId(), seal.getGeneration());
+        if (seal.getMemberCount() < 0 || seal.getChunkCount() < 0) {
+            throw invalid("member_count and chunk_count must be >= 0");
+        }
+        ObjectNode json = CanonicalJson.object();
+        json.put("worker_id", seal.getWorkerId());
+        json.put("member_count", seal.getMemberCount());
+        json.put("chunk_count", seal.getChunkCount());
+        if (seal.getScores() != null) {
+            if (seal.getScores().size() != seal.getMemberCount()) {
+                throw invalid("scores has " + seal.getScores().size() + " entries for " + seal.getMemberCount() + " members");
+            }
+            ArrayNode scores = json.putArray("scores");
+            try {
+                seal.getScores().forEach(s -> scores.add(PayloadJson.value(s)));
+            } catch (IllegalArgumentException e) {
+                throw new Rejection(DeadLetterReasons.INVALID_GENERATION, e.getMessage(), e);
+            }
+        }
+        String prefix = StoreKeys.seal(runId, seal.getGeneration()) + StoreKeys.SEP;
+        try (KeyValueIterator<String, String> it = chunks.prefixScan(prefix, new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, String> kv = it.next();
+                int index = Integer.parseInt(kv.key.substring(prefix.length()));
+                if (index >= seal.getChunkCount()) {
+                    throw new Rejection(DeadLetterReasons.GENERATION_CONFLICT,
+                            "chunk " + index + " already stored is beyond chunk_count " + seal.getChunkCount());
+                }
+            }
+        }
+        putOnce(seals, StoreKeys.seal(runId, seal.getGeneration()), CanonicalJson.compact(json),
+                "seal of generation " + seal.getGeneration());
+    }
+
+    private static void putOnce(KeyValueStore<String, String> store, String key, String value, String what)
+            throws Rejection {
+        String existing = store.get(key);
+        if (existing == null) {
+            store.put(key, value);
+        } else if (!existing.equals(value)) {
+            throw new Rejection(DeadLetterReasons.GENERATION_CONFLICT, what + " differs from the one already stored");
+        }
+    }
+
+    private static void checkCommon(String key, String runId, String workerId, int generation) throws Rejection {
+        if (!runId.equals(key)) {
+            throw new Rejection(DeadLetterReasons.KEY_MISMATCH, "key does not equal run_id '" + runId + "'");
+        }
+        if (!RunIds.isValid(runId) || !RunIds.isValid(workerId)) {
+            throw invalid("invalid run_id or worker_id");
+        }
+        if (generation < 0) {
+            throw invalid("generation must be >= 0");
+        }
+    }
+
+    private static Rejection invalid(String detail) {
+        return new Rejection(DeadLetterReasons.INVALID_GENERATION, detail);
+    }
+
+    @Override
+    public void close() {
+        if (decoder != null) {
+            decoder.close();
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.simsnap.snapshot.topology;
+
+import dev.simsnap.schema.contract.Contracts;
+import java.util.Objects;
+
+/**
+ * The topics the topology reads and writes.
+ *
+ * @param deltas      run lifecycle and deltas ({@link Contracts#DELTAS_TOPIC})
+ * @param generations generation chunks and seals ({@link Contracts#GENERATIONS_TOPIC})
+ * @param deadLetter  rejected records ({@link Contracts#DEAD_LETTER_TOPIC})
+ */
+public record SnapshotTopics(String deltas, String generations, String deadLetter) {
+
+    public SnapshotTopics {
+        Objects.requireNonNull(deltas, "deltas");
+        Objects.requireNonNull(generations, "generations");
+        Objects.requireNonNull(deadLetter, "deadLetter");
+    }
+
+    /** The contract's topic names. */
+    public static SnapshotTopics defaults() {
+        return new SnapshotTopics(Contracts.DELTAS_TOPIC, Contracts.GENERATIONS_TOPIC, Contracts.DEAD_LETTER_TOPIC);
+    }
+}

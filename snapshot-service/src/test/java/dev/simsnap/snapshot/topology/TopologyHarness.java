@@ -1,0 +1,87 @@
+package dev.simsnap.snapshot.topology;
+
+import dev.simsnap.schema.contract.Contracts;
+import dev.simsnap.serde.AvroDeserializer;
+import dev.simsnap.serde.AvroSerializer;
+import dev.simsnap.snapshot.deadletter.DeadLetterStats;
+import dev.simsnap.snapshot.read.RunStateReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** TopologyTestDriver around {@link SnapshotTopology} with a {@code mock://} registry. */
+final class TopologyHarness implements AutoCloseable {
+
+    final Map<String, Object> serde = Map.of("schema.registry.url", "mock://topology-" + UUID.randomUUID());
+    final DeadLetterStats stats = new DeadLetterStats();
+    final TopologyTestDriver driver;
+    final TestInputTopic<byte[], byte[]> deltas;
+    final TestInputTopic<byte[], byte[]> generations;
+    final TestOutputTopic<byte[], byte[]> deadLetter;
+    final RunStateReader reader;
+    private final AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>();
+    private final Path stateDir;
+
+    TopologyHarness() throws Exception {
+        serializer.configure(serde, false);
+        StreamsBuilder builder = new StreamsBuilder();
+        SnapshotTopology.build(builder, SnapshotTopics.defaults(), () -> {
+            AvroDeserializer<?> d = new AvroDeserializer<>();
+            d.configure(serde, false);
+            return d;
+        }, stats);
+        stateDir = Files.createTempDirectory(Path.of("target"), "ttd-");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ttd");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        driver = new TopologyTestDriver(builder.build(), props);
+        deltas = driver.createInputTopic(Contracts.DELTAS_TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
+        generations = driver.createInputTopic(Contracts.GENERATIONS_TOPIC, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        deadLetter = driver.createOutputTopic(Contracts.DEAD_LETTER_TOPIC, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        reader = new RunStateReader(driver::getKeyValueStore);
+    }
+
+    byte[] wire(String topic, SpecificRecord record) {
+        return serializer.serialize(topic, record);
+    }
+
+    void send(String key, SpecificRecord... records) {
+        for (SpecificRecord r : records) {
+            deltas.pipeInput(key.getBytes(), wire(Contracts.DELTAS_TOPIC, r));
+        }
+    }
+
+    void sendRaw(String key, byte[] value) {
+        deltas.pipeInput(key == null ? null : key.getBytes(), value);
+    }
+
+    void sendGeneration(String key, SpecificRecord record) {
+        generations.pipeInput(key.getBytes(), wire(Contracts.GENERATIONS_TOPIC, record));
+    }
+
+    List<TestRecord<byte[], byte[]>> deadLetters() {
+        return deadLetter.readRecordsToList();
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+        serializer.close();
+    }
+}
