@@ -2,6 +2,8 @@ package dev.simsnap.app;
 
 import dev.simsnap.devstack.EmbeddedKafkaBroker;
 import dev.simsnap.registry.server.SchemaRegistryServer;
+import dev.simsnap.service.http.SnapshotServer;
+import java.time.Duration;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +17,14 @@ import java.util.Deque;
 final class EmbeddedStack implements AutoCloseable {
 
     /** What to start and where. A non-null external address replaces the embedded part. */
-    record Options(Path dataDir, int kafkaPort, int registryPort, String externalBootstrap, String externalRegistry) {
+    record Options(Path dataDir, int kafkaPort, int registryPort, int servicePort, Path outputRoot,
+                   String externalBootstrap, String externalRegistry) {
     }
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private final String bootstrapServers;
     private final String registryUrl;
+    private final SnapshotServer service;
 
     private EmbeddedStack(Options options, PrintStream out) throws Exception {
         try {
@@ -44,6 +48,13 @@ final class EmbeddedStack implements AutoCloseable {
                 registryUrl = options.externalRegistry();
                 out.println("registry  " + registryUrl + "  (external)");
             }
+            Path stateDir = Files.createDirectories(options.dataDir().resolve("streams"));
+            service = SnapshotServer.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
+                    .stateDir(stateDir).outputRoot(options.outputRoot()).http("127.0.0.1", options.servicePort())
+                    .build().start();
+            parts.push(service);
+            service.awaitRunning(Duration.ofSeconds(60));
+            out.println("service   " + service.url() + "  (snapshot service; state in " + stateDir.toAbsolutePath() + ")");
         } catch (Exception | Error e) {
             close();
             throw e;
@@ -60,6 +71,10 @@ final class EmbeddedStack implements AutoCloseable {
 
     String registryUrl() {
         return registryUrl;
+    }
+
+    SnapshotServer service() {
+        return service;
     }
 
     @Override

@@ -1,12 +1,16 @@
 package dev.simsnap.app;
 
+import dev.simsnap.producer.cli.ImportCommand;
+import dev.simsnap.producer.cli.SimulateCommand;
+import dev.simsnap.service.cli.SnapshotCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code simsnap} command line: one entry point, one sub-command per job. */
 @Command(name = "simsnap", mixinStandardHelpOptions = true, version = "simsnap 0.1.0",
         description = "Distributes simulation state through Kafka: Avro deltas in, JSON folder snapshots out.",
-        subcommands = {UpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, ImportCommand.class, SimulateCommand.class, SnapshotCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Simsnap implements Runnable {
 
     @CommandLine.Spec

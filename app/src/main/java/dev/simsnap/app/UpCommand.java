@@ -24,6 +24,15 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--registry-port", defaultValue = "8081", description = "Embedded registry port (default: ${DEFAULT-VALUE}).")
     int registryPort;
 
+    @Option(names = "--service-port", defaultValue = "8080", description = "Snapshot service HTTP port (default: ${DEFAULT-VALUE}).")
+    int servicePort;
+
+    @Option(names = "--out", defaultValue = "snapshots", description = "Output root for snapshot folders (default: ${DEFAULT-VALUE}).")
+    Path outputRoot;
+
+    @Option(names = "--no-demo", description = "Do not publish the sample runs (demo-arena, demo-evolution).")
+    boolean noDemo;
+
     @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of the embedded broker.")
     String bootstrapServers;
 
@@ -35,8 +44,13 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedStack.Options options = new EmbeddedStack.Options(dataDir, kafkaPort, registryPort, bootstrapServers, registryUrl);
+        EmbeddedStack.Options options = new EmbeddedStack.Options(dataDir, kafkaPort, registryPort, servicePort,
+                outputRoot, bootstrapServers, registryUrl);
         try (EmbeddedStack stack = EmbeddedStack.start(options, System.out)) {
+            if (!noDemo) {
+                DemoRuns.ensure(stack, outputRoot, System.out);
+            }
+            System.out.println("REST      " + stack.service().url() + "/runs  (snapshots: POST /runs/{run}/snapshots, zip: GET /runs/{run}/snapshot)");
             if (exitAfterStart) {
                 return 0;
             }

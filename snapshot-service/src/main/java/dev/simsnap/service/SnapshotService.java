@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -56,6 +57,8 @@ public final class SnapshotService implements AutoCloseable {
         if (config.applicationServer() != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
         }
+        // Static membership: a restart on the same state dir rejoins at once instead of after the session timeout.
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), InstanceId.of(config.stateDir()));
         p.putAll(config.streamsOverrides());
         return p;
     }
@@ -118,11 +121,14 @@ public final class SnapshotService implements AutoCloseable {
         return deadLetterStats;
     }
 
-    /** Closes Streams (waits up to 30 s). */
+    /**
+     * Closes Streams (waits up to 30 s) and leaves the consumer group, so the next instance on the same state is
+     * assigned at once instead of after the session timeout (Streams' members otherwise do not leave on close).
+     */
     @Override
     public synchronized void close() {
         if (streams != null) {
-            streams.close(Duration.ofSeconds(30));
+            streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
         }
     }
 
