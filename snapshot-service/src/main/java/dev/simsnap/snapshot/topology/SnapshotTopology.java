@@ -54,8 +54,11 @@ public final class SnapshotTopology {
                 .to(topics.deadLetter(), deadLetter.withName("simsnap-delta-dead-letter-sink"));
         builder.stream(topics.generations(),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(GENERATIONS_SOURCE))
+                // Connecting RUN_META (unused by the processor) joins both inputs in one sub-topology, so partition p of
+                // deltas and of generations form one task: a run's meta, entities and generations live on one instance
+                // (the topics must have equal partition counts; Streams checks it at start-up).
                 .process(() -> new GenerationProcessor(values, stats), Named.as(GenerationProcessor.NAME),
-                        SnapshotStores.GENERATION_CHUNKS, SnapshotStores.GENERATION_SEALS)
+                        SnapshotStores.GENERATION_CHUNKS, SnapshotStores.GENERATION_SEALS, SnapshotStores.RUN_META)
                 .to(topics.deadLetter(), deadLetter.withName("simsnap-generation-dead-letter-sink"));
     }
 }
