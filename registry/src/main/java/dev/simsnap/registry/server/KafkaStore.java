@@ -22,6 +22,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -64,12 +65,30 @@ final class KafkaStore implements AutoCloseable {
                     throw e;
                 }
             }
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            TopicDescription description = describe(admin);
             if (description.partitions().size() != 1) {
                 // Total order of the log is what makes ids and versions deterministic on replay.
                 throw new IllegalStateException("Schema store topic " + topic + " must have exactly 1 partition, has "
                         + description.partitions().size());
+            }
+        }
+    }
+
+    /**
+     * Describes the store topic, retrying while the broker does not know it yet: a topic just created by the
+     * controller reaches the broker's metadata a moment later, and a loaded machine widens that window.
+     */
+    private TopicDescription describe(Admin admin) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
             }
         }
     }

@@ -128,7 +128,7 @@ public final class SnapshotServer implements AutoCloseable {
      * (./simsnap-state), {@code SIMSNAP_OUTPUT_ROOT} (./snapshots), {@code SIMSNAP_APPLICATION_ID}
      * ({@value SnapshotServiceConfig#DEFAULT_APPLICATION_ID}), {@code SIMSNAP_APPLICATION_SERVER} (this instance's
      * {@code host:port} as the other instances reach it; default 127.0.0.1:&lt;http port&gt;),
-     * {@code SIMSNAP_PARTITIONS} (partitions of topics it creates, default 1).
+     * {@code SIMSNAP_PARTITIONS} (partitions of topics it creates, default 6, as the producer).
      */
     public static void main(String[] args) throws InterruptedException {
         Map<String, String> env = System.getenv();
@@ -161,7 +161,7 @@ public final class SnapshotServer implements AutoCloseable {
                 .outputRoot(Path.of(env.getOrDefault("SIMSNAP_OUTPUT_ROOT", "snapshots")))
                 .applicationId(env.getOrDefault("SIMSNAP_APPLICATION_ID", SnapshotServiceConfig.DEFAULT_APPLICATION_ID))
                 .http(env.getOrDefault("SIMSNAP_HTTP_HOST", "0.0.0.0"), port)
-                .partitions(intVar(env, "SIMSNAP_PARTITIONS", 1));
+                .partitions(intVar(env, "SIMSNAP_PARTITIONS", 6));
         b.applicationServer(appServer != null && !appServer.isBlank() ? appServer
                 : (port == 0 ? null : "127.0.0.1:" + port));
         if (appServer == null || appServer.isBlank()) {
@@ -194,7 +194,7 @@ public final class SnapshotServer implements AutoCloseable {
         private String applicationServer;
         private String applicationId = SnapshotServiceConfig.DEFAULT_APPLICATION_ID;
         private SnapshotTopics topics = SnapshotTopics.defaults();
-        private int partitions = 1;
+        private int partitions = 6; // same default as the producer: deltas and generations must be co-partitioned
         private int standbyReplicas = 1;
         private final Map<String, Object> streamsOverrides = new HashMap<>();
 
