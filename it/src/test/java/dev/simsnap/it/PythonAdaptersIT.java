@@ -1,0 +1,61 @@
+package dev.simsnap.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.simsnap.devstack.KafkaBroker;
+import dev.simsnap.devstack.junit.RealKafka;
+import dev.simsnap.gateway.GatewayServer;
+import dev.simsnap.registry.server.SchemaRegistryServer;
+import dev.simsnap.service.http.SnapshotServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Python adapters (clients/python, stdlib only) against the real stack: broker, registry, ingest gateway and
+ * snapshot service, all in this JVM; {@code python3 -m unittest discover} runs with their URLs in the environment
+ * and {@code SIMSNAP_REQUIRE_STACK=1}, so no stack test can silently skip.
+ */
+@RealKafka
+class PythonAdaptersIT {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PythonAdaptersIT.class);
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void pythonUnittestsPassAgainstTheRealStack(KafkaBroker broker) throws Exception {
+        Path python = NodeSupport.onPath("python3").orElse(null);
+        assumeTrue(python != null, "python3 is not on the PATH");
+        Path clientDir = Path.of(System.getProperty("simsnap.python.dir", "../clients/python")).toAbsolutePath()
+                .normalize();
+        assertThat(clientDir.resolve("simsnap/__init__.py")).isRegularFile();
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String bootstrap = broker.bootstrapServers();
+        KafkaIo.createSimsnapTopics(broker);
+        try (SchemaRegistryServer registry = SchemaRegistryServer.builder(bootstrap).port(0)
+                     .topic("_simsnap_schemas_py_" + id).build().start();
+             GatewayServer gateway = GatewayServer.builder().bootstrapServers(bootstrap)
+                     .schemaRegistryUrl(registry.url()).port(0).build().start();
+             SnapshotServer service = SnapshotServer.builder().bootstrapServers(bootstrap)
+                     .schemaRegistryUrl(registry.url()).stateDir(tmp.resolve("state")).outputRoot(tmp.resolve("out"))
+                     .http("127.0.0.1", 0).applicationId("simsnap-py-" + id).partitions(3)
+                     .streamsProperty("commit.interval.ms", 100).build().start()) {
+            service.awaitRunning(Duration.ofSeconds(60));
+            NodeSupport.Outcome outcome = NodeSupport.run(clientDir, Duration.ofMinutes(4), Map.of(
+                            "SIMSNAP_GATEWAY_URL", gateway.url(), "SIMSNAP_SERVICE_URL", service.url(),
+                            "SIMSNAP_REQUIRE_STACK", "1", "PYTHONDONTWRITEBYTECODE", "1"),
+                    python.toString(), "-m", "unittest", "discover", "-v", "-s", "tests", "-t", ".");
+            LOG.info("python unittest:\n{}\n{}", outcome.stdout(), outcome.stderr());
+            assertThat(outcome.ok()).as(outcome.describe()).isTrue();
+            assertThat(outcome.stderr()).as(outcome.describe()).contains("OK").doesNotContain("skipped '");
+        }
+    }
+}

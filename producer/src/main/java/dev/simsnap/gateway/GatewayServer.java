@@ -1,0 +1,221 @@
+package dev.simsnap.gateway;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simsnap.producer.SimsnapConfig;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP ingest gateway: JSON in, Avro records out through {@link dev.simsnap.producer.SimsnapWorker}
+ * transactions ({@link IngestService}). Every POST answers only after its transaction committed.
+ *
+ * <ul>
+ *   <li>{@code POST /runs/{run}/start} — {@code {"kind", "expected_workers", "config"?, "seed"?, "worker"?}}</li>
+ *   <li>{@code POST /runs/{run}/workers/{worker}/iterations/{iteration}} — {@code {"virtual_date", "deltas"}};
+ *       each delta {@code {"entity_type", "entity_id", "collection"?, "op", "patch_fields"?, "payload"}} (see
+ *       {@link dev.simsnap.producer.JsonDeltas}); 200 {@code {"status": "committed", "iteration", "delta_count"}}
+ *       or, for an iteration already committed by that worker, 200 {@code {"status": "already_committed"}}</li>
+ *   <li>{@code POST /runs/{run}/workers/{worker}/generations/{g}} — {@code {"members": [...], "scores"?}}</li>
+ *   <li>{@code POST /runs/{run}/end} — {@code {"worker", "status"?}}</li>
+ *   <li>{@code GET /health}</li>
+ * </ul>
+ * Errors: 400 malformed JSON / bad path, 422 body not matching the contract (JSON {@code {"error", "field"}}),
+ * 409 state conflicts (run not started, ended), 503 Kafka failures (retry the same request: it is idempotent).
+ */
+public final class GatewayServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayServer.class);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final String host;
+    private final int requestedPort;
+    private final IngestService service;
+    private Javalin app;
+
+    private GatewayServer(Builder b) {
+        this.host = b.host;
+        this.requestedPort = b.port;
+        this.service = new IngestService(b.props);
+    }
+
+    /** A new builder. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts serving HTTP. */
+    public synchronized GatewayServer start() {
+        if (app != null) {
+            throw new IllegalStateException("already started");
+        }
+        Javalin javalin = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.http.defaultContentType = "application/json";
+        });
+        javalin.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
+        javalin.post("/runs/{run}/start", ctx -> reply(ctx, service.startRun(ctx.pathParam("run"), body(ctx))));
+        javalin.post("/runs/{run}/end", ctx -> reply(ctx, service.endRun(ctx.pathParam("run"), body(ctx))));
+        javalin.post("/runs/{run}/workers/{worker}/iterations/{iteration}", ctx -> reply(ctx,
+                service.iteration(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("iteration"),
+                        body(ctx))));
+        javalin.post("/runs/{run}/workers/{worker}/generations/{generation}", ctx -> reply(ctx,
+                service.generation(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("generation"),
+                        body(ctx))));
+        javalin.exception(GatewayException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field()));
+        javalin.exception(IllegalArgumentException.class, (e, ctx) -> {
+            GatewayException g = GatewayException.invalid(null, e);
+            error(ctx, g.status(), g.getMessage(), g.field());
+        });
+        javalin.exception(IllegalStateException.class, (e, ctx) -> error(ctx, 409, e.getMessage(), null));
+        javalin.exception(org.apache.kafka.common.KafkaException.class, (e, ctx) -> {
+            LOG.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.toString());
+            error(ctx, 503, "Kafka: " + e, null);
+        });
+        javalin.exception(Exception.class, (e, ctx) -> {
+            LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal error: " + e, null);
+        });
+        javalin.start(host, requestedPort);
+        app = javalin;
+        LOG.info("ingest gateway listening on {}", url());
+        return this;
+    }
+
+    /** The bound port. */
+    public synchronized int port() {
+        if (app == null) {
+            throw new IllegalStateException("not started");
+        }
+        return app.port();
+    }
+
+    /** {@code http://host:port}. */
+    public String url() {
+        String h = host.equals("0.0.0.0") ? "127.0.0.1" : host;
+        return "http://" + h + ":" + port();
+    }
+
+    /** Stops HTTP, then closes every worker. */
+    @Override
+    public synchronized void close() {
+        if (app != null) {
+            app.stop();
+            app = null;
+        }
+        service.close();
+    }
+
+    private static JsonNode body(Context ctx) {
+        String text = ctx.body();
+        if (text.isBlank()) {
+            throw new GatewayException(400, null, "body: empty, expected a JSON object");
+        }
+        try {
+            return MAPPER.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new GatewayException(400, null, "body: malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static void reply(Context ctx, ObjectNode out) {
+        ctx.status(200).result(out.toString()).contentType("application/json");
+    }
+
+    private static void error(Context ctx, int status, String message, String field) {
+        ObjectNode out = MAPPER.createObjectNode();
+        out.put("error", message);
+        if (field != null) {
+            out.put("field", field);
+        }
+        ctx.status(status).result(out.toString()).contentType("application/json");
+    }
+
+    /**
+     * Runs a gateway from the environment: {@code SIMSNAP_BOOTSTRAP_SERVERS} (required),
+     * {@code SIMSNAP_SCHEMA_REGISTRY_URL} (required), {@code SIMSNAP_GATEWAY_PORT} (default 8082),
+     * {@code SIMSNAP_GATEWAY_HOST} (default 0.0.0.0).
+     */
+    public static void main(String[] args) throws InterruptedException {
+        Map<String, String> env = System.getenv();
+        String bootstrap = env.get("SIMSNAP_BOOTSTRAP_SERVERS");
+        String registry = env.get("SIMSNAP_SCHEMA_REGISTRY_URL");
+        if (bootstrap == null || bootstrap.isBlank() || registry == null || registry.isBlank()) {
+            System.err.println("SIMSNAP_BOOTSTRAP_SERVERS and SIMSNAP_SCHEMA_REGISTRY_URL are required");
+            System.exit(2);
+        }
+        GatewayServer server = builder().bootstrapServers(bootstrap).schemaRegistryUrl(registry)
+                .host(env.getOrDefault("SIMSNAP_GATEWAY_HOST", "0.0.0.0"))
+                .port(Integer.parseInt(env.getOrDefault("SIMSNAP_GATEWAY_PORT", "8082"))).build().start();
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stop.countDown();
+        }));
+        System.out.println("simsnap ingest gateway on " + server.url());
+        stop.await();
+    }
+
+    /** Builds a {@link GatewayServer}. */
+    public static final class Builder {
+        private final Properties props = new Properties();
+        private String host = "127.0.0.1";
+        private int port = 8082;
+
+        private Builder() {
+        }
+
+        /** Kafka bootstrap servers (required). */
+        public Builder bootstrapServers(String servers) {
+            props.setProperty(SimsnapConfig.BOOTSTRAP_SERVERS, servers);
+            return this;
+        }
+
+        /** Schema registry URL (required). */
+        public Builder schemaRegistryUrl(String url) {
+            props.setProperty(SimsnapConfig.SCHEMA_REGISTRY_URL, url);
+            return this;
+        }
+
+        /** Any other worker property (Kafka client settings, {@code simsnap.*}). */
+        public Builder property(String key, Object value) {
+            props.setProperty(key, String.valueOf(value));
+            return this;
+        }
+
+        /** Worker properties. */
+        public Builder config(Properties config) {
+            config.stringPropertyNames().forEach(k -> props.setProperty(k, config.getProperty(k)));
+            return this;
+        }
+
+        /** Bind host; default 127.0.0.1. */
+        public Builder host(String host) {
+            this.host = host;
+            return this;
+        }
+
+        /** Port; 0 = ephemeral; default 8082. */
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        /** The server, not yet started. */
+        public GatewayServer build() {
+            for (String k : new String[] {SimsnapConfig.BOOTSTRAP_SERVERS, SimsnapConfig.SCHEMA_REGISTRY_URL}) {
+                if (props.getProperty(k, "").isBlank()) {
+                    throw new IllegalArgumentException("config '" + k + "' is required");
+                }
+            }
+            return new GatewayServer(this);
+        }
+    }
+}
