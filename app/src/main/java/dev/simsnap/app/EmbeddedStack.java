@@ -1,6 +1,7 @@
 package dev.simsnap.app;
 
 import dev.simsnap.devstack.EmbeddedKafkaBroker;
+import dev.simsnap.gateway.GatewayServer;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.service.http.SnapshotServer;
 import java.time.Duration;
@@ -17,7 +18,7 @@ import java.util.Deque;
 final class EmbeddedStack implements AutoCloseable {
 
     /** What to start and where. A non-null external address replaces the embedded part. */
-    record Options(Path dataDir, int kafkaPort, int registryPort, int servicePort, Path outputRoot,
+    record Options(Path dataDir, int kafkaPort, int registryPort, int servicePort, int gatewayPort, Path outputRoot,
                    String externalBootstrap, String externalRegistry) {
     }
 
@@ -25,6 +26,7 @@ final class EmbeddedStack implements AutoCloseable {
     private final String bootstrapServers;
     private final String registryUrl;
     private final SnapshotServer service;
+    private final GatewayServer gateway;
 
     private EmbeddedStack(Options options, PrintStream out) throws Exception {
         try {
@@ -55,6 +57,10 @@ final class EmbeddedStack implements AutoCloseable {
             parts.push(service);
             service.awaitRunning(Duration.ofSeconds(60));
             out.println("service   " + service.url() + "  (snapshot service; state in " + stateDir.toAbsolutePath() + ")");
+            gateway = GatewayServer.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
+                    .host("127.0.0.1").port(options.gatewayPort()).build().start();
+            parts.push(gateway);
+            out.println("gateway   " + gateway.url() + "  (HTTP ingest for any language: see PROTOCOL.md)");
         } catch (Exception | Error e) {
             close();
             throw e;
@@ -71,6 +77,10 @@ final class EmbeddedStack implements AutoCloseable {
 
     String registryUrl() {
         return registryUrl;
+    }
+
+    GatewayServer gateway() {
+        return gateway;
     }
 
     SnapshotServer service() {

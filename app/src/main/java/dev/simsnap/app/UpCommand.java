@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * every run of the first.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
-        description = "Run the embedded stack (broker, registry, ...) in this process until Ctrl-C.")
+        description = "Run the embedded stack (broker, registry, snapshot service, ingest gateway) in this process until Ctrl-C.")
 final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", defaultValue = "data", description = "Where the embedded broker keeps its log (default: ${DEFAULT-VALUE}).")
@@ -26,6 +26,9 @@ final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--service-port", defaultValue = "8080", description = "Snapshot service HTTP port (default: ${DEFAULT-VALUE}).")
     int servicePort;
+
+    @Option(names = "--gateway-port", defaultValue = "8082", description = "HTTP ingest gateway port (default: ${DEFAULT-VALUE}).")
+    int gatewayPort;
 
     @Option(names = "--out", defaultValue = "snapshots", description = "Output root for snapshot folders (default: ${DEFAULT-VALUE}).")
     Path outputRoot;
@@ -44,7 +47,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        EmbeddedStack.Options options = new EmbeddedStack.Options(dataDir, kafkaPort, registryPort, servicePort,
+        EmbeddedStack.Options options = new EmbeddedStack.Options(dataDir, kafkaPort, registryPort, servicePort, gatewayPort,
                 outputRoot, bootstrapServers, registryUrl);
         try (EmbeddedStack stack = EmbeddedStack.start(options, System.out)) {
             if (!noDemo) {

@@ -44,7 +44,7 @@ class UpCommandTest {
         try (PrintStream capture = new PrintStream(buffer, true, StandardCharsets.UTF_8)) {
             System.setOut(capture);
             code = Simsnap.commandLine().execute("up", "--data-dir", data.toString(), "--out", out.toString(),
-                    "--kafka-port", "0", "--registry-port", "0", "--service-port", "0", "--exit-after-start");
+                    "--kafka-port", "0", "--registry-port", "0", "--service-port", "0", "--gateway-port", "0", "--exit-after-start");
         } finally {
             System.setOut(original);
         }
