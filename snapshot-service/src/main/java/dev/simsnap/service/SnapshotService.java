@@ -117,6 +117,11 @@ public final class SnapshotService implements AutoCloseable {
     }
 
     /** Dead-letter counts of this instance. */
+    /** This instance's settings. */
+    public SnapshotServiceConfig config() {
+        return config;
+    }
+
     public DeadLetterStats deadLetterStats() {
         return deadLetterStats;
     }

@@ -52,9 +52,9 @@ public final class ApiErrors {
         return new ApiException(404, "run '" + runId + "' has no visible generation " + generation);
     }
 
-    /** 400: snapshots of a past iteration (stores keep the consistent state only). */
-    public static ApiException iterationNotSupported() {
-        return new ApiException(400, "?iteration= is not supported yet: snapshots are taken at the consistent iteration");
+    /** 409: an as-of snapshot of an iteration the run has not (consistently) reached. */
+    public static ApiException iterationNotReached(String detail) {
+        return new ApiException(409, detail);
     }
 
     /** 503: Streams is not running yet (or is shutting down), stores cannot be queried. */

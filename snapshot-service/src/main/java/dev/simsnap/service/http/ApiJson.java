@@ -56,6 +56,10 @@ public final class ApiJson {
     public record SnapshotWritten(String run, long iteration, String path) {
     }
 
+    /** {@code POST /runs/{run}/snapshots?generation=G} (201). */
+    public record GenerationSnapshotWritten(String run, int generation, String path) {
+    }
+
     /** {@code GET /runs/{run}/generations}. */
     public record GenerationList(String run, List<Integer> generations) {
     }

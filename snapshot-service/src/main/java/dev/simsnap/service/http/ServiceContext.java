@@ -7,6 +7,8 @@ import dev.simsnap.snapshot.read.GenerationView;
 import dev.simsnap.snapshot.read.RunState;
 import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.read.StoreProvider;
+import dev.simsnap.snapshot.replay.ReplayException;
+import dev.simsnap.snapshot.replay.RunReplayer;
 import dev.simsnap.snapshot.run.RunInfo;
 import dev.simsnap.snapshot.store.SnapshotStores;
 import dev.simsnap.snapshot.write.SnapshotWriter;
@@ -43,12 +45,84 @@ public final class ServiceContext {
     private final RunStateReader reader;
     private final ClusterRouter router;
     private final SnapshotWriter writer;
+    private final RunReplayer replayer;
+    private final java.util.concurrent.ScheduledExecutorService checkpointer;
+    private final java.util.Map<String, Long> checkpointed = new java.util.concurrent.ConcurrentHashMap<>();
 
     ServiceContext(SnapshotService service, ClusterRouter router, SnapshotWriter writer) {
+        this(service, router, writer, RunReplayer.DEFAULT_CHECKPOINT_EVERY, java.time.Duration.ZERO);
+    }
+
+    /**
+     * @param checkpointEvery  checkpoint interval in consistent iterations (0: no background checkpoints)
+     * @param checkpointPeriod how often the background checkpointer looks at the local runs (ZERO: never)
+     */
+    ServiceContext(SnapshotService service, ClusterRouter router, SnapshotWriter writer, int checkpointEvery,
+                   java.time.Duration checkpointPeriod) {
         this.service = service;
         this.reader = new RunStateReader(staleTolerant(service.streams()));
         this.router = router;
         this.writer = writer;
+        var cfg = service.config();
+        int every = checkpointEvery > 0 ? checkpointEvery : RunReplayer.DEFAULT_CHECKPOINT_EVERY;
+        this.replayer = new RunReplayer(new RunReplayer.Settings(cfg.bootstrapServers(), cfg.schemaRegistryUrl(),
+                cfg.topics().deltas(), RunReplayer.CHECKPOINTS_TOPIC, every));
+        if (checkpointEvery > 0 && !checkpointPeriod.isZero()) {
+            checkpointer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "simsnap-checkpointer");
+                t.setDaemon(true);
+                return t;
+            });
+            long ms = checkpointPeriod.toMillis();
+            checkpointer.scheduleWithFixedDelay(() -> checkpointLocalRuns(every), ms, ms,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else {
+            checkpointer = null;
+        }
+    }
+
+    /**
+     * Background checkpointing: for every run whose stores are local, replays (from its newest checkpoint) up to
+     * the largest multiple of {@code every} at or below its consistent iteration, which writes the checkpoints
+     * passed on the way. Only one replay at a time, on one daemon thread; failures are logged and retried later.
+     */
+    private void checkpointLocalRuns(int every) {
+        try {
+            for (String runId : reader.runIds()) {
+                long consistent = reader.runInfo(runId).map(RunInfo::consistentIteration).orElse(-1L);
+                long target = consistent / every * every;
+                if (target < every || checkpointed.getOrDefault(runId, -1L) >= target) {
+                    continue;
+                }
+                replayer.replay(runId, target, null);
+                checkpointed.put(runId, target);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("background checkpointing failed: {}", e.toString());
+        }
+    }
+
+    /** Stops the background checkpointer. */
+    void close() {
+        if (checkpointer != null) {
+            checkpointer.shutdownNow();
+        }
+    }
+
+    /**
+     * The run as of the end of {@code iteration}, rebuilt from history ({@link RunReplayer}); 404 for an unknown
+     * run, 409 for an iteration the run has not (consistently) reached.
+     */
+    RunState runStateAt(String runId, long iteration) {
+        try {
+            return replayer.replay(runId, iteration, m -> LOG.info("{}", m)).state();
+        } catch (ReplayException e) {
+            throw switch (e.kind()) {
+                case UNKNOWN_RUN -> ApiErrors.unknownRun(runId);
+                case OUT_OF_RANGE -> ApiErrors.iterationNotReached(e.getMessage());
+                case INVALID -> new ApiException(400, e.getMessage());
+            };
+        }
     }
 
     /** Interactive-query stores of {@code streams}, active, standby and restoring ones alike. */
@@ -90,6 +164,19 @@ public final class ServiceContext {
             }
         }
         return state;
+    }
+
+    /** Generations 0..G of a run (409 unless every one of them is visible). */
+    java.util.SortedMap<Integer, List<JsonNode>> generationsUpTo(String runId, int upTo) {
+        runInfo(runId); // 404 / 503 for unknown runs
+        java.util.SortedMap<Integer, List<JsonNode>> out = new java.util.TreeMap<>();
+        for (int g = 0; g <= upTo; g++) {
+            int gen = g;
+            out.put(g, generation(runId, g).orElseThrow(() -> ApiErrors.iterationNotReached(
+                    "run '" + runId + "' has no visible generation " + gen + "; generation " + upTo
+                            + " is not available")));
+        }
+        return out;
     }
 
     /**

@@ -69,7 +69,8 @@ public final class SnapshotServer implements AutoCloseable {
             service = s;
             s.start();
             api.instance(applicationServer);
-            context = new ServiceContext(s, new ClusterRouter(s.streams(), self), new SnapshotWriter(b.outputRoot));
+            context = new ServiceContext(s, new ClusterRouter(s.streams(), self), new SnapshotWriter(b.outputRoot),
+                    b.checkpointEvery, b.checkpointPeriod);
             LOG.info("snapshot server {} on {} (application.server {})", b.applicationId, url(), applicationServer);
         } catch (RuntimeException e) {
             close();
@@ -112,6 +113,9 @@ public final class SnapshotServer implements AutoCloseable {
     /** Stops HTTP, then Streams. */
     @Override
     public synchronized void close() {
+        if (context != null) {
+            context.close();
+        }
         context = null;
         if (api != null) {
             api.close();
@@ -196,6 +200,8 @@ public final class SnapshotServer implements AutoCloseable {
         private SnapshotTopics topics = SnapshotTopics.defaults();
         private int partitions = 6; // same default as the producer: deltas and generations must be co-partitioned
         private int standbyReplicas = 1;
+        private int checkpointEvery = dev.simsnap.snapshot.replay.RunReplayer.DEFAULT_CHECKPOINT_EVERY;
+        private java.time.Duration checkpointPeriod = java.time.Duration.ofSeconds(30);
         private final Map<String, Object> streamsOverrides = new HashMap<>();
 
         private Builder() {
@@ -255,6 +261,20 @@ public final class SnapshotServer implements AutoCloseable {
         /** Partitions of the topics the service creates when absent. */
         public Builder partitions(int partitions) {
             this.partitions = partitions;
+            return this;
+        }
+
+        /**
+         * Checkpoints of the runs this instance owns every {@code every} consistent iterations (default 100; 0 turns
+         * the background checkpointer off), looked at every {@code period} (default 30 s). See
+         * {@link dev.simsnap.snapshot.replay.RunReplayer}.
+         */
+        public Builder checkpoints(int every, java.time.Duration period) {
+            if (every < 0) {
+                throw new IllegalArgumentException("checkpoint interval must be >= 0");
+            }
+            this.checkpointEvery = every;
+            this.checkpointPeriod = period;
             return this;
         }
 

@@ -14,7 +14,12 @@ import java.util.SortedMap;
  * {@code POST /runs/{run}/snapshots} writes {@code <output root>/<run>/} with {@link SnapshotWriter} and answers
  * 201 {@code {"run","iteration","path"}} (the path is on the owner's file system); {@code GET /runs/{run}/snapshot}
  * answers the same files as a zip ({@link SnapshotZip}) rendered in memory, nothing written to disk.
- * {@code ?iteration=N} is refused with 400 for now: the stores keep only the consistent state.
+ * With {@code ?iteration=N} both rebuild the run as of the end of iteration N from the deltas history
+ * ({@link dev.simsnap.snapshot.replay.RunReplayer}, any instance, nothing routed); the folder is
+ * {@code <output root>/<run>@<N>/} (see {@link SnapshotWriter#writeAsOf}). An unknown run answers 404, an
+ * iteration the run never consistently reached 409, nothing is written then. {@code POST ...?generation=G}
+ * writes {@code <output root>/<run>@g<G>/persona_data/gen_0.json ... gen_<G>.json} only (409 unless generations
+ * 0..G are all visible); visible generations never change, so it is the same bytes whenever taken.
  */
 final class SnapshotsResource {
 
@@ -33,7 +38,39 @@ final class SnapshotsResource {
 
     private void write(Context ctx) throws Exception {
         String runId = Routing.runId(ctx);
-        refuseIteration(ctx);
+        Long asOf = iteration(ctx);
+        Long generation = number(ctx, "generation");
+        if (generation != null) {
+            if (asOf != null || generation > Integer.MAX_VALUE) {
+                throw new ApiException(400, "use either ?iteration= or ?generation= (a generation fits an int)");
+            }
+            int g = generation.intValue();
+            routing.onOwner(ctx, runId, c -> {
+                ServiceContext s = routing.service();
+                Path folder;
+                try {
+                    folder = s.writer().writeGenerations(runId, g, s.generationsUpTo(runId, g));
+                } catch (IOException e) {
+                    throw ApiErrors.writeFailed(runId, e.toString());
+                }
+                metrics.snapshotWritten();
+                c.status(201).json(new ApiJson.GenerationSnapshotWritten(runId, g, folder.toString()));
+            });
+            return;
+        }
+        if (asOf != null) {
+            ServiceContext s = routing.service();
+            RunState state = s.runStateAt(runId, asOf);
+            Path folder;
+            try {
+                folder = s.writer().writeAsOf(state);
+            } catch (IOException e) {
+                throw ApiErrors.writeFailed(runId, e.toString());
+            }
+            metrics.snapshotWritten();
+            ctx.status(201).json(new ApiJson.SnapshotWritten(runId, state.iteration(), folder.toString()));
+            return;
+        }
         routing.onOwner(ctx, runId, c -> {
             ServiceContext s = routing.service();
             RunState state = s.runState(runId);
@@ -50,7 +87,16 @@ final class SnapshotsResource {
 
     private void zip(Context ctx) throws Exception {
         String runId = Routing.runId(ctx);
-        refuseIteration(ctx);
+        Long asOf = iteration(ctx);
+        if (asOf != null) {
+            SortedMap<String, byte[]> files = SnapshotWriter.render(routing.service().runStateAt(runId, asOf));
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            SnapshotZip.write(runId, files, bytes);
+            ctx.contentType("application/zip")
+                    .header("Content-Disposition", "attachment; filename=\"" + runId + "@" + asOf + ".zip\"")
+                    .result(bytes.toByteArray());
+            return;
+        }
         routing.onOwner(ctx, runId, c -> {
             SortedMap<String, byte[]> files = SnapshotWriter.render(routing.service().runState(runId));
             // Rendered fully before the first byte is sent, so a failure still becomes a proper error answer.
@@ -62,13 +108,19 @@ final class SnapshotsResource {
         });
     }
 
-    private static void refuseIteration(Context ctx) {
-        String iteration = ctx.queryParam("iteration");
-        if (iteration != null) {
-            if (!iteration.matches("[0-9]{1,18}")) {
-                throw ApiErrors.badNumber("iteration", iteration);
-            }
-            throw ApiErrors.iterationNotSupported();
+    /** The {@code ?iteration=} value, or null when absent (400 when not a whole number). */
+    private static Long iteration(Context ctx) {
+        return number(ctx, "iteration");
+    }
+
+    private static Long number(Context ctx, String name) {
+        String iteration = ctx.queryParam(name);
+        if (iteration == null) {
+            return null;
         }
+        if (!iteration.matches("[0-9]{1,18}")) {
+            throw ApiErrors.badNumber(name, iteration);
+        }
+        return Long.parseLong(iteration);
     }
 }

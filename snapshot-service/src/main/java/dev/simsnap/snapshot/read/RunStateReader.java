@@ -145,32 +145,45 @@ public final class RunStateReader {
     }
 
     private RunState readEntities(RunMeta m) {
+        List<java.util.Map.Entry<String, String>> rows = new ArrayList<>();
+        try (KeyValueIterator<String, ?> it = entities().prefixScan(StoreKeys.runPrefix(m.runId()),
+                new StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, ?> kv = it.next();
+                rows.add(java.util.Map.entry(kv.key, (String) kv.value));
+            }
+        }
+        return stateOf(m, rows);
+    }
+
+    /**
+     * The run state (without generations) from the run's meta and its entity-store rows (key, compact JSON), as the
+     * live reader and the history replay both build it.
+     */
+    public static RunState stateOf(RunMeta m, Iterable<java.util.Map.Entry<String, String>> entityRows) {
         RunInfo info = m.toInfo();
         RunState s = RunState.empty(m.runId(), info.consistentIteration(), info.virtualDate());
         ObjectNode information = null;
         ObjectNode market = null;
         String prefix = StoreKeys.runPrefix(m.runId());
-        try (KeyValueIterator<String, ?> it = entities().prefixScan(prefix, new StringSerializer())) {
-            while (it.hasNext()) {
-                KeyValue<String, ?> kv = it.next();
-                String rest = kv.key.substring(prefix.length());
-                int sep = rest.indexOf(StoreKeys.SEP);
-                EntityType type = EntityType.valueOf(rest.substring(0, sep));
-                String id = rest.substring(sep + 1);
-                ObjectNode json = CanonicalJson.parseObject((String) kv.value);
-                switch (type) {
-                    case INFORMATION -> information = json;
-                    case MARKET -> market = json;
-                    case PERSON -> s.persons().put(Integer.parseInt(id), json);
-                    case STOCK -> s.stocks().put(Integer.parseInt(id), json);
-                    case MARKET_INDEX -> s.marketIndexes().put(id, json);
-                    case DOCUMENT -> {
-                        int cut = id.indexOf(StoreKeys.SEP);
-                        s.documents().computeIfAbsent(id.substring(0, cut), c -> new TreeMap<>())
-                                .put(id.substring(cut + 1), json);
-                    }
-                    default -> throw new IllegalStateException("unknown type " + type);
+        for (java.util.Map.Entry<String, String> kv : entityRows) {
+            String rest = kv.getKey().substring(prefix.length());
+            int sep = rest.indexOf(StoreKeys.SEP);
+            EntityType type = EntityType.valueOf(rest.substring(0, sep));
+            String id = rest.substring(sep + 1);
+            ObjectNode json = CanonicalJson.parseObject(kv.getValue());
+            switch (type) {
+                case INFORMATION -> information = json;
+                case MARKET -> market = json;
+                case PERSON -> s.persons().put(Integer.parseInt(id), json);
+                case STOCK -> s.stocks().put(Integer.parseInt(id), json);
+                case MARKET_INDEX -> s.marketIndexes().put(id, json);
+                case DOCUMENT -> {
+                    int cut = id.indexOf(StoreKeys.SEP);
+                    s.documents().computeIfAbsent(id.substring(0, cut), c -> new TreeMap<>())
+                            .put(id.substring(cut + 1), json);
                 }
+                default -> throw new IllegalStateException("unknown type " + type);
             }
         }
         return s.with(information, market);

@@ -73,12 +73,55 @@ public final class SnapshotWriter {
      * @throws IllegalArgumentException for an invalid run id or a path escaping the root
      */
     public synchronized Path write(RunState state) throws IOException {
+        return writeTo(RunIds.require("run id", state.runId()), state);
+    }
+
+    /**
+     * Writes (or replaces) an as-of snapshot: the same files into {@code <root>/<run>@<iteration>} ({@code @} is
+     * outside the run-id alphabet, so such a folder never collides with a run's live snapshot folder).
+     *
+     * @return the snapshot folder
+     */
+    public synchronized Path writeAsOf(RunState state) throws IOException {
         String runId = RunIds.require("run id", state.runId());
+        if (state.iteration() < 0) {
+            throw new IllegalArgumentException("an as-of snapshot needs an iteration >= 0");
+        }
+        return writeTo(runId + "@" + state.iteration(), state);
+    }
+
+    /**
+     * Writes (or replaces) a generation snapshot as of generation G: {@code <root>/<run>@g<G>/persona_data/gen_0.json
+     * ... gen_<G>.json} only. Visible generations never change, so these bytes are the same whenever taken.
+     *
+     * @param generations generations 0..G, members in population order
+     */
+    public synchronized Path writeGenerations(String runId, int generation, SortedMap<Integer, List<JsonNode>> generations)
+            throws IOException {
+        RunIds.require("run id", runId);
+        return writeFiles(runId + "@g" + generation, renderGenerations(generations));
+    }
+
+    /** persona_data/gen_N.json files of the given generations. */
+    public static SortedMap<String, byte[]> renderGenerations(SortedMap<Integer, List<JsonNode>> generations) {
+        SortedMap<String, byte[]> files = new TreeMap<>();
+        generations.forEach((gen, members) -> {
+            ArrayNode out = JsonNodeFactory.instance.arrayNode();
+            members.forEach(out::add);
+            files.put("persona_data/gen_" + gen + ".json", bytes(out));
+        });
+        return files;
+    }
+
+    private Path writeTo(String runId, RunState state) throws IOException {
+        return writeFiles(runId, render(state));
+    }
+
+    private Path writeFiles(String runId, Map<String, byte[]> files) throws IOException {
         Path target = root.resolve(runId).normalize();
         if (!root.equals(target.getParent())) {
             throw new IllegalArgumentException("run id resolves outside the output root");
         }
-        Map<String, byte[]> files = render(state);
         Files.createDirectories(root);
         removeLeftovers(runId);
         String unique = UUID.randomUUID().toString();

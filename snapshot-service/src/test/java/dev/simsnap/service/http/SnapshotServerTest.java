@@ -151,12 +151,23 @@ class SnapshotServerTest {
         expectError("GET", "/runs/r1/generations/abc", 400, "generation must be");
         expectError("GET", "/runs/r1/generations/9", 404, "no visible generation 9");
         expectError("POST", "/runs/r1/snapshots?iteration=x", 400, "iteration must be");
-        expectError("POST", "/runs/r1/snapshots?iteration=1", 400, "not supported yet");
+        expectError("POST", "/runs/r1/snapshots?iteration=3", 409, "consistent only up to iteration 2");
+        expectError("GET", "/runs/r1/snapshot?iteration=99", 409, "iteration 99 is not available");
+        expectError("POST", "/runs/nope/snapshots?iteration=1", 404, "unknown run 'nope'");
+        expectError("POST", "/runs/r1/snapshots?generation=1", 409, "no visible generation 1");
+        expectError("POST", "/runs/r1/snapshots?generation=0&iteration=1", 400, "either");
         expectError("GET", "/nothing-here", 404, "no endpoint");
         try (Stream<Path> names = Files.list(outputRoot)) {
             assertThat(names.map(p -> p.getFileName().toString()).filter(n -> !n.equals("r1"))).isEmpty();
         }
         assertThat(outputRoot.getParent().resolve("etc")).doesNotExist();
+
+        // A generation snapshot as of generation 0: persona_data only, same bytes as the live gen_0.json.
+        HttpResponse<byte[]> gen = call("POST", url + "/runs/r1/snapshots?generation=0");
+        assertThat(gen.statusCode()).as(text(gen)).isEqualTo(201);
+        SortedMap<String, byte[]> files = folder(outputRoot.resolve("r1@g0"));
+        assertThat(files.keySet()).containsExactly("persona_data/gen_0.json");
+        assertThat(files.get("persona_data/gen_0.json")).isEqualTo(call("GET", url + "/runs/r1/generations/0").body());
     }
 
     private static void expectError(String method, String path, int status, String message) throws Exception {

@@ -1,0 +1,249 @@
+package dev.simsnap.snapshot.delta;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.schema.delta.StateDelta;
+import dev.simsnap.schema.run.IterationCommitted;
+import dev.simsnap.schema.run.RunEnded;
+import dev.simsnap.schema.run.RunStarted;
+import dev.simsnap.snapshot.deadletter.DeadLetterReasons;
+import dev.simsnap.snapshot.deadletter.Rejection;
+import dev.simsnap.snapshot.json.CanonicalJson;
+import dev.simsnap.snapshot.run.RunMeta;
+import dev.simsnap.snapshot.store.StoreKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The semantics of {@code simsnap.deltas}, shared by the live topology ({@code DeltaProcessor}, over RocksDB stores)
+ * and the history replay ({@link dev.simsnap.snapshot.replay.RunReplayer}, over in-memory maps), so a snapshot of
+ * iteration N is the same bytes whichever produced it.
+ *
+ * <p>StateDeltas are buffered by (iteration, worker, sequence) and applied only when the run's consistent iteration
+ * (min over expected workers of their last committed iteration) reaches their iteration, in (iteration, worker_id,
+ * sequence) order. The entity writes of one step happen between two increments of the run's version (seqlock).
+ */
+public final class DeltaLog {
+
+    /** The minimal key-value operations the rules need; {@link #scan} returns keys in ascending byte order. */
+    public interface Kv<V> {
+        V get(String key);
+
+        void put(String key, V value);
+
+        void delete(String key);
+
+        /** Entries whose key starts with {@code prefix}, ascending; {@code stop} ends the scan early when true. */
+        List<Map.Entry<String, V>> scan(String prefix, java.util.function.Predicate<String> stop);
+    }
+
+    /** Receives buffered deltas that could not be applied (the topology dead-letters them). */
+    public interface ApplyRejects {
+        void reject(String runId, byte[] bufferedDelta, Rejection rejection);
+    }
+
+    /** Buffer order: (iteration, worker, sequence). */
+    public static final Comparator<String> BUFFER_ORDER = Comparator
+            .comparingLong(StoreKeys::bufferedIteration)
+            .thenComparing(DeltaLog::bufferedWorker)
+            .thenComparingLong(DeltaLog::bufferedSequence);
+
+    private final Kv<String> meta;
+    private final Kv<String> entities;
+    private final Kv<byte[]> buffer;
+    private final ApplyRejects rejects;
+    private final long applyLimit;
+
+    /**
+     * @param applyLimit the consistent iteration never goes above this (Long.MAX_VALUE live; N when replaying
+     *                   "as of N": deltas of later iterations stay buffered)
+     */
+    public DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ApplyRejects rejects, long applyLimit) {
+        this.meta = meta;
+        this.entities = entities;
+        this.buffer = buffer;
+        this.rejects = rejects;
+        this.applyLimit = applyLimit;
+    }
+
+    /** Applies one decoded record of the deltas topic with key {@code key}. */
+    public void process(String key, Object value) throws Rejection {
+        if (value instanceof RunStarted started) {
+            onStarted(key, started);
+        } else if (value instanceof StateDelta delta) {
+            onDelta(key, delta);
+        } else if (value instanceof IterationCommitted commit) {
+            onCommit(key, commit);
+        } else if (value instanceof RunEnded ended) {
+            onEnded(key, ended);
+        } else {
+            throw new Rejection(DeadLetterReasons.UNEXPECTED_RECORD_TYPE,
+                    value.getClass().getName() + " does not belong on the deltas topic");
+        }
+    }
+
+    private void onStarted(String key, RunStarted started) throws Rejection {
+        String runId = started.getRunId();
+        requireKey(key, runId);
+        if (!RunIds.isValid(runId)) {
+            throw new Rejection(DeadLetterReasons.INVALID_RUN_STARTED, "invalid run_id");
+        }
+        String existing = meta.get(runId);
+        if (existing != null) {
+            throw new Rejection(RunMeta.fromJson(existing).ended() ? DeadLetterReasons.RUN_ENDED
+                    : DeadLetterReasons.RUN_ALREADY_STARTED, "run " + runId + " was already started");
+        }
+        List<String> workers = started.getExpectedWorkers();
+        if (workers.isEmpty()) {
+            throw new Rejection(DeadLetterReasons.INVALID_RUN_STARTED, "expected_workers is empty");
+        }
+        if (new HashSet<>(workers).size() != workers.size() || !workers.stream().allMatch(RunIds::isValid)) {
+            throw new Rejection(DeadLetterReasons.INVALID_RUN_STARTED, "expected_workers has duplicate or invalid ids");
+        }
+        List<String> sorted = new ArrayList<>(workers);
+        sorted.sort(null);
+        var fork = started.getForkedFrom();
+        RunMeta m = RunMeta.started(runId, started.getKind(), sorted, started.getConfig(), started.getRandomSeed(),
+                started.getStartedAtMs(), fork == null ? null : fork.getRunId(), fork == null ? -1 : fork.getIteration());
+        meta.put(runId, m.toJson());
+    }
+
+    private void onDelta(String key, StateDelta delta) throws Rejection {
+        requireKey(key, delta.getRunId());
+        RunMeta m = openRun(delta.getRunId());
+        String worker = delta.getWorkerId();
+        requireWorker(m, worker);
+        DeltaCheck.check(delta);
+        if (delta.getSequence() <= m.lastSequence(worker)) {
+            throw new Rejection(DeadLetterReasons.STALE_SEQUENCE, "sequence " + delta.getSequence()
+                    + " <= last accepted " + m.lastSequence(worker) + " of worker " + worker);
+        }
+        if (delta.getIteration() <= m.committed(worker)) {
+            throw new Rejection(DeadLetterReasons.LATE_DELTA, "iteration " + delta.getIteration()
+                    + " was already committed by worker " + worker);
+        }
+        buffer.put(StoreKeys.buffered(m.runId(), delta.getIteration(), worker, delta.getSequence()), encode(delta));
+        m.acceptSequence(worker, delta.getSequence());
+        meta.put(m.runId(), m.toJson());
+    }
+
+    private void onCommit(String key, IterationCommitted commit) throws Rejection {
+        requireKey(key, commit.getRunId());
+        RunMeta m = openRun(commit.getRunId());
+        String worker = commit.getWorkerId();
+        requireWorker(m, worker);
+        if (commit.getIteration() < 0 || commit.getIteration() <= m.committed(worker)) {
+            throw new Rejection(DeadLetterReasons.STALE_COMMIT, "iteration " + commit.getIteration()
+                    + " is not above worker " + worker + "'s last committed " + m.committed(worker));
+        }
+        long consistent = Math.min(m.commit(worker, commit.getIteration(), commit.getVirtualDate()), applyLimit);
+        if (consistent > m.consistentIteration()) {
+            apply(m, consistent);
+        }
+        meta.put(m.runId(), m.toJson());
+    }
+
+    private void onEnded(String key, RunEnded ended) throws Rejection {
+        requireKey(key, ended.getRunId());
+        RunMeta m = openRun(ended.getRunId());
+        m.end(ended.getStatus().name(), ended.getFinalIteration(), ended.getEndedAtMs());
+        meta.put(m.runId(), m.toJson());
+    }
+
+    /** Applies every buffered delta of iterations up to {@code upTo}, inside one seqlock write section. */
+    private void apply(RunMeta m, long upTo) {
+        List<Map.Entry<String, byte[]>> pending = new ArrayList<>(buffer.scan(StoreKeys.runPrefix(m.runId()),
+                k -> StoreKeys.bufferedIteration(k) > upTo)); // keys are in iteration order (fixed-width)
+        pending.sort(Map.Entry.comparingByKey(BUFFER_ORDER));
+
+        Map<String, ObjectNode> touched = new LinkedHashMap<>();
+        for (Map.Entry<String, byte[]> kv : pending) {
+            StateDelta d = decode(kv.getValue());
+            String entityKey = StoreKeys.entity(m.runId(), d.getEntityType(), d.getCollection(), d.getEntityId());
+            ObjectNode current = touched.containsKey(entityKey) ? touched.get(entityKey) : load(entityKey);
+            try {
+                touched.put(entityKey, DeltaApplier.apply(current, d));
+            } catch (DeltaApplier.NotAListException e) {
+                rejects.reject(m.runId(), kv.getValue(), new Rejection(DeadLetterReasons.APPEND_TO_NON_LIST,
+                        "worker " + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
+            }
+        }
+        m.beginApply();
+        meta.put(m.runId(), m.toJson());
+        touched.forEach((k, v) -> {
+            if (v == null) {
+                entities.delete(k);
+            } else {
+                entities.put(k, CanonicalJson.compact(v));
+            }
+        });
+        pending.forEach(kv -> buffer.delete(kv.getKey()));
+        m.endApply(upTo, pending.size());
+        // The caller stores the even version together with the commit bookkeeping.
+    }
+
+    private ObjectNode load(String entityKey) {
+        String json = entities.get(entityKey);
+        return json == null ? null : CanonicalJson.parseObject(json);
+    }
+
+    private RunMeta openRun(String runId) throws Rejection {
+        String json = RunIds.isValid(runId) ? meta.get(runId) : null;
+        if (json == null) {
+            throw new Rejection(DeadLetterReasons.RUN_NOT_STARTED, "no RunStarted seen for run '" + runId + "'");
+        }
+        RunMeta m = RunMeta.fromJson(json);
+        if (m.ended()) {
+            throw new Rejection(DeadLetterReasons.RUN_ENDED, "run " + runId + " has ended");
+        }
+        return m;
+    }
+
+    private static void requireWorker(RunMeta m, String worker) throws Rejection {
+        if (!m.isExpectedWorker(worker)) {
+            throw new Rejection(DeadLetterReasons.UNKNOWN_WORKER, "worker '" + worker + "' is not expected in run "
+                    + m.runId());
+        }
+    }
+
+    private static void requireKey(String key, String runId) throws Rejection {
+        if (!runId.equals(key)) {
+            throw new Rejection(DeadLetterReasons.KEY_MISMATCH, "key does not equal run_id '" + runId + "'");
+        }
+    }
+
+    private static byte[] encode(StateDelta delta) {
+        try {
+            ByteBuffer buf = delta.toByteBuffer();
+            byte[] out = new byte[buf.remaining()];
+            buf.get(out);
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static StateDelta decode(byte[] bytes) {
+        try {
+            return StateDelta.fromByteBuffer(ByteBuffer.wrap(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt buffered delta", e);
+        }
+    }
+
+    private static String bufferedWorker(String key) {
+        String[] parts = key.split("\\|");
+        return parts[2];
+    }
+
+    private static long bufferedSequence(String key) {
+        return Long.parseLong(key.substring(key.lastIndexOf(StoreKeys.SEP) + 1));
+    }
+}

@@ -1,0 +1,153 @@
+package dev.simsnap.snapshot.replay;
+
+import dev.simsnap.snapshot.delta.DeltaLog;
+import dev.simsnap.snapshot.run.RunMeta;
+import dev.simsnap.snapshot.store.StoreKeys;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * One run's replay state in memory: the same three stores the topology keeps (run meta, entities, delta buffer),
+ * as sorted maps, plus the deltas-topic offset the state reflects (the next offset to read). Serializable as a
+ * gzip'd checkpoint.
+ */
+public final class ReplayState {
+
+    private static final int MAGIC = 0x53435031; // "SCP1"
+
+    final String runId;
+    final TreeMap<String, String> meta = new TreeMap<>();
+    final TreeMap<String, String> entities = new TreeMap<>();
+    final TreeMap<String, byte[]> buffer = new TreeMap<>();
+    long nextOffset;
+
+    ReplayState(String runId, long nextOffset) {
+        this.runId = runId;
+        this.nextOffset = nextOffset;
+    }
+
+    /** The delta rules over these maps, never applying above {@code limit}. */
+    DeltaLog log(long limit) {
+        return new DeltaLog(kv(meta), kv(entities), kv(buffer), (run, bytes, rejection) -> { }, limit);
+    }
+
+    Optional<RunMeta> runMeta() {
+        String json = meta.get(runId);
+        return json == null ? Optional.empty() : Optional.of(RunMeta.fromJson(json));
+    }
+
+    /** The run's entity rows (key, compact JSON), ascending. */
+    List<Map.Entry<String, String>> entityRows() {
+        return new ArrayList<>(entities.tailMap(StoreKeys.runPrefix(runId)).entrySet().stream()
+                .takeWhile(e -> e.getKey().startsWith(StoreKeys.runPrefix(runId))).toList());
+    }
+
+    private static <V> DeltaLog.Kv<V> kv(TreeMap<String, V> map) {
+        return new DeltaLog.Kv<>() {
+            @Override
+            public V get(String key) {
+                return map.get(key);
+            }
+
+            @Override
+            public void put(String key, V value) {
+                map.put(key, value);
+            }
+
+            @Override
+            public void delete(String key) {
+                map.remove(key);
+            }
+
+            @Override
+            public List<Map.Entry<String, V>> scan(String prefix, Predicate<String> stop) {
+                List<Map.Entry<String, V>> out = new ArrayList<>();
+                for (Map.Entry<String, V> e : map.tailMap(prefix).entrySet()) {
+                    if (!e.getKey().startsWith(prefix) || stop.test(e.getKey())) {
+                        break;
+                    }
+                    out.add(Map.entry(e.getKey(), e.getValue()));
+                }
+                return out;
+            }
+        };
+    }
+
+    /** gzip'd binary form (only this run's rows; the maps hold nothing else). */
+    byte[] serialize() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(bytes, 1 << 16))) {
+            out.writeInt(MAGIC);
+            writeBytes(out, runId.getBytes(StandardCharsets.UTF_8));
+            out.writeLong(nextOffset);
+            writeMap(out, meta);
+            writeMap(out, entities);
+            out.writeInt(buffer.size());
+            for (Map.Entry<String, byte[]> e : buffer.entrySet()) {
+                writeBytes(out, e.getKey().getBytes(StandardCharsets.UTF_8));
+                writeBytes(out, e.getValue());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static ReplayState deserialize(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new GZIPInputStream(new ByteArrayInputStream(data), 1 << 16))) {
+            if (in.readInt() != MAGIC) {
+                throw new IOException("not a simsnap checkpoint");
+            }
+            String run = new String(readBytes(in), StandardCharsets.UTF_8);
+            ReplayState s = new ReplayState(run, in.readLong());
+            readMap(in, s.meta);
+            readMap(in, s.entities);
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                s.buffer.put(new String(readBytes(in), StandardCharsets.UTF_8), readBytes(in));
+            }
+            return s;
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt checkpoint", e);
+        }
+    }
+
+    private static void writeMap(DataOutputStream out, TreeMap<String, String> map) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<String, String> e : map.entrySet()) {
+            writeBytes(out, e.getKey().getBytes(StandardCharsets.UTF_8));
+            writeBytes(out, e.getValue().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void readMap(DataInputStream in, TreeMap<String, String> map) throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            map.put(new String(readBytes(in), StandardCharsets.UTF_8), new String(readBytes(in), StandardCharsets.UTF_8));
+        }
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] b) throws IOException {
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return b;
+    }
+}

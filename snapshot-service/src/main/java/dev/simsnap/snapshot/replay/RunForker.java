@@ -1,0 +1,129 @@
+package dev.simsnap.snapshot.replay;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.schema.delta.Document;
+import dev.simsnap.schema.delta.EntityType;
+import dev.simsnap.schema.delta.Operation;
+import dev.simsnap.schema.delta.StateDelta;
+import dev.simsnap.schema.run.ForkOrigin;
+import dev.simsnap.schema.run.IterationCommitted;
+import dev.simsnap.schema.run.RunStarted;
+import dev.simsnap.serde.AvroSerializer;
+import dev.simsnap.snapshot.delta.EntitySchemas;
+import dev.simsnap.snapshot.json.CanonicalJson;
+import dev.simsnap.snapshot.read.RunState;
+import dev.simsnap.snapshot.run.RunInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Forks a run: starts run R2 whose starting state is run R as of iteration N. R2 gets R's kind, expected workers,
+ * config and seed, and {@code RunStarted.forked_from = {R, N}}; its first iteration is N itself: the first
+ * expected worker publishes one UPSERT per entity of R at N (persons, stocks, market, market indexes,
+ * information, documents; in one transaction with the RunStarted), and every expected worker commits iteration N
+ * with R's virtual date, so R2's consistent iteration N is R's state at N and its workers continue at N+1.
+ * Transactions use the workers' own transactional ids ({@code simsnap-<run>-<worker>}), as SimsnapWorker does.
+ * Generations are not copied.
+ */
+public final class RunForker {
+
+    private final RunReplayer replayer;
+    private final String bootstrapServers;
+    private final String schemaRegistryUrl;
+    private final String deltasTopic;
+
+    public RunForker(RunReplayer.Settings settings) {
+        this.replayer = new RunReplayer(settings);
+        this.bootstrapServers = settings.bootstrapServers();
+        this.schemaRegistryUrl = settings.schemaRegistryUrl();
+        this.deltasTopic = settings.deltasTopic();
+    }
+
+    /**
+     * Publishes the fork; returns R's state at N (what R2 starts from).
+     *
+     * @throws ReplayException unknown source run, iteration not reached, invalid or already existing new run id
+     */
+    public RunState fork(String sourceRun, long iteration, String newRun, Consumer<String> progress) {
+        if (!RunIds.isValid(newRun)) {
+            throw new ReplayException(ReplayException.Kind.INVALID, "invalid new run id '" + newRun + "'");
+        }
+        try {
+            replayer.replay(newRun, 0, null);
+            throw new ReplayException(ReplayException.Kind.INVALID, "run '" + newRun + "' already exists");
+        } catch (ReplayException e) {
+            if (e.kind() == ReplayException.Kind.OUT_OF_RANGE) {
+                throw new ReplayException(ReplayException.Kind.INVALID, "run '" + newRun + "' already exists");
+            }
+            if (e.kind() != ReplayException.Kind.UNKNOWN_RUN) {
+                throw e;
+            }
+        }
+        RunReplayer.Result source = replayer.replay(sourceRun, iteration, progress);
+        RunState state = source.state();
+        RunInfo info = source.info();
+        int date = state.virtualDate() == null ? 0 : state.virtualDate();
+        List<String> workers = info.expectedWorkers();
+        String first = workers.get(0);
+
+        List<SpecificRecord> records = new ArrayList<>();
+        records.add(RunStarted.newBuilder().setRunId(newRun).setKind(info.kind()).setExpectedWorkers(workers)
+                .setConfig(info.config()).setRandomSeed(info.randomSeed()).setStartedAtMs(System.currentTimeMillis())
+                .setForkedFrom(new ForkOrigin(sourceRun, iteration)).build());
+        long[] seq = {0};
+        Consumer<StateDelta.Builder> add = b -> records.add(b.setRunId(newRun).setWorkerId(first)
+                .setSequence(seq[0]++).setIteration(iteration).setVirtualDate(date).setOp(Operation.UPSERT).build());
+        if (state.information() != null) {
+            add.accept(typed(EntityType.INFORMATION, "information", state.information()));
+        }
+        if (state.market() != null) {
+            add.accept(typed(EntityType.MARKET, "market", state.market()));
+        }
+        state.persons().forEach((id, p) -> add.accept(typed(EntityType.PERSON, String.valueOf(id), p)));
+        state.stocks().forEach((id, p) -> add.accept(typed(EntityType.STOCK, String.valueOf(id), p)));
+        state.marketIndexes().forEach((id, p) -> add.accept(typed(EntityType.MARKET_INDEX, id, p)));
+        state.documents().forEach((collection, docs) -> docs.forEach((id, doc) -> add.accept(StateDelta.newBuilder()
+                .setEntityType(EntityType.DOCUMENT).setEntityId(id).setCollection(collection)
+                .setPayload(new Document(CanonicalJson.compact(doc))))));
+        long deltas = seq[0];
+        records.add(new IterationCommitted(newRun, first, iteration, date, (int) deltas, deltas - 1));
+
+        publish(newRun, first, records);
+        for (String w : workers.subList(1, workers.size())) {
+            publish(newRun, w, List.of(new IterationCommitted(newRun, w, iteration, date, 0, -1L)));
+        }
+        return state;
+    }
+
+    private static StateDelta.Builder typed(EntityType type, String id, ObjectNode json) {
+        SpecificRecord payload = JsonToAvro.record(json, EntitySchemas.schemaOf(type).orElseThrow());
+        return StateDelta.newBuilder().setEntityType(type).setEntityId(id).setPayload(payload);
+    }
+
+    private void publish(String run, String worker, List<SpecificRecord> records) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "simsnap-" + run + "-" + worker);
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
+        values.configure(Map.of("schema.registry.url", schemaRegistryUrl), false);
+        try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(props, new StringSerializer(), values)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (SpecificRecord r : records) {
+                producer.send(new ProducerRecord<>(deltasTopic, run, r));
+            }
+            producer.commitTransaction();
+        }
+    }
+
+}

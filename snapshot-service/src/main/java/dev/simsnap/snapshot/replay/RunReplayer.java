@@ -1,0 +1,335 @@
+package dev.simsnap.snapshot.replay;
+
+import dev.simsnap.schema.contract.Contracts;
+import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.serde.AvroDeserializer;
+import dev.simsnap.serde.AvroSerdeConfig;
+import dev.simsnap.snapshot.deadletter.Rejection;
+import dev.simsnap.snapshot.read.RunState;
+import dev.simsnap.snapshot.read.RunStateReader;
+import dev.simsnap.snapshot.run.RunInfo;
+import dev.simsnap.snapshot.run.RunMeta;
+import dev.simsnap.snapshot.topology.WireFormatDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Rebuilds a run as it stood at the end of iteration N from {@code simsnap.deltas} history, with the same rules as
+ * the live topology ({@link dev.simsnap.snapshot.delta.DeltaLog}): needs only Kafka and the schema registry.
+ *
+ * <p>Reads the run's partition (murmur2 of the run id, like the producer's default partitioner) with
+ * {@code read_committed} and {@code assign()} (no consumer group), up to the last stable offset, applying the
+ * run's records with the consistent iteration capped at N, and stops once it reaches N. Records of other runs on
+ * the partition are skipped; records the topology dead-letters are skipped too (same checks).
+ *
+ * <p><b>Checkpoints.</b> Topic {@code simsnap.checkpoints} (compacted, created when absent, as many partitions as
+ * the deltas topic; a run's checkpoints go to the run's partition). A checkpoint is the gzip'd {@link ReplayState}
+ * (run meta, entities, buffered deltas of later iterations) plus the deltas offset it reflects, split into
+ * chunks of at most {@value #CHUNK_BYTES} bytes under keys {@code <run>@<iteration:20>#<chunk>} (headers
+ * {@code simsnap.chunks}, {@code simsnap.offset}), so any state size stays under the 1 MB record limit. The
+ * replayer writes one whenever its replay passes a multiple of {@code checkpointEvery} consistent iterations at
+ * a point where the state is exact (consistent iteration == min committed, not capped). A replay as of N starts
+ * from the newest complete checkpoint at or before N, then reads only the deltas after its offset.
+ */
+public final class RunReplayer implements AutoCloseable {
+
+    /** Checkpoint topic name. */
+    public static final String CHECKPOINTS_TOPIC = "simsnap.checkpoints";
+    /** Largest checkpoint chunk (well under the 1 MB default record limit). */
+    public static final int CHUNK_BYTES = 512 * 1024;
+    /** Default checkpoint interval, in consistent iterations. */
+    public static final int DEFAULT_CHECKPOINT_EVERY = 100;
+
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * @param bootstrapServers  Kafka
+     * @param schemaRegistryUrl registry
+     * @param deltasTopic       the deltas topic
+     * @param checkpointsTopic  the checkpoints topic, or null to neither read nor write checkpoints
+     * @param checkpointEvery   consistent iterations between checkpoints (>= 1)
+     */
+    public record Settings(String bootstrapServers, String schemaRegistryUrl, String deltasTopic,
+                           String checkpointsTopic, int checkpointEvery) {
+        public static Settings of(String bootstrapServers, String schemaRegistryUrl) {
+            return new Settings(bootstrapServers, schemaRegistryUrl, Contracts.DELTAS_TOPIC, CHECKPOINTS_TOPIC,
+                    DEFAULT_CHECKPOINT_EVERY);
+        }
+
+        public Settings withoutCheckpoints() {
+            return new Settings(bootstrapServers, schemaRegistryUrl, deltasTopic, null, checkpointEvery);
+        }
+
+        public Settings checkpointEvery(int every) {
+            return new Settings(bootstrapServers, schemaRegistryUrl, deltasTopic, checkpointsTopic, every);
+        }
+    }
+
+    /** What a replay did (for progress and measurements). */
+    public record Result(RunState state, RunInfo info, long fromOffset, long records, Long checkpointIteration,
+                         int checkpointsWritten, long checkpointLookupNanos) {
+    }
+
+    private final Settings settings;
+    private volatile boolean checkpointTopicReady;
+
+    public RunReplayer(Settings settings) {
+        if (settings.checkpointEvery() < 1) {
+            throw new IllegalArgumentException("checkpointEvery must be >= 1");
+        }
+        this.settings = settings;
+    }
+
+    /** The run as of the end of {@code iteration}, without generations. */
+    public RunState replay(String runId, long iteration) {
+        return replay(runId, iteration, null).state();
+    }
+
+    /**
+     * Replays {@code runId} up to the end of {@code iteration}.
+     *
+     * @param progress receives one-line progress messages (every ~2 s on long replays), or null
+     * @throws ReplayException unknown run, iteration never reached (or past the consistent iteration), bad input
+     */
+    public Result replay(String runId, long iteration, Consumer<String> progress) {
+        if (!RunIds.isValid(runId)) {
+            throw new ReplayException(ReplayException.Kind.INVALID, "invalid run id '" + runId + "'");
+        }
+        if (iteration < 0) {
+            throw new ReplayException(ReplayException.Kind.INVALID, "iteration must be >= 0, got " + iteration);
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer();
+             WireFormatDecoder decoder = new WireFormatDecoder(deserializer())) {
+            List<PartitionInfo> parts = consumer.partitionsFor(settings.deltasTopic(), TIMEOUT);
+            if (parts == null || parts.isEmpty()) {
+                throw new ReplayException(ReplayException.Kind.UNKNOWN_RUN,
+                        "topic " + settings.deltasTopic() + " does not exist");
+            }
+            int partition = partitionOf(runId, parts.size());
+            TopicPartition tp = new TopicPartition(settings.deltasTopic(), partition);
+
+            ReplayState state = null;
+            Long fromCheckpoint = null;
+            java.util.Set<Long> existing = new java.util.HashSet<>();
+            long lookupStart = System.nanoTime();
+            if (settings.checkpointsTopic() != null) {
+                ensureCheckpointTopic(parts.size());
+                var found = latestCheckpoint(consumer, runId, partition, iteration, existing);
+                if (found.isPresent()) {
+                    state = found.get();
+                    fromCheckpoint = state.runMeta().map(RunMeta::consistentIteration).orElse(null);
+                }
+            }
+            long lookup = System.nanoTime() - lookupStart;
+            consumer.assign(List.of(tp));
+            long begin = consumer.beginningOffsets(List.of(tp), TIMEOUT).get(tp);
+            long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp); // last stable offset (read_committed)
+            if (state == null) {
+                state = new ReplayState(runId, begin);
+            }
+            long from = state.nextOffset;
+            consumer.seek(tp, from);
+            var log = state.log(iteration);
+            long records = 0;
+            int written = 0;
+            long lastReport = System.nanoTime();
+            long consistent = state.runMeta().map(RunMeta::consistentIteration).orElse(-1L);
+            long lastCheckpointed = consistent;
+            outer:
+            while (consistent < iteration && consumer.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                    if (r.offset() >= end) {
+                        break outer;
+                    }
+                    state.nextOffset = r.offset() + 1;
+                    records++;
+                    if (r.key() == null || !runId.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                        continue; // another run on this partition (or a poison key the topology dead-letters)
+                    }
+                    try {
+                        log.process(runId, decoder.decode(r.topic(), r.headers(), r.value()));
+                    } catch (Rejection rejected) {
+                        continue; // the topology dead-letters it: no effect on the state
+                    }
+                    Optional<RunMeta> meta = state.runMeta();
+                    consistent = meta.map(RunMeta::consistentIteration).orElse(-1L);
+                    if (settings.checkpointsTopic() != null && meta.isPresent()
+                            && consistent / settings.checkpointEvery() > lastCheckpointed / settings.checkpointEvery()
+                            && exact(meta.get()) && !existing.contains(consistent)) {
+                        writeCheckpoint(state, consistent, partition);
+                        existing.add(consistent);
+                        lastCheckpointed = consistent;
+                        written++;
+                    }
+                    if (consistent >= iteration) {
+                        break outer;
+                    }
+                    if (progress != null && System.nanoTime() - lastReport > 2_000_000_000L) {
+                        lastReport = System.nanoTime();
+                        progress.accept("replay " + runId + ": offset " + r.offset() + " of " + end
+                                + ", consistent iteration " + consistent + " of " + iteration);
+                    }
+                }
+            }
+            Optional<RunMeta> meta = state.runMeta();
+            if (meta.isEmpty()) {
+                throw new ReplayException(ReplayException.Kind.UNKNOWN_RUN, "unknown run '" + runId + "'");
+            }
+            if (meta.get().consistentIteration() < iteration) {
+                throw new ReplayException(ReplayException.Kind.OUT_OF_RANGE, "run '" + runId
+                        + "' is consistent only up to iteration " + meta.get().consistentIteration()
+                        + "; iteration " + iteration + " is not available");
+            }
+            RunState result = RunStateReader.stateOf(meta.get(), state.entityRows());
+            return new Result(result, meta.get().toInfo(), from, records, fromCheckpoint, written, lookup);
+        }
+    }
+
+    /** True when the state is not capped: the consistent iteration is the true min over committed iterations. */
+    private static boolean exact(RunMeta m) {
+        RunInfo info = m.toInfo();
+        long min = info.workers().stream().mapToLong(RunInfo.WorkerProgress::lastCommittedIteration).min().orElse(-1);
+        return min == m.consistentIteration();
+    }
+
+    /** The partition the default partitioner picks for {@code runId} (murmur2 of the UTF-8 key). */
+    public static int partitionOf(String runId, int partitions) {
+        return Utils.toPositive(Utils.murmur2(runId.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
+    private Optional<ReplayState> latestCheckpoint(KafkaConsumer<byte[], byte[]> consumer, String runId,
+                                                   int partition, long atMost, java.util.Set<Long> existing) {
+        TopicPartition tp = new TopicPartition(settings.checkpointsTopic(), partition);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
+        String prefix = runId + "@";
+        // iteration -> chunk index -> bytes (only checkpoints at or before atMost)
+        TreeMap<Long, TreeMap<Integer, byte[]>> chunks = new TreeMap<>();
+        Map<Long, Integer> counts = new HashMap<>();
+        while (consumer.position(tp) < end) {
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                String key = r.key() == null ? "" : new String(r.key(), StandardCharsets.UTF_8);
+                if (!key.startsWith(prefix) || r.value() == null) {
+                    continue;
+                }
+                int hash = key.indexOf('#');
+                long it = Long.parseLong(key.substring(prefix.length(), hash));
+                existing.add(it);
+                if (it > atMost) {
+                    continue;
+                }
+                Header count = r.headers().lastHeader("simsnap.chunks");
+                counts.put(it, ByteBuffer.wrap(count.value()).getInt());
+                chunks.computeIfAbsent(it, k -> new TreeMap<>()).put(Integer.parseInt(key.substring(hash + 1)), r.value());
+            }
+        }
+        for (Long it : chunks.descendingKeySet()) {
+            // Chunks 0..count-1 of the newest write (a stale higher chunk left by compaction is ignored).
+            TreeMap<Integer, byte[]> parts = new TreeMap<>(chunks.get(it).headMap(counts.get(it)));
+            if (parts.size() == counts.get(it)) {
+                int size = parts.values().stream().mapToInt(b -> b.length).sum();
+                ByteBuffer all = ByteBuffer.allocate(size);
+                parts.values().forEach(all::put);
+                return Optional.of(ReplayState.deserialize(all.array()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void writeCheckpoint(ReplayState state, long iteration, int partition) {
+        byte[] data = state.serialize();
+        int count = Math.max(1, (data.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
+        Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        try (KafkaProducer<byte[], byte[]> producer =
+                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < count; i++) {
+                int off = i * CHUNK_BYTES;
+                byte[] chunk = java.util.Arrays.copyOfRange(data, off, Math.min(data.length, off + CHUNK_BYTES));
+                RecordHeaders headers = new RecordHeaders();
+                headers.add("simsnap.chunks", ByteBuffer.allocate(4).putInt(count).array());
+                headers.add("simsnap.offset", ByteBuffer.allocate(8).putLong(state.nextOffset).array());
+                String key = state.runId + "@" + String.format("%020d", iteration) + "#" + i;
+                producer.send(new ProducerRecord<>(settings.checkpointsTopic(), partition, null,
+                        key.getBytes(StandardCharsets.UTF_8), chunk, headers));
+            }
+            producer.flush();
+        }
+    }
+
+    private void ensureCheckpointTopic(int partitions) {
+        if (checkpointTopicReady) {
+            return;
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                settings.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(settings.checkpointsTopic(), partitions, (short) 1)
+                    .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "1048588"))))
+                    .all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + settings.checkpointsTopic(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        checkpointTopicReady = true;
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer() {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        // Short: a fetch parked at the end of the checkpoint partition must not delay the switch to the deltas.
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
+        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private AvroDeserializer<?> deserializer() {
+        Map<String, Object> serde = new HashMap<>();
+        serde.put("schema.registry.url", settings.schemaRegistryUrl());
+        serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
+        AvroDeserializer<?> d = new AvroDeserializer<>();
+        d.configure(serde, false);
+        return d;
+    }
+
+    @Override
+    public void close() {
+        // stateless between replays: clients are per call
+    }
+
+}
