@@ -43,13 +43,18 @@ public final class ApiJson {
     /** {@code GET /runs/{run}}. */
     public record RunDetail(String run, String kind, List<String> expectedWorkers, List<WorkerStatus> workers,
                             long consistentIteration, Integer virtualDate, long lag, boolean ended, String endStatus,
-                            Long finalIteration) {
+                            Long finalIteration, ForkedFrom forkedFrom) {
         static RunDetail of(RunInfo i) {
             List<WorkerStatus> workers = i.workers().stream()
                     .map(w -> new WorkerStatus(w.workerId(), w.lastCommittedIteration(), w.lag())).toList();
             return new RunDetail(i.runId(), i.kind(), i.expectedWorkers(), workers, i.consistentIteration(),
-                    i.virtualDate(), i.lag(), i.ended(), i.endStatus(), i.ended() ? i.finalIteration() : null);
+                    i.virtualDate(), i.lag(), i.ended(), i.endStatus(), i.ended() ? i.finalIteration() : null,
+                    i.forkedFrom() == null ? null : new ForkedFrom(i.forkedFrom().runId(), i.forkedFrom().iteration()));
         }
+    }
+
+    /** Where a forked run came from: the origin run and the iteration whose state it started with. */
+    public record ForkedFrom(String run, long iteration) {
     }
 
     /** {@code POST /runs/{run}/snapshots} (201). */

@@ -180,6 +180,8 @@ class TimeTravelTest {
                 var origin = plain.replay(forked, N, null).info().forkedFrom();
                 assertThat(origin.runId()).isEqualTo(run);
                 assertThat(origin.iteration()).isEqualTo(N);
+                assertThat(new String(call("GET", url + "/runs/" + forked).body(), java.nio.charset.StandardCharsets.UTF_8))
+                        .contains("\"forked_from\":{\"run\":\"" + run + "\",\"iteration\":" + N + "}");
                 assertThat(call("POST", url + "/runs/" + forked + "/snapshots").statusCode()).isEqualTo(201);
                 assertSameFiles(read(root.resolve(forked)), liveFiles);
                 assertThat(fork.execute("--bootstrap-servers", broker.bootstrapServers(), "--schema-registry-url",
