@@ -146,6 +146,18 @@ class HostileInputIT {
                     .get("name").asText());
             assertEquals(0, server.service().deadLetterStats().count(DeadLetterReasons.CORRUPT_AVRO));
             assertEquals(0, server.service().deadLetterStats().count(DeadLetterReasons.UNKNOWN_SCHEMA_ID));
+
+            // Iterations out of range: past the consistent iteration is 409, not a number is 400; nothing written.
+            HttpResponse<String> ahead = Chaos.post(url + "/runs/" + run + "/snapshots?iteration=5");
+            assertEquals(409, ahead.statusCode(), ahead.body());
+            assertEquals(409, JSON.readTree(ahead.body()).get("status").asInt(), ahead.body());
+            HttpResponse<String> garbage = Chaos.post(url + "/runs/" + run + "/snapshots?iteration=five");
+            assertEquals(400, garbage.statusCode(), garbage.body());
+            HttpResponse<String> asOf = Chaos.post(url + "/runs/" + run + "/snapshots?iteration=1");
+            assertEquals(201, asOf.statusCode(), asOf.body());
+            Path folder = Path.of(JSON.readTree(asOf.body()).get("path").asText());
+            assertTrue(Files.exists(folder.resolve("save/persona.json")), folder.toString());
+            assertFalse(Files.exists(folder.resolveSibling(run + "@5")), "no folder for the refused iteration");
         }
         Chaos.log(NAME, "v1 and v2 producers in one run: both read, iteration 1 consistent", t0);
     }
