@@ -3,6 +3,7 @@ package dev.simsnap.app;
 import dev.simsnap.producer.cli.ImportCommand;
 import dev.simsnap.producer.cli.SimulateCommand;
 import dev.simsnap.service.cli.ForkCommand;
+import dev.simsnap.service.cli.ObserveCommand;
 import dev.simsnap.service.cli.ReplayCommand;
 import dev.simsnap.service.cli.SnapshotCommand;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "simsnap", mixinStandardHelpOptions = true, version = "simsnap 0.1.0",
         description = "Distributes simulation state through Kafka: Avro deltas in, JSON folder snapshots out.",
         subcommands = {UpCommand.class, ImportCommand.class, SimulateCommand.class, SnapshotCommand.class,
-                ReplayCommand.class, ForkCommand.class, CommandLine.HelpCommand.class})
+                ReplayCommand.class, ForkCommand.class, ObserveCommand.class, CommandLine.HelpCommand.class})
 public final class Simsnap implements Runnable {
 
     @CommandLine.Spec

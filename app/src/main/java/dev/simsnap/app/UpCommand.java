@@ -54,6 +54,7 @@ final class UpCommand implements Callable<Integer> {
                 DemoRuns.ensure(stack, outputRoot, System.out);
             }
             System.out.println("REST      " + stack.service().url() + "/runs  (snapshots: POST /runs/{run}/snapshots, zip: GET /runs/{run}/snapshot)");
+            System.out.println("OBSERVE   " + stack.service().url() + "/  (live observer page; SSE: GET /runs/{run}/events?from=K; terminal: simsnap observe --run R)");
             if (exitAfterStart) {
                 return 0;
             }

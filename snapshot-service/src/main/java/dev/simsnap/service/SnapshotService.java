@@ -152,6 +152,8 @@ public final class SnapshotService implements AutoCloseable {
         for (String name : List.of(config.topics().deltas(), config.topics().generations(), config.topics().deadLetter())) {
             topics.add(new NewTopic(name, config.partitions(), config.replicationFactor()).configs(forever));
         }
+        topics.add(new NewTopic(config.topics().currentState(), config.partitions(),
+                config.replicationFactor()).configs(Map.of("cleanup.policy", "compact")));
         Map<String, Object> adminProps = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         try (Admin admin = Admin.create(adminProps)) {
             for (var entry : admin.createTopics(topics).values().entrySet()) {

@@ -26,6 +26,8 @@ public final class RestApi implements AutoCloseable {
 
     private final Javalin app;
     private volatile String instance = "unknown";
+    private volatile EventsResource.Live live;
+    private final EventsResource events;
 
     /**
      * @param service the running service, or null while it starts
@@ -53,6 +55,9 @@ public final class RestApi implements AutoCloseable {
         new GenerationsResource(routing).register(app);
         new EntitiesResource(routing).register(app);
         new OpsResource(routing, metrics, () -> instance).register(app);
+        events = new EventsResource(() -> live);
+        events.register(app);
+        ObserverPage.register(app);
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e));
         app.exception(InvalidStateStoreException.class, (e, ctx) -> error(ctx,
                 ApiErrors.notReady("state stores not queryable (" + e.getClass().getSimpleName() + ")")));
@@ -86,8 +91,14 @@ public final class RestApi implements AutoCloseable {
         this.instance = name;
     }
 
+    /** Enables {@code GET /runs/{run}/events} (503 until then). */
+    public void live(dev.simsnap.service.live.LiveHub hub, dev.simsnap.service.live.CatchUp catchUp, int queueCapacity) {
+        this.live = new EventsResource.Live(hub, catchUp, queueCapacity);
+    }
+
     @Override
     public void close() {
+        events.close();
         app.stop();
     }
 

@@ -37,6 +37,7 @@ public final class SnapshotServer implements AutoCloseable {
     private volatile SnapshotService service;
     private volatile ServiceContext context;
     private RestApi api;
+    private dev.simsnap.service.live.LiveHub liveHub;
     private String applicationServer;
 
     private SnapshotServer(Builder b) {
@@ -71,6 +72,10 @@ public final class SnapshotServer implements AutoCloseable {
             api.instance(applicationServer);
             context = new ServiceContext(s, new ClusterRouter(s.streams(), self), new SnapshotWriter(b.outputRoot),
                     b.checkpointEvery, b.checkpointPeriod);
+            liveHub = new dev.simsnap.service.live.LiveHub(b.bootstrapServers,
+                    b.topics.currentState()).start();
+            api.live(liveHub, new dev.simsnap.service.live.CatchUp(b.bootstrapServers, b.schemaRegistryUrl,
+                    b.topics.deltas()), b.observerQueue);
             LOG.info("snapshot server {} on {} (application.server {})", b.applicationId, url(), applicationServer);
         } catch (RuntimeException e) {
             close();
@@ -101,6 +106,11 @@ public final class SnapshotServer implements AutoCloseable {
         return applicationServer;
     }
 
+    /** The live hub feeding {@code GET /runs/{run}/events} (null before start). */
+    public synchronized dev.simsnap.service.live.LiveHub liveHub() {
+        return liveHub;
+    }
+
     /** The service (Streams, reader, dead-letter stats). */
     public SnapshotService service() {
         SnapshotService s = service;
@@ -113,6 +123,10 @@ public final class SnapshotServer implements AutoCloseable {
     /** Stops HTTP, then Streams. */
     @Override
     public synchronized void close() {
+        if (liveHub != null) {
+            liveHub.close();
+        }
+        liveHub = null;
         if (context != null) {
             context.close();
         }
@@ -203,6 +217,16 @@ public final class SnapshotServer implements AutoCloseable {
         private int checkpointEvery = dev.simsnap.snapshot.replay.RunReplayer.DEFAULT_CHECKPOINT_EVERY;
         private java.time.Duration checkpointPeriod = java.time.Duration.ofSeconds(30);
         private final Map<String, Object> streamsOverrides = new HashMap<>();
+        private int observerQueue = 1024;
+
+        /** Events queued per live observer before it is dropped as too slow (default 1024). */
+        public Builder observerQueue(int events) {
+            if (events < 1) {
+                throw new IllegalArgumentException("observerQueue must be >= 1");
+            }
+            this.observerQueue = events;
+            return this;
+        }
 
         private Builder() {
         }

@@ -49,6 +49,19 @@ public final class DeltaLog {
         void reject(String runId, byte[] bufferedDelta, Rejection rejection);
     }
 
+    /** One entity's state at the end of an iteration: {@code json} is its compact canonical JSON, null when deleted. */
+    public record Change(String type, String collection, String id, String json) {
+    }
+
+    /**
+     * Receives, in iteration order, every consistent iteration as it is applied, whole: the entities it changed
+     * (each once, in first-touched order, with its value at the end of that iteration). An apply step that passes
+     * several iterations at once reports each iteration that had deltas, and always the step's last iteration.
+     */
+    public interface IterationListener {
+        void applied(String runId, long iteration, Integer virtualDate, List<Change> changes);
+    }
+
     /** Buffer order: (iteration, worker, sequence). */
     public static final Comparator<String> BUFFER_ORDER = Comparator
             .comparingLong(StoreKeys::bufferedIteration)
@@ -60,12 +73,20 @@ public final class DeltaLog {
     private final Kv<byte[]> buffer;
     private final ApplyRejects rejects;
     private final long applyLimit;
+    private final IterationListener listener;
 
     /**
      * @param applyLimit the consistent iteration never goes above this (Long.MAX_VALUE live; N when replaying
      *                   "as of N": deltas of later iterations stay buffered)
      */
     public DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ApplyRejects rejects, long applyLimit) {
+        this(meta, entities, buffer, rejects, applyLimit, null);
+    }
+
+    /** As above, reporting every applied consistent iteration to {@code listener} (null: none). */
+    public DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ApplyRejects rejects, long applyLimit,
+                    IterationListener listener) {
+        this.listener = listener;
         this.meta = meta;
         this.entities = entities;
         this.buffer = buffer;
@@ -164,16 +185,44 @@ public final class DeltaLog {
         pending.sort(Map.Entry.comparingByKey(BUFFER_ORDER));
 
         Map<String, ObjectNode> touched = new LinkedHashMap<>();
+        // Per-iteration change lists (only when someone listens): iteration -> entity key -> identity.
+        java.util.TreeMap<Long, Map<String, Change>> perIteration = new java.util.TreeMap<>();
+        Map<Long, Integer> dates = new java.util.HashMap<>();
+        long prevIteration = Long.MIN_VALUE;
         for (Map.Entry<String, byte[]> kv : pending) {
             StateDelta d = decode(kv.getValue());
+            if (listener != null && d.getIteration() != prevIteration) {
+                if (prevIteration != Long.MIN_VALUE) {
+                    snapshotValues(perIteration.get(prevIteration), touched);
+                }
+                prevIteration = d.getIteration();
+                perIteration.put(prevIteration, new LinkedHashMap<>());
+                dates.put(prevIteration, d.getVirtualDate());
+            }
             String entityKey = StoreKeys.entity(m.runId(), d.getEntityType(), d.getCollection(), d.getEntityId());
             ObjectNode current = touched.containsKey(entityKey) ? touched.get(entityKey) : load(entityKey);
             try {
                 touched.put(entityKey, DeltaApplier.apply(current, d));
+                if (listener != null) {
+                    perIteration.get(prevIteration).putIfAbsent(entityKey, new Change(d.getEntityType().name(),
+                            d.getCollection() == null ? null : d.getCollection().toString(), d.getEntityId(), null));
+                }
             } catch (DeltaApplier.NotAListException e) {
                 rejects.reject(m.runId(), kv.getValue(), new Rejection(DeadLetterReasons.APPEND_TO_NON_LIST,
                         "worker " + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
             }
+        }
+        if (listener != null && prevIteration != Long.MIN_VALUE) {
+            snapshotValues(perIteration.get(prevIteration), touched);
+        }
+        if (listener != null) {
+            // The commit's virtual_date (what the marker and GET /runs/{run} report), else the deltas'.
+            perIteration.keySet().forEach(it -> {
+                Integer committed = m.committedDate(it);
+                if (committed != null) {
+                    dates.put(it, committed);
+                }
+            });
         }
         m.beginApply();
         meta.put(m.runId(), m.toJson());
@@ -186,7 +235,21 @@ public final class DeltaLog {
         });
         pending.forEach(kv -> buffer.delete(kv.getKey()));
         m.endApply(upTo, pending.size());
+        if (listener != null) {
+            perIteration.putIfAbsent(upTo, new LinkedHashMap<>());
+            dates.putIfAbsent(upTo, m.consistentVirtualDate());
+            perIteration.forEach((iteration, changes) -> listener.applied(m.runId(), iteration, dates.get(iteration),
+                    List.copyOf(changes.values())));
+        }
         // The caller stores the even version together with the commit bookkeeping.
+    }
+
+    /** Fixes each change's value to the entity's current (end of iteration) state. */
+    private static void snapshotValues(Map<String, Change> changes, Map<String, ObjectNode> touched) {
+        changes.replaceAll((key, c) -> {
+            ObjectNode v = touched.get(key);
+            return new Change(c.type(), c.collection(), c.id(), v == null ? null : CanonicalJson.compact(v));
+        });
     }
 
     private ObjectNode load(String entityKey) {

@@ -44,6 +44,16 @@ public final class ReplayState {
         return new DeltaLog(kv(meta), kv(entities), kv(buffer), (run, bytes, rejection) -> { }, limit);
     }
 
+    /** The delta rules over these maps, reporting every applied iteration to {@code listener}. */
+    public DeltaLog log(long limit, DeltaLog.IterationListener listener) {
+        return new DeltaLog(kv(meta), kv(entities), kv(buffer), (run, bytes, rejection) -> { }, limit, listener);
+    }
+
+    /** A fresh state of {@code runId} (nothing applied) whose replay starts at {@code offset}. */
+    public static ReplayState fresh(String runId, long offset) {
+        return new ReplayState(runId, offset);
+    }
+
     Optional<RunMeta> runMeta() {
         String json = meta.get(runId);
         return json == null ? Optional.empty() : Optional.of(RunMeta.fromJson(json));

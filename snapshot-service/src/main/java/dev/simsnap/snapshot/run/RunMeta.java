@@ -86,6 +86,16 @@ public final class RunMeta {
         return consistentIteration;
     }
 
+    /** virtual_date committed for {@code iteration} (above the consistent one, first commit wins), or null. */
+    public Integer committedDate(long iteration) {
+        return pendingDates.get(iteration);
+    }
+
+    /** virtual_date of the consistent iteration, or null. */
+    public Integer consistentVirtualDate() {
+        return consistentVirtualDate;
+    }
+
     public long version() {
         return version;
     }

@@ -68,7 +68,13 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
             new DeltaLog(kv(meta), kv(entities), kv(buffer),
                     (runId, bytes, rejection) -> deadLetters.sendDerived(runId.getBytes(StandardCharsets.UTF_8),
                             bytes, "avro-single-object", record, rejection),
-                    Long.MAX_VALUE).process(key(record.key()), value);
+                    Long.MAX_VALUE, (run, iteration, date, changes) -> {
+                        for (CurrentState.Out o : CurrentState.records(run, iteration, date, changes)) {
+                            context.forward(new Record<>(o.key().getBytes(StandardCharsets.UTF_8),
+                                    o.value() == null ? null : o.value().getBytes(StandardCharsets.UTF_8),
+                                    record.timestamp(), o.headers()));
+                        }
+                    }).process(key(record.key()), value);
         } catch (Rejection rejection) {
             deadLetters.send(record, rejection);
         }

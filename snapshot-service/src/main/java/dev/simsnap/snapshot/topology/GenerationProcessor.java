@@ -139,8 +139,15 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
                 }
             }
         }
+        boolean first = seals.get(StoreKeys.seal(runId, seal.getGeneration())) == null;
         putOnce(seals, StoreKeys.seal(runId, seal.getGeneration()), CanonicalJson.compact(json),
                 "seal of generation " + seal.getGeneration());
+        if (first) {
+            CurrentState.Out o = CurrentState.generation(runId, seal.getGeneration(), seal.getMemberCount());
+            context.forward(new Record<>(o.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    o.value().getBytes(java.nio.charset.StandardCharsets.UTF_8), System.currentTimeMillis(),
+                    o.headers()));
+        }
     }
 
     private static void putOnce(KeyValueStore<String, String> store, String key, String value, String what)

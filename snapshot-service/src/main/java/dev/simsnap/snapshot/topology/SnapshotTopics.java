@@ -18,6 +18,19 @@ public record SnapshotTopics(String deltas, String generations, String deadLette
         Objects.requireNonNull(deadLetter, "deadLetter");
     }
 
+    /**
+     * The compacted output topic of current entity states ({@link CurrentState}): {@code simsnap.current-state} for
+     * the contract's topics, else the deltas topic's name with its {@code .deltas} suffix (if any) replaced by
+     * {@code .current-state}.
+     */
+    public String currentState() {
+        if (deltas.equals(Contracts.DELTAS_TOPIC)) {
+            return CurrentState.TOPIC;
+        }
+        return (deltas.endsWith(".deltas") ? deltas.substring(0, deltas.length() - ".deltas".length()) : deltas)
+                + ".current-state";
+    }
+
     /** The contract's topic names. */
     public static SnapshotTopics defaults() {
         return new SnapshotTopics(Contracts.DELTAS_TOPIC, Contracts.GENERATIONS_TOPIC, Contracts.DEAD_LETTER_TOPIC);

@@ -29,6 +29,8 @@ public final class SnapshotTopology {
     /** Name of the generations source node. */
     public static final String GENERATIONS_SOURCE = "simsnap-generations-source";
 
+    private static final String DLQ_REASON = dev.simsnap.snapshot.deadletter.DeadLetterHeaders.REASON;
+
     private SnapshotTopology() {
     }
 
@@ -47,11 +49,21 @@ public final class SnapshotTopology {
         builder.addStateStore(SnapshotStores.text(SnapshotStores.GENERATION_CHUNKS));
         builder.addStateStore(SnapshotStores.text(SnapshotStores.GENERATION_SEALS));
 
+        String currentState = topics.currentState();
         Produced<byte[], byte[]> deadLetter = Produced.with(Serdes.ByteArray(), Serdes.ByteArray());
         builder.stream(topics.deltas(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DELTAS_SOURCE))
                 .process(() -> new DeltaProcessor(values, stats), Named.as(DeltaProcessor.NAME),
                         SnapshotStores.RUN_META, SnapshotStores.ENTITIES, SnapshotStores.DELTA_BUFFER)
-                .to(topics.deadLetter(), deadLetter.withName("simsnap-delta-dead-letter-sink"));
+                // Dead letters (they always carry simsnap.dlq.reason) and current-state records share the processor's
+                // output; current-state records are partitioned by their run, like the deltas.
+                .to((key, value, ctx) -> ctx.headers().lastHeader(DLQ_REASON) != null ? topics.deadLetter()
+                                : currentState,
+                        deadLetter.withName("simsnap-delta-dead-letter-sink").withStreamPartitioner(
+                                (topic, key, value, partitions) -> topic.equals(currentState)
+                                        ? java.util.Optional.of(java.util.Set.of(CurrentState.partitionOf(
+                                        CurrentState.runOf(new String(key, java.nio.charset.StandardCharsets.UTF_8)),
+                                        partitions)))
+                                        : java.util.Optional.empty()));
         builder.stream(topics.generations(),
                         Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(GENERATIONS_SOURCE))
                 // Connecting RUN_META (unused by the processor) joins both inputs in one sub-topology, so partition p of
@@ -59,6 +71,13 @@ public final class SnapshotTopology {
                 // (the topics must have equal partition counts; Streams checks it at start-up).
                 .process(() -> new GenerationProcessor(values, stats), Named.as(GenerationProcessor.NAME),
                         SnapshotStores.GENERATION_CHUNKS, SnapshotStores.GENERATION_SEALS, SnapshotStores.RUN_META)
-                .to(topics.deadLetter(), deadLetter.withName("simsnap-generation-dead-letter-sink"));
+                .to((key, value, ctx) -> ctx.headers().lastHeader(DLQ_REASON) != null ? topics.deadLetter()
+                                : currentState,
+                        deadLetter.withName("simsnap-generation-dead-letter-sink").withStreamPartitioner(
+                                (topic, key, value, partitions) -> topic.equals(currentState)
+                                        ? java.util.Optional.of(java.util.Set.of(CurrentState.partitionOf(
+                                        CurrentState.runOf(new String(key, java.nio.charset.StandardCharsets.UTF_8)),
+                                        partitions)))
+                                        : java.util.Optional.empty()));
     }
 }

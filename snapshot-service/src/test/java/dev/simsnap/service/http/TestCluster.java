@@ -100,6 +100,10 @@ final class TestCluster implements AutoCloseable {
         producer.flush();
     }
 
+    void flush() {
+        producer.flush();
+    }
+
     static HttpResponse<byte[]> call(String method, String url) {
         try {
             return HTTP.send(HttpRequest.newBuilder(URI.create(url)).method(method,
