@@ -40,6 +40,26 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public final class AvroDeserializer<T extends IndexedRecord> implements Deserializer<T> {
 
+    /** Default cap on one string or bytes value, and on the items of one array or map, when decoding. */
+    static final long MAX_STRING_OR_BYTES = 64L << 20;
+    static final long MAX_COLLECTION_ITEMS = 16L << 20;
+
+    static {
+        // Avro allocates a string, bytes or collection from its length prefix before reading it. A body decoded with
+        // the wrong schema (a record framed by another registry, a corrupt id) can announce gigabytes and exhaust the
+        // heap; with these caps it fails as a corrupt record instead. Avro reads the limits once, when it first needs
+        // them, so they are set here (unless the user set them) before this class decodes anything.
+        setDefault("org.apache.avro.limits.string.maxLength", MAX_STRING_OR_BYTES);
+        setDefault("org.apache.avro.limits.bytes.maxLength", MAX_STRING_OR_BYTES);
+        setDefault("org.apache.avro.limits.collectionItems.maxLength", MAX_COLLECTION_ITEMS);
+    }
+
+    private static void setDefault(String property, long value) {
+        if (System.getProperty(property) == null) {
+            System.setProperty(property, Long.toString(value));
+        }
+    }
+
     private SchemaRegistry registry;
     private boolean ownsRegistry;
     private AvroSerdeConfig config = AvroSerdeConfig.defaults();

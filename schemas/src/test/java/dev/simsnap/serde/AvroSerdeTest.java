@@ -223,6 +223,22 @@ class AvroSerdeTest {
     }
 
     @Test
+    void aLengthPrefixOfGigabytesIsACorruptRecordNotAnOutOfMemoryError() {
+        // What a body decoded with the wrong schema looks like: run_id announces 1.5 GB (zig-zag varint).
+        byte[] good = serde.serializer().serialize(DELTAS, Fixtures.runStarted());
+        int id = java.nio.ByteBuffer.wrap(good, 1, 4).getInt();
+        long zigzag = 2L * 1_500_000_000L;
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        while ((zigzag & ~0x7FL) != 0) {
+            body.write((int) ((zigzag & 0x7F) | 0x80));
+            zigzag >>>= 7;
+        }
+        body.write((int) zigzag);
+        body.writeBytes(new byte[] {'a', 'b', 'c'});
+        assertError(WireFormat.frame(id, body.toByteArray()), "Corrupt or truncated Avro body");
+    }
+
+    @Test
     void autoRegisterFalseLooksUpAndFailsClearlyWhenMissing() {
         config.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS, "false");
         AvroSerde<SpecificRecord> lookupOnly = AvroSerdes.specific(config, false);
