@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.schema.delta.Document;
-import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.ListAppend;
+import dev.simsnap.schema.delta.Operation;
 import dev.simsnap.schema.delta.StateDelta;
 import dev.simsnap.snapshot.json.CanonicalJson;
 import java.util.Optional;
@@ -14,8 +14,8 @@ import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Applies one already {@link DeltaCheck checked} delta to an entity's canonical JSON. Pure: the input node is not
- * modified.
+ * Applies one already {@link DeltaCheck checked} delta to an entity's state. Pure: the input is not modified
+ * (states are immutable).
  *
  * <ul>
  *   <li>UPSERT: the entity becomes the payload (typed: schema field order, null fields absent; document: the JSON
@@ -50,17 +50,44 @@ public final class DeltaApplier {
      *
      * @param current the entity before (null when absent)
      */
-    public static ObjectNode apply(ObjectNode current, StateDelta d) throws NotAListException {
-        EntityType type = d.getEntityType();
-        Optional<Schema> schema = EntitySchemas.schemaOf(type);
+    public static EntityState apply(EntityState current, StateDelta d) throws NotAListException {
+        Optional<Schema> schema = EntitySchemas.schemaOf(d.getEntityType());
+        if (d.getOp() == Operation.DELETE) {
+            return null;
+        }
+        return schema.isPresent()
+                ? applyTyped(schema.get(), (TypedEntity) current, d)
+                : applyDocument((DocumentEntity) current, d);
+    }
+
+    private static TypedEntity applyTyped(Schema schema, TypedEntity current, StateDelta d) throws NotAListException {
         switch (d.getOp()) {
-            case DELETE:
-                return null;
             case UPSERT:
-                return payloadJson(d);
+                return TypedEntity.of((SpecificRecord) d.getPayload());
+            case PATCH:
+                return (current == null ? emptyTyped(schema, d) : current)
+                        .patch((SpecificRecord) d.getPayload(), d.getPatchFields());
+            case APPEND: {
+                TypedEntity base = current == null ? emptyTyped(schema, d) : current;
+                ListAppend append = (ListAppend) d.getPayload();
+                if (!base.isListOrAbsent(append.getField())) {
+                    throw new NotAListException("field '" + append.getField() + "' holds a non-list value");
+                }
+                return base.append(append.getField(), append.getNumbers());
+            }
+            default:
+                throw new IllegalArgumentException("unknown op " + d.getOp());
+        }
+    }
+
+    private static DocumentEntity applyDocument(DocumentEntity current, StateDelta d) throws NotAListException {
+        switch (d.getOp()) {
+            case UPSERT:
+                return new DocumentEntity(documentJson(d));
             case PATCH: {
-                ObjectNode next = current == null ? empty(d) : current.deepCopy();
-                ObjectNode values = payloadJson(d);
+                // A shallow copy is enough here and below: nodes are never modified once built.
+                ObjectNode next = current == null ? NODES.objectNode() : shallowCopy(current.node());
+                ObjectNode values = documentJson(d);
                 for (String field : d.getPatchFields()) {
                     JsonNode v = values.get(field);
                     if (v == null) {
@@ -69,57 +96,45 @@ public final class DeltaApplier {
                         next.set(field, v);
                     }
                 }
-                return schema.map(s -> ordered(next, s)).orElseGet(() -> (ObjectNode) CanonicalJson.sortedKeys(next));
+                return new DocumentEntity((ObjectNode) CanonicalJson.sortedKeys(next));
             }
             case APPEND: {
-                ObjectNode next = current == null ? empty(d) : current.deepCopy();
+                ObjectNode next = current == null ? NODES.objectNode() : shallowCopy(current.node());
                 ListAppend append = (ListAppend) d.getPayload();
                 JsonNode existing = next.get(append.getField());
                 ArrayNode list;
                 if (existing == null || existing.isNull()) {
                     list = NODES.arrayNode();
                 } else if (existing.isArray()) {
-                    list = (ArrayNode) existing;
+                    list = NODES.arrayNode(existing.size() + append.getJsonItems().size());
+                    list.addAll((ArrayNode) existing); // a new list: the old one may be shared
                 } else {
                     throw new NotAListException("field '" + append.getField() + "' holds " + existing.getNodeType());
                 }
-                if (schema.isPresent()) {
-                    append.getNumbers().forEach(n -> list.add(NODES.numberNode(n)));
-                } else {
-                    append.getJsonItems().forEach(item -> list.add(CanonicalJson.sortedKeys(CanonicalJson.parse(item))));
-                }
+                append.getJsonItems().forEach(item -> list.add(CanonicalJson.sortedKeys(CanonicalJson.parse(item))));
                 next.set(append.getField(), list);
-                return schema.map(s -> ordered(next, s)).orElse(next);
+                return new DocumentEntity(next);
             }
             default:
                 throw new IllegalArgumentException("unknown op " + d.getOp());
         }
     }
 
-    private static ObjectNode payloadJson(StateDelta d) {
-        Object payload = d.getPayload();
-        if (payload instanceof Document doc) {
-            return (ObjectNode) CanonicalJson.sortedKeys(CanonicalJson.parseObject(doc.getJson()));
-        }
-        return PayloadJson.toJson((SpecificRecord) payload);
+    private static ObjectNode documentJson(StateDelta d) {
+        return (ObjectNode) CanonicalJson.sortedKeys(CanonicalJson.parseObject(((Document) d.getPayload()).getJson()));
     }
 
-    private static ObjectNode empty(StateDelta d) {
-        ObjectNode node = NODES.objectNode();
-        EntitySchemas.idField(d.getEntityType())
-                .ifPresent(f -> node.put(f, Integer.parseInt(d.getEntityId())));
-        return node;
+    /** A new object holding the same (shared, never modified) child nodes. */
+    private static ObjectNode shallowCopy(ObjectNode node) {
+        ObjectNode copy = NODES.objectNode();
+        copy.setAll(node);
+        return copy;
     }
 
-    /** A copy of {@code node} with its keys in schema field order (unknown keys dropped). */
-    static ObjectNode ordered(ObjectNode node, Schema schema) {
-        ObjectNode out = NODES.objectNode();
-        for (Schema.Field f : schema.getFields()) {
-            JsonNode v = node.get(f.name());
-            if (v != null && !v.isNull()) {
-                out.set(f.name(), v);
-            }
-        }
-        return out;
+    /** PERSON/STOCK start from their id field alone; other typed entities from nothing. */
+    private static TypedEntity emptyTyped(Schema schema, StateDelta d) {
+        Optional<String> idField = EntitySchemas.idField(d.getEntityType());
+        return TypedEntity.empty(schema, idField.orElse(null),
+                idField.isPresent() ? Integer.toString(Integer.parseInt(d.getEntityId())) : null);
     }
 }

@@ -121,7 +121,7 @@ public final class DeltaCheck {
                 || !rec.getSchema().getFullName().equals(expected.getFullName())) {
             throw invalid(type + " payload must be " + expected.getName());
         }
-        PayloadJson.toJson(rec); // rejects NaN/Infinity
+        PayloadJson.requireFinite(rec); // rejects NaN/Infinity
         if (payload instanceof Person p && p.getPersonId() != Integer.parseInt(d.getEntityId())) {
             throw invalid("person_id " + p.getPersonId() + " != entity_id " + d.getEntityId());
         }
@@ -160,7 +160,7 @@ public final class DeltaCheck {
             if (!append.getJsonItems().isEmpty()) {
                 throw invalid("typed APPEND uses numbers, not json_items");
             }
-            append.getNumbers().forEach(CanonicalJson::number);
+            append.getNumbers().forEach(CanonicalJson::requireFinite);
         } else {
             if (append.getField().isEmpty()) {
                 throw invalid("APPEND field is empty");

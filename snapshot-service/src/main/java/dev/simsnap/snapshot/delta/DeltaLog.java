@@ -1,6 +1,5 @@
 package dev.simsnap.snapshot.delta;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.delta.StateDelta;
 import dev.simsnap.schema.run.IterationCommitted;
@@ -8,7 +7,6 @@ import dev.simsnap.schema.run.RunEnded;
 import dev.simsnap.schema.run.RunStarted;
 import dev.simsnap.snapshot.deadletter.DeadLetterReasons;
 import dev.simsnap.snapshot.deadletter.Rejection;
-import dev.simsnap.snapshot.json.CanonicalJson;
 import dev.simsnap.snapshot.run.RunMeta;
 import dev.simsnap.snapshot.store.StoreKeys;
 import java.io.IOException;
@@ -29,6 +27,10 @@ import java.util.Map;
  * <p>StateDeltas are buffered by (iteration, worker, sequence) and applied only when the run's consistent iteration
  * (min over expected workers of their last committed iteration) reaches their iteration, in (iteration, worker_id,
  * sequence) order. The entity writes of one step happen between two increments of the run's version (seqlock).
+ *
+ * <p>An instance caches what it reads and writes (run metadata, parsed entities, decoded buffered deltas) so the
+ * hot path does not re-parse JSON or re-decode Avro; it must therefore be the only writer of its stores while it
+ * is used. Any unexpected exception empties the caches, so the next record starts again from the stores.
  */
 public final class DeltaLog {
 
@@ -68,6 +70,20 @@ public final class DeltaLog {
             .thenComparing(DeltaLog::bufferedWorker)
             .thenComparingLong(DeltaLog::bufferedSequence);
 
+    /** Most runs whose metadata is kept parsed. */
+    private static final int MAX_CACHED_RUNS = 1024;
+    /** Most buffered deltas kept decoded until applied (beyond that they are decoded again from the buffer). */
+    private static final int MAX_DECODED = 200_000;
+
+    private final Map<String, RunMeta> runs = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RunMeta> eldest) {
+            return size() > MAX_CACHED_RUNS;
+        }
+    };
+    private final EntityCache entityCache;
+    private final Map<String, StateDelta> decoded = new java.util.HashMap<>();
+
     private final Kv<String> meta;
     private final Kv<String> entities;
     private final Kv<byte[]> buffer;
@@ -86,6 +102,13 @@ public final class DeltaLog {
     /** As above, reporting every applied consistent iteration to {@code listener} (null: none). */
     public DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ApplyRejects rejects, long applyLimit,
                     IterationListener listener) {
+        this(meta, entities, buffer, rejects, applyLimit, listener, EntityCache.DEFAULT_BUDGET_CHARS);
+    }
+
+    /** As above, caching at most {@code entityCacheChars} characters of entity JSON (tests use tiny budgets). */
+    DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ApplyRejects rejects, long applyLimit,
+             IterationListener listener, long entityCacheChars) {
+        this.entityCache = new EntityCache(entityCacheChars);
         this.listener = listener;
         this.meta = meta;
         this.entities = entities;
@@ -96,6 +119,18 @@ public final class DeltaLog {
 
     /** Applies one decoded record of the deltas topic with key {@code key}. */
     public void process(String key, Object value) throws Rejection {
+        try {
+            dispatch(key, value);
+        } catch (RuntimeException | Error e) {
+            // A half-applied record may have changed cached objects that never reached the stores.
+            runs.clear();
+            entityCache.clear();
+            decoded.clear();
+            throw e;
+        }
+    }
+
+    private void dispatch(String key, Object value) throws Rejection {
         if (value instanceof RunStarted started) {
             onStarted(key, started);
         } else if (value instanceof StateDelta delta) {
@@ -116,9 +151,13 @@ public final class DeltaLog {
         if (!RunIds.isValid(runId)) {
             throw new Rejection(DeadLetterReasons.INVALID_RUN_STARTED, "invalid run_id");
         }
-        String existing = meta.get(runId);
+        RunMeta existing = runs.get(runId);
+        if (existing == null) {
+            String json = meta.get(runId);
+            existing = json == null ? null : RunMeta.fromJson(json);
+        }
         if (existing != null) {
-            throw new Rejection(RunMeta.fromJson(existing).ended() ? DeadLetterReasons.RUN_ENDED
+            throw new Rejection(existing.ended() ? DeadLetterReasons.RUN_ENDED
                     : DeadLetterReasons.RUN_ALREADY_STARTED, "run " + runId + " was already started");
         }
         List<String> workers = started.getExpectedWorkers();
@@ -133,7 +172,7 @@ public final class DeltaLog {
         var fork = started.getForkedFrom();
         RunMeta m = RunMeta.started(runId, started.getKind(), sorted, started.getConfig(), started.getRandomSeed(),
                 started.getStartedAtMs(), fork == null ? null : fork.getRunId(), fork == null ? -1 : fork.getIteration());
-        meta.put(runId, m.toJson());
+        save(m);
     }
 
     private void onDelta(String key, StateDelta delta) throws Rejection {
@@ -150,9 +189,13 @@ public final class DeltaLog {
             throw new Rejection(DeadLetterReasons.LATE_DELTA, "iteration " + delta.getIteration()
                     + " was already committed by worker " + worker);
         }
-        buffer.put(StoreKeys.buffered(m.runId(), delta.getIteration(), worker, delta.getSequence()), encode(delta));
+        String bufferKey = StoreKeys.buffered(m.runId(), delta.getIteration(), worker, delta.getSequence());
+        buffer.put(bufferKey, encode(delta));
+        if (decoded.size() < MAX_DECODED) {
+            decoded.put(bufferKey, delta);
+        }
         m.acceptSequence(worker, delta.getSequence());
-        meta.put(m.runId(), m.toJson());
+        save(m);
     }
 
     private void onCommit(String key, IterationCommitted commit) throws Rejection {
@@ -168,29 +211,49 @@ public final class DeltaLog {
         if (consistent > m.consistentIteration()) {
             apply(m, consistent);
         }
-        meta.put(m.runId(), m.toJson());
+        save(m);
     }
 
     private void onEnded(String key, RunEnded ended) throws Rejection {
         requireKey(key, ended.getRunId());
         RunMeta m = openRun(ended.getRunId());
         m.end(ended.getStatus().name(), ended.getFinalIteration(), ended.getEndedAtMs());
-        meta.put(m.runId(), m.toJson());
+        save(m);
     }
+
+    /** One buffered delta, its key parsed once for sorting. */
+    private record Pending(String key, byte[] bytes, long iteration, String worker, long sequence) {
+        static Pending of(Map.Entry<String, byte[]> kv) {
+            String k = kv.getKey();
+            int workerEnd = k.lastIndexOf(StoreKeys.SEP);
+            int workerStart = k.lastIndexOf(StoreKeys.SEP, workerEnd - 1) + 1;
+            return new Pending(k, kv.getValue(), StoreKeys.bufferedIteration(k), k.substring(workerStart, workerEnd),
+                    Long.parseLong(k.substring(workerEnd + 1)));
+        }
+    }
+
+    private static final Comparator<Pending> PENDING_ORDER = Comparator.comparingLong(Pending::iteration)
+            .thenComparing(Pending::worker).thenComparingLong(Pending::sequence);
 
     /** Applies every buffered delta of iterations up to {@code upTo}, inside one seqlock write section. */
     private void apply(RunMeta m, long upTo) {
-        List<Map.Entry<String, byte[]>> pending = new ArrayList<>(buffer.scan(StoreKeys.runPrefix(m.runId()),
-                k -> StoreKeys.bufferedIteration(k) > upTo)); // keys are in iteration order (fixed-width)
-        pending.sort(Map.Entry.comparingByKey(BUFFER_ORDER));
+        List<Pending> pending = new ArrayList<>();
+        for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(m.runId()),
+                k -> StoreKeys.bufferedIteration(k) > upTo)) { // keys are in iteration order (fixed-width)
+            pending.add(Pending.of(kv));
+        }
+        pending.sort(PENDING_ORDER);
 
-        Map<String, ObjectNode> touched = new LinkedHashMap<>();
+        Map<String, EntityState> touched = new LinkedHashMap<>();
         // Per-iteration change lists (only when someone listens): iteration -> entity key -> identity.
         java.util.TreeMap<Long, Map<String, Change>> perIteration = new java.util.TreeMap<>();
         Map<Long, Integer> dates = new java.util.HashMap<>();
         long prevIteration = Long.MIN_VALUE;
-        for (Map.Entry<String, byte[]> kv : pending) {
-            StateDelta d = decode(kv.getValue());
+        for (Pending p : pending) {
+            StateDelta d = decoded.remove(p.key());
+            if (d == null) {
+                d = decode(p.bytes());
+            }
             if (listener != null && d.getIteration() != prevIteration) {
                 if (prevIteration != Long.MIN_VALUE) {
                     snapshotValues(perIteration.get(prevIteration), touched);
@@ -200,15 +263,19 @@ public final class DeltaLog {
                 dates.put(prevIteration, d.getVirtualDate());
             }
             String entityKey = StoreKeys.entity(m.runId(), d.getEntityType(), d.getCollection(), d.getEntityId());
-            ObjectNode current = touched.containsKey(entityKey) ? touched.get(entityKey) : load(entityKey);
+            EntityState current = touched.containsKey(entityKey) ? touched.get(entityKey)
+                    : load(entityKey, d.getEntityType());
             try {
                 touched.put(entityKey, DeltaApplier.apply(current, d));
                 if (listener != null) {
-                    perIteration.get(prevIteration).putIfAbsent(entityKey, new Change(d.getEntityType().name(),
-                            d.getCollection() == null ? null : d.getCollection().toString(), d.getEntityId(), null));
+                    StateDelta delta = d;
+                    perIteration.get(prevIteration).computeIfAbsent(entityKey, k -> new Change(
+                            delta.getEntityType().name(),
+                            delta.getCollection() == null ? null : delta.getCollection().toString(),
+                            delta.getEntityId(), null));
                 }
             } catch (DeltaApplier.NotAListException e) {
-                rejects.reject(m.runId(), kv.getValue(), new Rejection(DeadLetterReasons.APPEND_TO_NON_LIST,
+                rejects.reject(m.runId(), p.bytes(), new Rejection(DeadLetterReasons.APPEND_TO_NON_LIST,
                         "worker " + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
             }
         }
@@ -225,15 +292,17 @@ public final class DeltaLog {
             });
         }
         m.beginApply();
-        meta.put(m.runId(), m.toJson());
+        save(m);
         touched.forEach((k, v) -> {
             if (v == null) {
                 entities.delete(k);
+                entityCache.remove(k);
             } else {
-                entities.put(k, CanonicalJson.compact(v));
+                entities.put(k, v.json()); // rendered once (states memoize), shared with the changes
+                entityCache.put(k, v);
             }
         });
-        pending.forEach(kv -> buffer.delete(kv.getKey()));
+        pending.forEach(p -> buffer.delete(p.key()));
         m.endApply(upTo, pending.size());
         if (listener != null) {
             perIteration.putIfAbsent(upTo, new LinkedHashMap<>());
@@ -245,24 +314,43 @@ public final class DeltaLog {
     }
 
     /** Fixes each change's value to the entity's current (end of iteration) state. */
-    private static void snapshotValues(Map<String, Change> changes, Map<String, ObjectNode> touched) {
+    private static void snapshotValues(Map<String, Change> changes, Map<String, EntityState> touched) {
         changes.replaceAll((key, c) -> {
-            ObjectNode v = touched.get(key);
-            return new Change(c.type(), c.collection(), c.id(), v == null ? null : CanonicalJson.compact(v));
+            EntityState v = touched.get(key);
+            return new Change(c.type(), c.collection(), c.id(), v == null ? null : v.json());
         });
     }
 
-    private ObjectNode load(String entityKey) {
+    private EntityState load(String entityKey, dev.simsnap.schema.delta.EntityType type) {
+        EntityState cached = entityCache.get(entityKey);
+        if (cached != null) {
+            return cached;
+        }
         String json = entities.get(entityKey);
-        return json == null ? null : CanonicalJson.parseObject(json);
+        if (json == null) {
+            return null;
+        }
+        EntityState state = EntityState.parse(type, json);
+        entityCache.put(entityKey, state);
+        return state;
+    }
+
+    /** Stores the run's metadata and keeps the object for the next record of the run. */
+    private void save(RunMeta m) {
+        meta.put(m.runId(), m.toJson());
+        runs.put(m.runId(), m);
     }
 
     private RunMeta openRun(String runId) throws Rejection {
-        String json = RunIds.isValid(runId) ? meta.get(runId) : null;
-        if (json == null) {
-            throw new Rejection(DeadLetterReasons.RUN_NOT_STARTED, "no RunStarted seen for run '" + runId + "'");
+        RunMeta m = runs.get(runId);
+        if (m == null) {
+            String json = RunIds.isValid(runId) ? meta.get(runId) : null;
+            if (json == null) {
+                throw new Rejection(DeadLetterReasons.RUN_NOT_STARTED, "no RunStarted seen for run '" + runId + "'");
+            }
+            m = RunMeta.fromJson(json);
+            runs.put(runId, m);
         }
-        RunMeta m = RunMeta.fromJson(json);
         if (m.ended()) {
             throw new Rejection(DeadLetterReasons.RUN_ENDED, "run " + runId + " has ended");
         }

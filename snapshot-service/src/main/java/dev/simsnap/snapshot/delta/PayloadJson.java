@@ -55,11 +55,11 @@ public final class PayloadJson {
             return NODES.textNode(value.toString());
         }
         if (value instanceof Double d) {
-            CanonicalJson.number(d); // rejects NaN/Infinity early, where the record can still be dead-lettered
+            CanonicalJson.requireFinite(d); // rejects NaN/Infinity early, where the record can still be dead-lettered
             return NODES.numberNode(d);
         }
         if (value instanceof Float f) {
-            CanonicalJson.number(f);
+            CanonicalJson.requireFinite(f);
             return NODES.numberNode(f.doubleValue());
         }
         if (value instanceof Integer i) {
@@ -72,18 +72,7 @@ public final class PayloadJson {
             return NODES.booleanNode(b);
         }
         if (value instanceof Map<?, ?> map) {
-            List<String> keys = new ArrayList<>();
-            map.keySet().forEach(k -> keys.add(k.toString()));
-            keys.sort(KEY_ORDER);
-            ObjectNode out = NODES.objectNode();
-            for (String key : keys) {
-                Object v = map.get(key);
-                if (v == null && !map.containsKey(key)) {
-                    v = lookupCharSequenceKey(map, key); // Utf8 keys when not read as String
-                }
-                out.set(key, value(v));
-            }
-            return out;
+            return mapJson(map);
         }
         if (value instanceof Collection<?> items) {
             ArrayNode out = NODES.arrayNode();
@@ -96,13 +85,162 @@ public final class PayloadJson {
         throw new IllegalArgumentException("unsupported value " + value.getClass().getName());
     }
 
-    private static Object lookupCharSequenceKey(Map<?, ?> map, String key) {
+    /** Largest key that {@link #mapJson}'s packed sort takes (40 bits), and the index bits next to it. */
+    private static final long PACKED_KEY_LIMIT = 1L << 40;
+    private static final int INDEX_BITS = 23;
+
+    /** A map's entries as parallel arrays, and the positions in {@link #KEY_ORDER}. */
+    private record SortedMap(String[] keys, Object[] values, int[] order) {
+    }
+
+    /**
+     * The map's entries in {@link #KEY_ORDER}. Maps keyed by stock id (every key a small non-negative canonical
+     * integer) are sorted as packed primitives (key, position): the same order without classifying keys on every
+     * comparison. Any other map goes through the comparator.
+     */
+    private static SortedMap sorted(Map<?, ?> map) {
+        int n = map.size();
+        String[] keys = new String[n];
+        Object[] values = new Object[n];
+        long[] packed = new long[n];
+        boolean packable = n < (1 << INDEX_BITS);
+        int i = 0;
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            if (e.getKey().toString().equals(key)) {
-                return e.getValue();
+            String key = e.getKey().toString();
+            keys[i] = key;
+            values[i] = e.getValue();
+            if (packable) {
+                long number = key.length() <= 12 && isCanonicalInteger(key) ? Long.parseLong(key) : -1;
+                if (number < 0 || number >= PACKED_KEY_LIMIT) {
+                    packable = false;
+                } else {
+                    packed[i] = number << INDEX_BITS | i;
+                }
+            }
+            i++;
+        }
+        int[] order = new int[n];
+        if (packable) {
+            java.util.Arrays.sort(packed);
+            for (int j = 0; j < n; j++) {
+                order[j] = (int) (packed[j] & ((1 << INDEX_BITS) - 1));
+            }
+        } else {
+            Integer[] boxed = new Integer[n];
+            for (int j = 0; j < n; j++) {
+                boxed[j] = j;
+            }
+            java.util.Arrays.sort(boxed, (x, y) -> KEY_ORDER.compare(keys[x], keys[y]));
+            for (int j = 0; j < n; j++) {
+                order[j] = boxed[j];
             }
         }
-        return null;
+        return new SortedMap(keys, values, order);
+    }
+
+    private static ObjectNode mapJson(Map<?, ?> map) {
+        SortedMap sorted = sorted(map);
+        ObjectNode out = NODES.objectNode();
+        for (int at : sorted.order()) {
+            out.set(sorted.keys()[at], value(sorted.values()[at]));
+        }
+        return out;
+    }
+
+    /**
+     * The compact canonical JSON of one Avro value: the same text as {@code CanonicalJson.compact(value(v))},
+     * written directly without building a tree. Throws {@link IllegalArgumentException} for NaN/Infinity.
+     */
+    public static String compact(Object value) {
+        StringBuilder out = new StringBuilder(64);
+        appendCompact(value, out);
+        return out.toString();
+    }
+
+    private static void appendCompact(Object value, StringBuilder out) {
+        if (value == null) {
+            out.append("null");
+        } else if (value instanceof Double d) {
+            out.append(CanonicalJson.number(d));
+        } else if (value instanceof Long || value instanceof Integer) {
+            out.append(((Number) value).longValue());
+        } else if (value instanceof CharSequence || value instanceof GenericEnumSymbol<?> || value instanceof Enum<?>) {
+            CanonicalJson.appendString(value.toString(), out);
+        } else if (value instanceof IndexedRecord record) {
+            out.append('{');
+            boolean first = true;
+            for (org.apache.avro.Schema.Field field : record.getSchema().getFields()) {
+                Object v = record.get(field.pos());
+                if (v != null) {
+                    if (!first) {
+                        out.append(',');
+                    }
+                    first = false;
+                    CanonicalJson.appendString(field.name(), out);
+                    out.append(':');
+                    appendCompact(v, out);
+                }
+            }
+            out.append('}');
+        } else if (value instanceof Map<?, ?> map) {
+            SortedMap sorted = sorted(map);
+            out.append('{');
+            for (int j = 0; j < sorted.order().length; j++) {
+                int at = sorted.order()[j];
+                if (j > 0) {
+                    out.append(',');
+                }
+                CanonicalJson.appendString(sorted.keys()[at], out);
+                out.append(':');
+                appendCompact(sorted.values()[at], out);
+            }
+            out.append('}');
+        } else if (value instanceof Collection<?> items) {
+            out.append('[');
+            boolean first = true;
+            for (Object item : items) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                appendCompact(item, out);
+            }
+            out.append(']');
+        } else if (value instanceof Float f) {
+            out.append(CanonicalJson.number(f.doubleValue()));
+        } else if (value instanceof Boolean b) {
+            out.append(b.booleanValue());
+        } else {
+            value(value); // throws the same error as the tree path
+        }
+    }
+
+    /**
+     * Throws {@link IllegalArgumentException} when the record holds a NaN or infinite number anywhere, as
+     * {@link #toJson} would, without building the JSON.
+     */
+    public static void requireFinite(IndexedRecord record) {
+        for (org.apache.avro.Schema.Field field : record.getSchema().getFields()) {
+            requireFiniteValue(record.get(field.pos()));
+        }
+    }
+
+    private static void requireFiniteValue(Object value) {
+        if (value instanceof Double d) {
+            CanonicalJson.requireFinite(d);
+        } else if (value instanceof Float f) {
+            CanonicalJson.requireFinite(f);
+        } else if (value instanceof IndexedRecord record) {
+            requireFinite(record);
+        } else if (value instanceof Map<?, ?> map) {
+            for (Object v : map.values()) {
+                requireFiniteValue(v);
+            }
+        } else if (value instanceof Collection<?> items) {
+            for (Object item : items) {
+                requireFiniteValue(item);
+            }
+        }
     }
 
     private static int compareKeys(String a, String b) {

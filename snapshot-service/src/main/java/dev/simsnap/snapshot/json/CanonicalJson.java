@@ -88,11 +88,16 @@ public final class CanonicalJson {
         return out.toString();
     }
 
-    /** The canonical text of one double; throws {@link IllegalArgumentException} for NaN and infinities. */
-    public static String number(double value) {
+    /** Throws {@link IllegalArgumentException} for NaN and infinities, which JSON cannot hold. */
+    public static void requireFinite(double value) {
         if (Double.isNaN(value) || Double.isInfinite(value)) {
             throw new IllegalArgumentException("JSON cannot hold " + value);
         }
+    }
+
+    /** The canonical text of one double; throws {@link IllegalArgumentException} for NaN and infinities. */
+    public static String number(double value) {
+        requireFinite(value);
         if (value == Math.rint(value) && Math.abs(value) < TWO_POW_53) {
             // -0.0 is integral too and becomes 0: JSON consumers do not distinguish it.
             return Long.toString((long) value);
@@ -132,6 +137,8 @@ public final class CanonicalJson {
     private static void writeNumber(JsonNode node, StringBuilder out) {
         if (node.isFloatingPointNumber()) {
             out.append(number(node.doubleValue()));
+        } else if (node.isInt() || node.isLong() || node.isShort()) {
+            out.append(node.longValue());
         } else {
             out.append(node.bigIntegerValue().toString());
         }
@@ -185,9 +192,29 @@ public final class CanonicalJson {
     }
 
     private static void writeString(String value, StringBuilder out) {
+        appendString(value, out);
+    }
+
+    /** Appends {@code value} as a JSON string literal (quoted and escaped exactly as {@link #compact} does). */
+    public static void appendString(String value, StringBuilder out) {
         out.append('"');
-        JsonStringEncoder.getInstance().quoteAsString(value, out);
+        if (needsEscape(value)) {
+            JsonStringEncoder.getInstance().quoteAsString(value, out);
+        } else {
+            out.append(value); // the common case (ids, names, map keys): nothing to escape
+        }
         out.append('"');
+    }
+
+    /** True when JSON requires escaping some character of {@code value}: a control character, quote or backslash. */
+    private static boolean needsEscape(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Rejects a JSON tree holding NaN or infinite doubles (documents parsed elsewhere may carry them). */

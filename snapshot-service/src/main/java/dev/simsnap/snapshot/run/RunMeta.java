@@ -1,7 +1,6 @@
 package dev.simsnap.snapshot.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.snapshot.json.CanonicalJson;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -147,39 +146,102 @@ public final class RunMeta {
                 maxCommitted - consistentIteration, appliedDeltas, ended, endStatus, finalIteration, endedAtMs, version);
     }
 
-    /** Compact JSON for the store. */
+    /**
+     * Compact JSON for the store: the same text {@link CanonicalJson#compact} gives for an object with these keys in
+     * this order. Written directly, without a tree, because the stream thread stores it once per record.
+     */
     public String toJson() {
-        ObjectNode n = CanonicalJson.object();
-        n.put("run_id", runId);
-        n.put("kind", kind);
-        expectedWorkers.forEach(n.putArray("expected_workers")::add);
-        ObjectNode cfg = n.putObject("config");
-        config.forEach(cfg::put);
-        n.put("random_seed", randomSeed);
-        n.put("started_at_ms", startedAtMs);
+        StringBuilder out = new StringBuilder(256);
+        out.append('{');
+        key(out, "run_id", true);
+        CanonicalJson.appendString(runId, out);
+        key(out, "kind", false);
+        if (kind == null) {
+            out.append("null");
+        } else {
+            CanonicalJson.appendString(kind, out);
+        }
+        key(out, "expected_workers", false);
+        out.append('[');
+        for (int i = 0; i < expectedWorkers.size(); i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            CanonicalJson.appendString(expectedWorkers.get(i), out);
+        }
+        out.append(']');
+        key(out, "config", false);
+        object(out, config, (b, v) -> CanonicalJson.appendString(v, b));
+        key(out, "random_seed", false);
+        out.append(randomSeed);
+        key(out, "started_at_ms", false);
+        out.append(startedAtMs);
         if (forkedFromRun != null) {
-            n.put("forked_from_run", forkedFromRun);
-            n.put("forked_from_iteration", forkedFromIteration);
+            key(out, "forked_from_run", false);
+        CanonicalJson.appendString(forkedFromRun, out);
+            key(out, "forked_from_iteration", false);
+            out.append(forkedFromIteration);
         }
-        ObjectNode c = n.putObject("committed");
-        committed.forEach(c::put);
-        ObjectNode s = n.putObject("last_sequence");
-        lastSequence.forEach(s::put);
-        ObjectNode p = n.putObject("pending_dates");
-        pendingDates.forEach((k, v) -> p.put(Long.toString(k), v));
-        n.put("consistent_iteration", consistentIteration);
+        key(out, "committed", false);
+        object(out, committed, StringBuilder::append);
+        key(out, "last_sequence", false);
+        object(out, lastSequence, StringBuilder::append);
+        key(out, "pending_dates", false);
+        out.append('{');
+        boolean first = true;
+        for (Map.Entry<Long, Integer> e : pendingDates.entrySet()) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            out.append('"').append(e.getKey().longValue()).append("\":").append(e.getValue().intValue());
+        }
+        out.append('}');
+        key(out, "consistent_iteration", false);
+        out.append(consistentIteration);
         if (consistentVirtualDate != null) {
-            n.put("consistent_virtual_date", consistentVirtualDate);
+            key(out, "consistent_virtual_date", false);
+            out.append(consistentVirtualDate.intValue());
         }
-        n.put("version", version);
-        n.put("applied_deltas", appliedDeltas);
-        n.put("ended", ended);
+        key(out, "version", false);
+        out.append(version);
+        key(out, "applied_deltas", false);
+        out.append(appliedDeltas);
+        key(out, "ended", false);
+        out.append(ended);
         if (endStatus != null) {
-            n.put("end_status", endStatus);
+            key(out, "end_status", false);
+        CanonicalJson.appendString(endStatus, out);
         }
-        n.put("final_iteration", finalIteration);
-        n.put("ended_at_ms", endedAtMs);
-        return CanonicalJson.compact(n);
+        key(out, "final_iteration", false);
+        out.append(finalIteration);
+        key(out, "ended_at_ms", false);
+        out.append(endedAtMs);
+        return out.append('}').toString();
+    }
+
+    /** Writes {@code "name":}, after a comma unless first. */
+    private static void key(StringBuilder out, String name, boolean first) {
+        if (!first) {
+            out.append(',');
+        }
+        out.append('"').append(name).append("\":"); // our key names need no escaping
+    }
+
+    private static <V> void object(StringBuilder out, Map<String, V> map,
+                                   java.util.function.BiConsumer<StringBuilder, V> value) {
+        out.append('{');
+        boolean first = true;
+        for (Map.Entry<String, V> e : map.entrySet()) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            CanonicalJson.appendString(e.getKey(), out);
+            out.append(':');
+            value.accept(out, e.getValue());
+        }
+        out.append('}');
     }
 
     /** Parses {@link #toJson()}. */

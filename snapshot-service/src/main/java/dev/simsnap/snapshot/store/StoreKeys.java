@@ -66,11 +66,29 @@ public final class StoreKeys {
         return Integer.parseInt(key.substring(key.lastIndexOf(SEP) + 1));
     }
 
+    // Hand-rolled (not String.format): the stream thread builds one buffered key per delta.
     private static String pad20(long n) {
-        return String.format("%020d", n);
+        return pad(Long.toString(n), 20);
     }
 
     private static String pad10(int n) {
-        return String.format("%010d", n);
+        return pad(Integer.toString(n), 10);
+    }
+
+    /** Zero-pads a non-negative decimal to {@code width} (as {@code %0<width>d}; negatives keep their sign first). */
+    private static String pad(String digits, int width) {
+        if (digits.length() >= width) {
+            return digits;
+        }
+        StringBuilder out = new StringBuilder(width);
+        int start = 0;
+        if (digits.charAt(0) == '-') {
+            out.append('-');
+            start = 1;
+        }
+        for (int i = digits.length(); i < width; i++) {
+            out.append('0');
+        }
+        return out.append(digits, start, digits.length()).toString();
     }
 }

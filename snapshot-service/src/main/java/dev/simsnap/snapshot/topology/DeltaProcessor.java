@@ -44,6 +44,10 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private KeyValueStore<String, String> meta;
     private KeyValueStore<String, String> entities;
     private KeyValueStore<String, byte[]> buffer;
+    /** Lives as long as this initialisation of the task, so its caches stay coherent with the task's stores. */
+    private DeltaLog log;
+    /** The record being processed (the log's callbacks derive dead letters and output timestamps from it). */
+    private Record<byte[], byte[]> current;
 
     DeltaProcessor(Supplier<? extends Deserializer<?>> deserializers, DeadLetterStats stats) {
         this.deserializers = deserializers;
@@ -58,6 +62,16 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         this.meta = context.getStateStore(SnapshotStores.RUN_META);
         this.entities = context.getStateStore(SnapshotStores.ENTITIES);
         this.buffer = context.getStateStore(SnapshotStores.DELTA_BUFFER);
+        this.log = new DeltaLog(kv(meta), kv(entities), kv(buffer),
+                (runId, bytes, rejection) -> deadLetters.sendDerived(runId.getBytes(StandardCharsets.UTF_8),
+                        bytes, "avro-single-object", current, rejection),
+                Long.MAX_VALUE, (run, iteration, date, changes) -> {
+                    for (CurrentState.Out o : CurrentState.records(run, iteration, date, changes)) {
+                        context.forward(new Record<>(o.key().getBytes(StandardCharsets.UTF_8),
+                                o.value() == null ? null : o.value().getBytes(StandardCharsets.UTF_8),
+                                current.timestamp(), o.headers()));
+                    }
+                });
     }
 
     @Override
@@ -65,16 +79,8 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         try {
             String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
             Object value = decoder.decode(topic, record.headers(), record.value());
-            new DeltaLog(kv(meta), kv(entities), kv(buffer),
-                    (runId, bytes, rejection) -> deadLetters.sendDerived(runId.getBytes(StandardCharsets.UTF_8),
-                            bytes, "avro-single-object", record, rejection),
-                    Long.MAX_VALUE, (run, iteration, date, changes) -> {
-                        for (CurrentState.Out o : CurrentState.records(run, iteration, date, changes)) {
-                            context.forward(new Record<>(o.key().getBytes(StandardCharsets.UTF_8),
-                                    o.value() == null ? null : o.value().getBytes(StandardCharsets.UTF_8),
-                                    record.timestamp(), o.headers()));
-                        }
-                    }).process(key(record.key()), value);
+            current = record;
+            log.process(key(record.key()), value);
         } catch (Rejection rejection) {
             deadLetters.send(record, rejection);
         }

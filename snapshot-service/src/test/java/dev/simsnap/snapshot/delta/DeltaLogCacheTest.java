@@ -1,0 +1,219 @@
+package dev.simsnap.snapshot.delta;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.simsnap.schema.delta.Document;
+import dev.simsnap.schema.delta.EntityType;
+import dev.simsnap.schema.delta.ListAppend;
+import dev.simsnap.schema.delta.Operation;
+import dev.simsnap.schema.delta.StateDelta;
+import dev.simsnap.schema.run.IterationCommitted;
+import dev.simsnap.schema.run.RunStarted;
+import dev.simsnap.simulate.EntityChange;
+import dev.simsnap.simulate.TradingArenaModel;
+import dev.simsnap.snapshot.deadletter.Rejection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A long-lived {@link DeltaLog} keeps caches (run metadata, parsed entities, decoded buffered deltas); these tests
+ * check that the caches never change what is stored or reported: the same records through one long-lived log, a
+ * log whose entity cache evicts all the time, and a fresh log per record (nothing cached across records) give
+ * identical stores and identical per-iteration changes.
+ */
+class DeltaLogCacheTest {
+
+    private static final String RUN = "cache-run";
+    private static final List<String> WORKERS = List.of("w0", "w1");
+    private static List<Object> records;
+
+    /** Kv over a TreeMap (ascending keys, as RocksDB's byte order for these ASCII keys). */
+    private static final class MapKv<V> implements DeltaLog.Kv<V> {
+        final TreeMap<String, V> map = new TreeMap<>();
+
+        @Override
+        public V get(String key) {
+            return map.get(key);
+        }
+
+        @Override
+        public void put(String key, V value) {
+            map.put(key, value);
+        }
+
+        @Override
+        public void delete(String key) {
+            map.remove(key);
+        }
+
+        @Override
+        public List<Map.Entry<String, V>> scan(String prefix, Predicate<String> stop) {
+            List<Map.Entry<String, V>> out = new ArrayList<>();
+            for (Map.Entry<String, V> e : map.tailMap(prefix).entrySet()) {
+                if (!e.getKey().startsWith(prefix) || stop.test(e.getKey())) {
+                    break;
+                }
+                out.add(Map.entry(e.getKey(), e.getValue()));
+            }
+            return out;
+        }
+    }
+
+    /** Everything one path produced. */
+    private static final class Outcome {
+        final MapKv<String> meta = new MapKv<>();
+        final MapKv<String> entities = new MapKv<>();
+        final MapKv<byte[]> buffer = new MapKv<>();
+        final List<String> applied = new ArrayList<>();
+        final List<String> rejected = new ArrayList<>();
+
+        DeltaLog log(long entityCacheChars) {
+            return new DeltaLog(meta, entities, buffer,
+                    (run, bytes, rejection) -> rejected.add(rejection.reason() + " " + bytes.length),
+                    Long.MAX_VALUE, (run, iteration, date, changes) -> applied.add(run + "@" + iteration + " "
+                            + date + " " + changes), entityCacheChars);
+        }
+
+        void feed(DeltaLog log, Object record) {
+            try {
+                log.process(RUN, record);
+            } catch (Rejection e) {
+                rejected.add(e.reason());
+            }
+        }
+    }
+
+    @BeforeAll
+    static void history() {
+        TradingArenaModel model = new TradingArenaModel(40, 12, 11);
+        records = new ArrayList<>();
+        records.add(RunStarted.newBuilder().setRunId(RUN).setKind("trading-arena").setExpectedWorkers(WORKERS)
+                .setConfig(Map.of()).build());
+        long[] sequence = new long[WORKERS.size()];
+        List<Object> w1Pending = new ArrayList<>();
+        for (int i = 0; i <= 45; i++) {
+            List<List<Object>> perWorker = List.of(new ArrayList<>(), new ArrayList<>());
+            for (EntityChange c : model.advance()) {
+                int w = TradingArenaModel.ownerOf(c, WORKERS.size());
+                perWorker.get(w).add(delta(w, sequence[w]++, i, c.type(), c.entityId(), null, c.op(),
+                        c.patchFields(), c.payload()));
+            }
+            // Documents: upsert, patch, append, a bad append (non-list) and deletes, all on worker 0.
+            List<Object> w0 = perWorker.get(0);
+            String id = "d" + (i % 4);
+            w0.add(delta(0, sequence[0]++, i, EntityType.DOCUMENT, id, "notes", Operation.UPSERT, List.of(),
+                    doc("{\"b\":" + i + ",\"a\":{\"z\":1,\"y\":[1.5,\"x\"]},\"text\":\"q\\\"uote\"}")));
+            w0.add(delta(0, sequence[0]++, i, EntityType.DOCUMENT, id, "notes", Operation.PATCH,
+                    List.of("c", "b"), doc("{\"c\":" + (i * 0.1) + "}")));
+            w0.add(delta(0, sequence[0]++, i, EntityType.DOCUMENT, id, "notes", Operation.APPEND, List.of(),
+                    new ListAppend("log", List.of(), List.of("{\"i\":" + i + "}", "2.25"))));
+            if (i % 9 == 4) {
+                w0.add(delta(0, sequence[0]++, i, EntityType.DOCUMENT, id, "notes", Operation.APPEND, List.of(),
+                        new ListAppend("text", List.of(), List.of("1"))));
+                w0.add(delta(0, sequence[0]++, i, EntityType.DOCUMENT, "d" + ((i + 1) % 4), "notes",
+                        Operation.DELETE, List.of(), null));
+            }
+            records.addAll(w0);
+            records.add(commit(0, i));
+            // Worker 1 is sometimes a few iterations behind, so one commit applies several iterations at once.
+            w1Pending.addAll(perWorker.get(1));
+            w1Pending.add(commit(1, i));
+            if (i % 5 != 2 && i % 5 != 3) {
+                records.addAll(w1Pending);
+                w1Pending.clear();
+            }
+        }
+        records.addAll(w1Pending);
+    }
+
+    @Test
+    void cachesNeverChangeStoresOrReportedChanges() {
+        Outcome longLived = new Outcome();
+        DeltaLog one = longLived.log(EntityCache.DEFAULT_BUDGET_CHARS);
+        Outcome evicting = new Outcome();
+        DeltaLog tiny = evicting.log(2_000); // a few entities at most: constant eviction and re-parsing
+        Outcome fresh = new Outcome();
+        for (Object r : records) {
+            longLived.feed(one, r);
+            evicting.feed(tiny, r);
+            fresh.feed(fresh.log(EntityCache.DEFAULT_BUDGET_CHARS), r);
+        }
+
+        assertThat(longLived.entities.map).hasSizeGreaterThan(50);
+        assertThat(longLived.applied).hasSize(46); // each iteration once, also when one step applies several
+        assertThat(longLived.rejected).isNotEmpty().allMatch(r -> r.startsWith("append-to-non-list"));
+        for (Outcome other : List.of(evicting, fresh)) {
+            assertThat(other.meta.map).isEqualTo(longLived.meta.map);
+            assertThat(other.entities.map).isEqualTo(longLived.entities.map);
+            assertThat(other.buffer.map.keySet()).isEqualTo(longLived.buffer.map.keySet());
+            assertThat(other.applied).isEqualTo(longLived.applied);
+            assertThat(other.rejected).isEqualTo(longLived.rejected);
+        }
+        assertThat(longLived.buffer.map).isEmpty();
+    }
+
+    @Test
+    void anUnexpectedFailureEmptiesTheCaches() throws Exception {
+        // Control: without the failure, the long-lived log keeps its cached copy and never sees the change.
+        assertThat(runWithTamperedStore(false)).doesNotContain("\"name\":\"reset\"");
+        assertThat(runWithTamperedStore(true)).contains("\"name\":\"reset\"");
+    }
+
+    /** Feeds half the history, rewrites one stored person behind the log's back, optionally fails, feeds the rest. */
+    private static String runWithTamperedStore(boolean fail) throws Exception {
+        Outcome o = new Outcome();
+        DeltaLog log = o.log(EntityCache.DEFAULT_BUDGET_CHARS);
+        int half = records.size() / 2;
+        for (Object r : records.subList(0, half)) {
+            o.feed(log, r);
+        }
+        // Another writer changes a stored entity behind the log's back; only a cache reset makes the log see it.
+        String key = o.entities.map.keySet().stream().filter(k -> k.contains("|PERSON|")).findFirst().orElseThrow();
+        o.entities.put(key, "{\"person_id\":" + key.substring(key.lastIndexOf('|') + 1) + ",\"name\":\"reset\"}");
+        // A record without run_id fails inside the log with a NullPointerException (not a Rejection).
+        StateDelta broken = delta(0, 1_000_000, 10_000, EntityType.MARKET, "market", null, Operation.DELETE,
+                List.of(), null);
+        broken.setRunId(null);
+        if (fail) {
+            assertThat(catchRuntime(() -> log.process(RUN, broken))).isInstanceOf(NullPointerException.class);
+        }
+        for (Object r : records.subList(half, records.size())) {
+            o.feed(log, r);
+        }
+        return o.entities.map.get(key);
+    }
+
+    private static RuntimeException catchRuntime(ThrowingRunnable r) throws Rejection {
+        try {
+            r.run();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Rejection;
+    }
+
+    private static StateDelta delta(int worker, long seq, long iteration, EntityType type, String id,
+                                    String collection, Operation op, List<String> fields, Object payload) {
+        return new StateDelta(RUN, WORKERS.get(worker), seq, iteration, TradingArenaModel.virtualDate(iteration),
+                type, id, collection, op, fields, payload);
+    }
+
+    private static Document doc(String json) {
+        return Document.newBuilder().setJson(json).build();
+    }
+
+    private static IterationCommitted commit(int worker, long iteration) {
+        return IterationCommitted.newBuilder().setRunId(RUN).setWorkerId(WORKERS.get(worker)).setIteration(iteration)
+                .setVirtualDate(TradingArenaModel.virtualDate(iteration)).setDeltaCount(0).setLastSequence(-1)
+                .build();
+    }
+}

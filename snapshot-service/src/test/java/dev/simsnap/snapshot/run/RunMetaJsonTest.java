@@ -1,0 +1,35 @@
+package dev.simsnap.snapshot.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.simsnap.snapshot.json.CanonicalJson;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The hand-written store JSON of {@link RunMeta} is canonical compact JSON and round-trips. */
+class RunMetaJsonTest {
+
+    @Test
+    void storeTextIsCanonicalAndRoundTrips() {
+        RunMeta plain = RunMeta.started("r1", "trading-arena", List.of("w0", "w1"), Map.of(), 7, 1000, null, -1);
+        RunMeta rich = RunMeta.started("r2", "kind \"quoted\"\n", List.of("a", "b", "c"),
+                Map.of("model", "gpt-\u00e9", "escape", "tab\there \\ back", "ctl", "\u0001"), -5, 0, "parent", 41);
+        rich.acceptSequence("a", 12);
+        rich.commit("a", 3, 20240101);
+        rich.commit("b", 5, 20240103);
+        rich.commit("c", 2, 20240100);
+        rich.beginApply();
+        rich.endApply(2, 99);
+        rich.commit("c", 4, 20240102);
+        rich.end("FAILED", 4, 123456789L);
+        for (RunMeta m : List.of(plain, rich)) {
+            String text = m.toJson();
+            assertThat(text).isEqualTo(CanonicalJson.compact(CanonicalJson.parse(text)));
+            assertThat(RunMeta.fromJson(text).toJson()).isEqualTo(text);
+            assertThat(RunMeta.fromJson(text).toInfo()).isEqualTo(m.toInfo());
+        }
+        assertThat(rich.toJson()).contains("\"pending_dates\":{\"3\":20240101,\"4\":20240102,\"5\":20240103}")
+                .contains("\"config\":{\"ctl\":\"\\u0001\",\"escape\":\"tab\\there \\\\ back\",\"model\":\"gpt-\u00e9\"}");
+    }
+}
