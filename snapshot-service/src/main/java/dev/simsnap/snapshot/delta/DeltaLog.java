@@ -44,6 +44,38 @@ public final class DeltaLog {
 
         /** Entries whose key starts with {@code prefix}, ascending; {@code stop} ends the scan early when true. */
         List<Map.Entry<String, V>> scan(String prefix, java.util.function.Predicate<String> stop);
+
+        /** A view of an in-memory sorted map (replays and tests); writes go to {@code map}. */
+        static <V> Kv<V> of(java.util.NavigableMap<String, V> map) {
+            return new Kv<>() {
+                @Override
+                public V get(String key) {
+                    return map.get(key);
+                }
+
+                @Override
+                public void put(String key, V value) {
+                    map.put(key, value);
+                }
+
+                @Override
+                public void delete(String key) {
+                    map.remove(key);
+                }
+
+                @Override
+                public List<Map.Entry<String, V>> scan(String prefix, java.util.function.Predicate<String> stop) {
+                    List<Map.Entry<String, V>> out = new ArrayList<>();
+                    for (Map.Entry<String, V> e : map.tailMap(prefix, true).entrySet()) {
+                        if (!e.getKey().startsWith(prefix) || stop.test(e.getKey())) {
+                            break;
+                        }
+                        out.add(Map.entry(e.getKey(), e.getValue()));
+                    }
+                    return out;
+                }
+            };
+        }
     }
 
     /** Receives buffered deltas that could not be applied (the topology dead-letters them). */

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
@@ -66,34 +65,7 @@ public final class ReplayState {
     }
 
     private static <V> DeltaLog.Kv<V> kv(TreeMap<String, V> map) {
-        return new DeltaLog.Kv<>() {
-            @Override
-            public V get(String key) {
-                return map.get(key);
-            }
-
-            @Override
-            public void put(String key, V value) {
-                map.put(key, value);
-            }
-
-            @Override
-            public void delete(String key) {
-                map.remove(key);
-            }
-
-            @Override
-            public List<Map.Entry<String, V>> scan(String prefix, Predicate<String> stop) {
-                List<Map.Entry<String, V>> out = new ArrayList<>();
-                for (Map.Entry<String, V> e : map.tailMap(prefix).entrySet()) {
-                    if (!e.getKey().startsWith(prefix) || stop.test(e.getKey())) {
-                        break;
-                    }
-                    out.add(Map.entry(e.getKey(), e.getValue()));
-                }
-                return out;
-            }
-        };
+        return DeltaLog.Kv.of(map);
     }
 
     /** gzip'd binary form (only this run's rows; the maps hold nothing else). */

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,48 +31,16 @@ class DeltaLogCacheTest {
     private static final List<String> WORKERS = List.of("w0", "w1");
     private static List<Object> records;
 
-    /** Kv over a TreeMap (ascending keys, as RocksDB's byte order for these ASCII keys). */
-    private static final class MapKv<V> implements DeltaLog.Kv<V> {
-        final TreeMap<String, V> map = new TreeMap<>();
-
-        @Override
-        public V get(String key) {
-            return map.get(key);
-        }
-
-        @Override
-        public void put(String key, V value) {
-            map.put(key, value);
-        }
-
-        @Override
-        public void delete(String key) {
-            map.remove(key);
-        }
-
-        @Override
-        public List<Map.Entry<String, V>> scan(String prefix, Predicate<String> stop) {
-            List<Map.Entry<String, V>> out = new ArrayList<>();
-            for (Map.Entry<String, V> e : map.tailMap(prefix).entrySet()) {
-                if (!e.getKey().startsWith(prefix) || stop.test(e.getKey())) {
-                    break;
-                }
-                out.add(Map.entry(e.getKey(), e.getValue()));
-            }
-            return out;
-        }
-    }
-
     /** Everything one path produced. */
     private static final class Outcome {
-        final MapKv<String> meta = new MapKv<>();
-        final MapKv<String> entities = new MapKv<>();
-        final MapKv<byte[]> buffer = new MapKv<>();
+        final TreeMap<String, String> meta = new TreeMap<>();
+        final TreeMap<String, String> entities = new TreeMap<>();
+        final TreeMap<String, byte[]> buffer = new TreeMap<>();
         final List<String> applied = new ArrayList<>();
         final List<String> rejected = new ArrayList<>();
 
         DeltaLog log(long entityCacheChars) {
-            return new DeltaLog(meta, entities, buffer,
+            return new DeltaLog(DeltaLog.Kv.of(meta), DeltaLog.Kv.of(entities), DeltaLog.Kv.of(buffer),
                     (run, bytes, rejection) -> rejected.add(rejection.reason() + " " + bytes.length),
                     Long.MAX_VALUE, (run, iteration, date, changes) -> applied.add(run + "@" + iteration + " "
                             + date + " " + changes), entityCacheChars);
@@ -144,17 +111,17 @@ class DeltaLogCacheTest {
             fresh.feed(fresh.log(EntityCache.DEFAULT_BUDGET_CHARS), r);
         }
 
-        assertThat(longLived.entities.map).hasSizeGreaterThan(50);
+        assertThat(longLived.entities).hasSizeGreaterThan(50);
         assertThat(longLived.applied).hasSize(46); // each iteration once, also when one step applies several
         assertThat(longLived.rejected).isNotEmpty().allMatch(r -> r.startsWith("append-to-non-list"));
         for (Outcome other : List.of(evicting, fresh)) {
-            assertThat(other.meta.map).isEqualTo(longLived.meta.map);
-            assertThat(other.entities.map).isEqualTo(longLived.entities.map);
-            assertThat(other.buffer.map.keySet()).isEqualTo(longLived.buffer.map.keySet());
+            assertThat(other.meta).isEqualTo(longLived.meta);
+            assertThat(other.entities).isEqualTo(longLived.entities);
+            assertThat(other.buffer.keySet()).isEqualTo(longLived.buffer.keySet());
             assertThat(other.applied).isEqualTo(longLived.applied);
             assertThat(other.rejected).isEqualTo(longLived.rejected);
         }
-        assertThat(longLived.buffer.map).isEmpty();
+        assertThat(longLived.buffer).isEmpty();
     }
 
     @Test
@@ -173,7 +140,7 @@ class DeltaLogCacheTest {
             o.feed(log, r);
         }
         // Another writer changes a stored entity behind the log's back; only a cache reset makes the log see it.
-        String key = o.entities.map.keySet().stream().filter(k -> k.contains("|PERSON|")).findFirst().orElseThrow();
+        String key = o.entities.keySet().stream().filter(k -> k.contains("|PERSON|")).findFirst().orElseThrow();
         o.entities.put(key, "{\"person_id\":" + key.substring(key.lastIndexOf('|') + 1) + ",\"name\":\"reset\"}");
         // A record without run_id fails inside the log with a NullPointerException (not a Rejection).
         StateDelta broken = delta(0, 1_000_000, 10_000, EntityType.MARKET, "market", null, Operation.DELETE,
@@ -185,7 +152,7 @@ class DeltaLogCacheTest {
         for (Object r : records.subList(half, records.size())) {
             o.feed(log, r);
         }
-        return o.entities.map.get(key);
+        return o.entities.get(key);
     }
 
     private static RuntimeException catchRuntime(ThrowingRunnable r) throws Rejection {
