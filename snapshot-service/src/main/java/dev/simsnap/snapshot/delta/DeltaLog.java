@@ -9,9 +9,6 @@ import dev.simsnap.snapshot.deadletter.DeadLetterReasons;
 import dev.simsnap.snapshot.deadletter.Rejection;
 import dev.simsnap.snapshot.run.RunMeta;
 import dev.simsnap.snapshot.store.StoreKeys;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -222,7 +219,7 @@ public final class DeltaLog {
                     + " was already committed by worker " + worker);
         }
         String bufferKey = StoreKeys.buffered(m.runId(), delta.getIteration(), worker, delta.getSequence());
-        buffer.put(bufferKey, encode(delta));
+        buffer.put(bufferKey, BufferedDeltas.encode(delta));
         if (decoded.size() < MAX_DECODED) {
             decoded.put(bufferKey, delta);
         }
@@ -284,7 +281,7 @@ public final class DeltaLog {
         for (Pending p : pending) {
             StateDelta d = decoded.remove(p.key());
             if (d == null) {
-                d = decode(p.bytes());
+                d = BufferedDeltas.decode(p.bytes());
             }
             if (listener != null && d.getIteration() != prevIteration) {
                 if (prevIteration != Long.MIN_VALUE) {
@@ -402,24 +399,6 @@ public final class DeltaLog {
         }
     }
 
-    private static byte[] encode(StateDelta delta) {
-        try {
-            ByteBuffer buf = delta.toByteBuffer();
-            byte[] out = new byte[buf.remaining()];
-            buf.get(out);
-            return out;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static StateDelta decode(byte[] bytes) {
-        try {
-            return StateDelta.fromByteBuffer(ByteBuffer.wrap(bytes));
-        } catch (IOException e) {
-            throw new UncheckedIOException("corrupt buffered delta", e);
-        }
-    }
 
     private static String bufferedWorker(String key) {
         String[] parts = key.split("\\|");
