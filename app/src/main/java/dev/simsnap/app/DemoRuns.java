@@ -50,10 +50,11 @@ final class DemoRuns {
         }
         await(reader, ARENA, info -> info.consistentIteration() >= ARENA_PARAMS.iterations());
         awaitGenerations(reader, EVOLUTION, EVOLUTION_PARAMS.generations());
-        SnapshotWriter writer = new SnapshotWriter(outputRoot);
-        for (String run : new String[] {ARENA, EVOLUTION}) {
-            Path folder = writer.write(reader.runState(run).orElseThrow());
-            out.println("snapshot  " + folder.toAbsolutePath());
+        try (SnapshotWriter writer = new SnapshotWriter(outputRoot)) {
+            for (String run : new String[] {ARENA, EVOLUTION}) {
+                Path folder = writer.write(reader.runState(run).orElseThrow());
+                out.println("snapshot  " + folder.toAbsolutePath());
+            }
         }
     }
 

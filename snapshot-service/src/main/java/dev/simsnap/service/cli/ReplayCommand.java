@@ -66,7 +66,11 @@ public final class ReplayCommand implements Callable<Integer> {
                 err.println(m);
                 err.flush();
             });
-            Path folder = new SnapshotWriter(out).writeAsOf(result.state());
+            Path folder;
+            // Closed before exiting so the deletion of a replaced folder is not cut short by JVM exit.
+            try (SnapshotWriter writer = new SnapshotWriter(out)) {
+                folder = writer.writeAsOf(result.state());
+            }
             spec.commandLine().getOut().println("run " + run + " as of iteration " + iteration + " written to "
                     + folder);
             return 0;

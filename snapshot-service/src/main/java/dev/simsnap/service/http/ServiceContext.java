@@ -102,11 +102,12 @@ public final class ServiceContext {
         }
     }
 
-    /** Stops the background checkpointer. */
+    /** Stops the background checkpointer and closes the snapshot writer (waits for its background deletions). */
     void close() {
         if (checkpointer != null) {
             checkpointer.shutdownNow();
         }
+        writer.close();
     }
 
     /**

@@ -13,6 +13,7 @@ import dev.simsnap.snapshot.read.RunState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -166,6 +167,8 @@ class SnapshotWriterTest {
         RunState fewer = RunState.empty("run-1", 4, 8);
         fewer.persons().put(1, small().persons().get(1));
         Path out = writer.write(fewer);
+        // The replaced snapshot is deleted in the background (hidden meanwhile); wait for that, then check.
+        assertThat(writer.awaitBackgroundDeletes(Duration.ofSeconds(30))).isTrue();
         try (Stream<Path> entries = Files.list(root)) {
             assertThat(entries.map(p -> p.getFileName().toString())).containsExactly("run-1");
         }
