@@ -67,7 +67,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * All simsnap benchmarks in one JVM against one embedded broker + registry; each figure next to a baseline measured
- * in the same run. Usage: {@code BenchMain [--quick] [--skip-jmh] [--only=ingest,compaction,snapshot,replay,serde]}.
+ * in the same run. Usage: {@code BenchMain [--quick] [--skip-jmh] [--keep] [--only=ingest,compaction,snapshot,replay,serde]}.
  */
 public final class BenchMain {
 
@@ -139,7 +139,19 @@ public final class BenchMain {
         for (String[] row : TABLE) {
             System.out.println("| " + String.join(" | ", row) + " |");
         }
+        if (!List.of(args).contains("--keep")) {
+            deleteTree(work); // a full run leaves about 1 GB of broker logs and state
+        }
         System.exit(0); // Streams / broker threads must not keep the JVM alive
+    }
+
+    /** Deletes {@code root} and everything below it, best effort. */
+    static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.println("could not delete " + root + ": " + e);
+        }
     }
 
     static void row(String n, String figure, String simsnap, String baseline, String ratio, String target) {
