@@ -8,11 +8,15 @@ import dev.simsnap.schema.delta.Document;
 import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.ListAppend;
 import dev.simsnap.schema.delta.StateDelta;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.RandomAccess;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -25,12 +29,16 @@ import org.apache.avro.specific.SpecificRecord;
  * DOCUMENT needs a collection (a valid id, it becomes a file name), other types none; UPSERT sets every seed field
  * ({@link EntityRules#requiredOnUpsert}); PATCH names at least one field the payload has (for DOCUMENT, a top-level
  * key of its JSON object), never the id field; DELETE has no payload; APPEND extends a list field of the type
- * (numbers for typed entities, JSON items for documents); numbers are finite.
+ * (numbers for typed entities, JSON items for documents); numbers are finite (every double of the payload: double
+ * fields, items of double arrays, values of double maps).
  */
 public final class DeltaValidator {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ID_LENGTH = 256;
+    private static final int SMALL_PATCH = 8;
+    // Payload schema -> positions of its fields that can hold doubles. A handful of generated schemas.
+    private static final Map<Schema, int[]> DOUBLE_FIELDS = new ConcurrentHashMap<>();
 
     private DeltaValidator() {
     }
@@ -65,7 +73,7 @@ public final class DeltaValidator {
             case PATCH:
                 SpecificRecord record = checkPayloadType(type, payload);
                 checkIdMatches(type, delta.getEntityId(), record);
-                checkFinite(record, "payload");
+                checkFinite(record);
                 if (delta.getOp() == dev.simsnap.schema.delta.Operation.UPSERT) {
                     requireNoPatchFields(delta);
                     checkRequired(type, record);
@@ -82,7 +90,7 @@ public final class DeltaValidator {
     /** Checks an UPSERT payload of {@code type} alone (used to validate whole inputs before anything is sent). */
     public static void validateUpsertPayload(EntityType type, SpecificRecord payload) {
         SpecificRecord record = checkPayloadType(type, payload);
-        checkFinite(record, "payload");
+        checkFinite(record);
         checkRequired(type, record);
     }
 
@@ -90,7 +98,7 @@ public final class DeltaValidator {
         if (id == null || id.isEmpty()) {
             throw fail("entity_id", "must not be empty");
         }
-        if (id.length() > MAX_ID_LENGTH || id.chars().anyMatch(Character::isISOControl)) {
+        if (id.length() > MAX_ID_LENGTH || hasControlCharacter(id)) {
             throw fail("entity_id", "must be at most " + MAX_ID_LENGTH + " printable characters");
         }
         String singleton = EntityRules.singletonId(type);
@@ -153,10 +161,12 @@ public final class DeltaValidator {
         if (fields == null || fields.isEmpty()) {
             throw fail("patch_fields", "a PATCH must name at least one field");
         }
-        Set<String> seen = new HashSet<>();
+        // Typed payloads have at most a few fields: a pairwise check beats building a set for every PATCH.
+        Set<String> seen = fields.size() > SMALL_PATCH ? new HashSet<>() : null;
         JsonNode document = type == EntityType.DOCUMENT ? parseObject(((Document) record).getJson(), "json") : null;
-        for (String field : fields) {
-            if (!seen.add(field)) {
+        for (int i = 0; i < fields.size(); i++) {
+            String field = fields.get(i);
+            if (seen != null ? !seen.add(field) : namedBefore(fields, i)) {
                 throw fail(field, "is named twice in patch_fields");
             }
             if (document != null) {
@@ -238,20 +248,96 @@ public final class DeltaValidator {
         }
     }
 
-    // NaN and infinities have no JSON form, so a snapshot could not be written.
-    private static void checkFinite(SpecificRecord record, String where) {
-        for (Schema.Field field : record.getSchema().getFields()) {
-            Object value = record.get(field.pos());
-            if (value instanceof Double && !Double.isFinite((Double) value)) {
-                throw fail(field.name(), "must be a finite number, got " + value);
+    private static boolean namedBefore(List<String> fields, int index) {
+        for (int i = 0; i < index; i++) {
+            if (Objects.equals(fields.get(i), fields.get(index))) {
+                return true;
             }
-            Collection<?> values = value instanceof Collection ? (Collection<?>) value
-                    : value instanceof Map ? ((Map<?, ?>) value).values() : List.of();
-            for (Object item : values) {
-                if (item instanceof Double && !Double.isFinite((Double) item)) {
-                    throw fail(field.name(), "must hold finite numbers, got " + item);
+        }
+        return false;
+    }
+
+    private static boolean hasControlCharacter(String id) {
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * NaN and infinities have no JSON form, so a snapshot could not be written. Checks every field of
+     * {@code record}'s schema that can hold a double (double, or an array or map of doubles, possibly in a union):
+     * a Double value must be finite, and so must every Double item of a collection or value of a map. Fields of
+     * other types cannot hold a Double and are skipped.
+     */
+    private static void checkFinite(SpecificRecord record) {
+        Schema schema = record.getSchema();
+        int[] positions = DOUBLE_FIELDS.get(schema);
+        if (positions == null) {
+            positions = doubleFields(schema);
+            DOUBLE_FIELDS.put(schema, positions);
+        }
+        for (int pos : positions) {
+            Object value = record.get(pos);
+            if (value instanceof Double) {
+                if (!Double.isFinite((Double) value)) {
+                    throw fail(schema.getFields().get(pos).name(), "must be a finite number, got " + value);
                 }
+            } else if (value instanceof List && value instanceof RandomAccess) {
+                List<?> items = (List<?>) value;
+                for (int i = 0; i < items.size(); i++) {
+                    checkFiniteItem(schema, pos, items.get(i));
+                }
+            } else if (value instanceof Collection) {
+                for (Object item : (Collection<?>) value) {
+                    checkFiniteItem(schema, pos, item);
+                }
+            } else if (value instanceof Map) {
+                // forEach, not values(): values() stores a view object in the map, a write into a possibly
+                // long-lived payload that the next young GC then has to scan.
+                ((Map<?, ?>) value).forEach((key, item) -> checkFiniteItem(schema, pos, item));
             }
+        }
+    }
+
+    private static void checkFiniteItem(Schema schema, int pos, Object item) {
+        if (item instanceof Double && !Double.isFinite((Double) item)) {
+            throw fail(schema.getFields().get(pos).name(), "must hold finite numbers, got " + item);
+        }
+    }
+
+    /** Positions of the fields of {@code record} whose type can hold a double, in field order. */
+    private static int[] doubleFields(Schema record) {
+        List<Schema.Field> fields = record.getFields();
+        int[] positions = new int[fields.size()];
+        int n = 0;
+        for (Schema.Field field : fields) {
+            if (holdsDoubles(field.schema())) {
+                positions[n++] = field.pos();
+            }
+        }
+        return Arrays.copyOf(positions, n);
+    }
+
+    private static boolean holdsDoubles(Schema schema) {
+        switch (schema.getType()) {
+            case DOUBLE:
+                return true;
+            case ARRAY:
+                return schema.getElementType().getType() == Schema.Type.DOUBLE;
+            case MAP:
+                return schema.getValueType().getType() == Schema.Type.DOUBLE;
+            case UNION:
+                for (Schema branch : schema.getTypes()) {
+                    if (holdsDoubles(branch)) {
+                        return true;
+                    }
+                }
+                return false;
+            default:
+                return false;
         }
     }
 

@@ -63,6 +63,28 @@ class DeltaValidatorTest {
     }
 
     @Test
+    void everyDoubleOfThePayloadMustBeFinite() {
+        Person dividends = person(3);
+        dividends.setDividends(new java.util.TreeMap<>(java.util.Map.of("1", 0.5, "2", Double.NaN)));
+        rejects(delta(EntityType.PERSON, "3", null, Operation.PATCH, List.of("dividends"), dividends), "dividends");
+        Person wealth = person(3);
+        wealth.setWealth(Double.NEGATIVE_INFINITY);
+        rejects(delta(EntityType.PERSON, "3", null, Operation.UPSERT, List.of(), wealth), "wealth");
+        Stock prices = Stock.newBuilder().setStockId(0).setStockName("A").setDPS(1.0).setQuantity(1L)
+                .setPastStockLastPrices(List.of(1.0, Double.POSITIVE_INFINITY)).build();
+        rejects(delta(EntityType.STOCK, "0", null, Operation.UPSERT, List.of(), prices), "past_stock_last_prices");
+        prices.setPastStockLastPrices(new java.util.LinkedList<>(List.of(1.0)));
+        prices.setIntradayPriceList(new java.util.LinkedList<>(List.of(2.0, Double.NaN)));
+        rejects(delta(EntityType.STOCK, "0", null, Operation.PATCH, List.of("intraday_price_list"), prices),
+                "intraday_price_list");
+        prices.setIntradayPriceList(List.of(2.0));
+        assertThatCode(() -> DeltaValidator.validate(delta(EntityType.STOCK, "0", null, Operation.UPSERT, List.of(),
+                prices))).doesNotThrowAnyException();
+        rejects(delta(EntityType.PERSON, "3", null, Operation.PATCH, List.of("cash", "asset", "cash"), person(3)),
+                "cash");
+    }
+
+    @Test
     void documentRules() {
         assertThatCode(() -> DeltaValidator.validate(delta(EntityType.DOCUMENT, "p1", "posts", Operation.PATCH,
                 List.of("likes"), new Document("{\"likes\":3}")))).doesNotThrowAnyException();

@@ -6,8 +6,11 @@ import dev.simsnap.registry.client.SchemaRegistry;
 import dev.simsnap.registry.client.SchemaVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.generic.GenericData;
@@ -36,9 +39,18 @@ import org.apache.kafka.common.serialization.Serializer;
  * (the record is converted by Avro schema resolution when its own schema differs). Ids are cached per
  * (topic, schema), so after the first record of a type the hot path does no registry call.
  *
+ * <p>Generated (specific) records whose schema has no logical type, bytes or fixed are encoded by a
+ * {@link CompiledWriter}, which produces the same bytes as Avro's {@code SpecificDatumWriter} (and leaves any datum
+ * it does not recognise to it); other records by Avro's {@code SpecificDatumWriter} / {@code GenericDatumWriter}.
+ *
  * <p>{@code null} serializes to {@code null} (a Kafka tombstone). Errors are {@link SerializationException}s.
  * Construct with a registry, or use the no-arg constructor plus {@link #configure} (Kafka's
- * {@code value.serializer} class config). Thread-safe.
+ * {@code value.serializer} class config).
+ *
+ * <p>Thread-safe: a {@code KafkaProducer} calls its serializer on every thread that calls {@code send}, and Kafka
+ * Streams may share one serde. The encoding buffer and encoder are reused from one call to the next, but each call
+ * borrows them exclusively (a call that finds them in use encodes into fresh ones), and every call returns a new
+ * array holding only its own record.
  */
 public final class AvroSerializer<T extends IndexedRecord> implements Serializer<T> {
 
@@ -49,15 +61,33 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
     private AvroSerdeConfig config = AvroSerdeConfig.defaults();
     private boolean isKey;
     private final Map<TopicSchema, Target> targets = new ConcurrentHashMap<>();
-    private final Map<Schema, DatumWriter<Object>> specificWriters = new ConcurrentHashMap<>();
+    private final Map<Schema, SpecificWriters> specificWriters = new ConcurrentHashMap<>();
     private final Map<Schema, DatumWriter<Object>> genericWriters = new ConcurrentHashMap<>();
+    // The (topic, schema) of the previous record and how to write it: a producer sends long runs of one record type
+    // to one topic, so this spares the map look-up (and its key object) per record. Replaced, never mutated.
+    private volatile Hit last;
+    // One idle encoding buffer + encoder, borrowed for the duration of one serialize call. A borrower that finds it
+    // taken (another thread is serializing) uses a fresh one, so concurrent callers never share a buffer.
+    private final AtomicReference<Scratch> spare = new AtomicReference<>();
 
     /** Cache key. Schema.equals short-cuts on identity, and generated classes share one schema instance. */
     private record TopicSchema(String topic, Schema schema) {
     }
 
-    /** What a (topic, schema) pair is written as. */
-    private record Target(int id, Schema writeSchema, boolean convert) {
+    /** What a (topic, schema) pair is written as; {@code header} is the 5-byte wire-format prefix (never mutated). */
+    private record Target(int id, Schema writeSchema, boolean convert, byte[] header) {
+        Target(int id, Schema writeSchema, boolean convert) {
+            this(id, writeSchema, convert, WireFormat.header(id));
+        }
+    }
+
+    /** Avro's writer for a specific schema, and the compiled one (null when the schema is not compiled). */
+    private record SpecificWriters(DatumWriter<Object> avro, CompiledWriter compiled) {
+    }
+
+    /** The last record's topic, schema and datum class, with its target and writers. */
+    private record Hit(String topic, Schema schema, Class<?> type, Target target, DatumWriter<Object> avro,
+                       CompiledWriter compiled) {
     }
 
     /** For Kafka's class-name configs; {@link #configure} must run before use. */
@@ -95,6 +125,7 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
             this.ownsRegistry = true;
         }
         targets.clear();
+        last = null;
     }
 
     @Override
@@ -106,27 +137,25 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
             throw new IllegalStateException("AvroSerializer is not configured: call configure() or pass a registry");
         }
         Schema schema = data.getSchema();
-        Target target = targets.get(new TopicSchema(topic, schema));
-        if (target == null) {
-            target = resolve(topic, schema);
-            if (targets.size() >= MAX_CACHED) {
-                targets.clear(); // bounded: generic records with ever-new schemas must not leak memory
-            }
-            targets.put(new TopicSchema(topic, schema), target);
+        Hit hit = last;
+        if (hit == null || hit.schema() != schema || hit.type() != data.getClass() || !hit.topic().equals(topic)) {
+            hit = lookUp(topic, schema, data);
+            last = hit;
         }
+        Target target = hit.target();
+        Scratch scratch = borrow();
         try {
-            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-            out.write(WireFormat.header(target.id()));
-            Object datum = data;
+            byte[] bytes;
             if (target.convert()) {
-                datum = convert(data, target.writeSchema());
+                bytes = scratch.encode(target.header(), convert(data, target.writeSchema()),
+                        genericWriter(target.writeSchema()), null);
+            } else {
+                bytes = scratch.encode(target.header(), data, hit.avro(), hit.compiled());
             }
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            writerFor(target.convert() ? target.writeSchema() : schema, target.convert() ? null : data)
-                    .write(datum, encoder);
-            encoder.flush();
-            return out.toByteArray();
+            giveBack(scratch);
+            return bytes;
         } catch (IOException | RuntimeException e) {
+            // The scratch is not given back: its encoder may hold part of the failed record.
             throw new SerializationException("Cannot encode " + schema.getFullName() + " for topic " + topic
                     + " as Avro (schema id " + target.id() + "): " + e, e);
         }
@@ -179,13 +208,34 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
         }
     }
 
-    @SuppressWarnings("unchecked")
-    private DatumWriter<Object> writerFor(Schema schema, IndexedRecord sample) {
-        if (sample instanceof SpecificRecord) {
-            // The class's own SpecificData carries its logical-type conversions.
-            return specificWriters.computeIfAbsent(schema, s -> (DatumWriter<Object>) (DatumWriter<?>)
-                    new SpecificDatumWriter<>(s, SpecificData.getForClass(sample.getClass())));
+    private Hit lookUp(String topic, Schema schema, T data) {
+        TopicSchema key = new TopicSchema(topic, schema);
+        Target target = targets.get(key);
+        if (target == null) {
+            target = resolve(topic, schema);
+            if (targets.size() >= MAX_CACHED) {
+                targets.clear(); // bounded: generic records with ever-new schemas must not leak memory
+            }
+            targets.put(key, target);
         }
+        if (data instanceof SpecificRecord) {
+            SpecificWriters writers = specificWriters(schema, data);
+            return new Hit(topic, schema, data.getClass(), target, writers.avro(), writers.compiled());
+        }
+        return new Hit(topic, schema, data.getClass(), target, genericWriter(schema), null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private SpecificWriters specificWriters(Schema schema, IndexedRecord sample) {
+        return specificWriters.computeIfAbsent(schema, s -> {
+            // The class's own SpecificData carries its logical-type conversions.
+            SpecificData model = SpecificData.getForClass(sample.getClass());
+            return new SpecificWriters((DatumWriter<Object>) (DatumWriter<?>) new SpecificDatumWriter<>(s, model),
+                    CompiledWriter.compile(s, model));
+        });
+    }
+
+    private DatumWriter<Object> genericWriter(Schema schema) {
         return genericWriters.computeIfAbsent(schema, s -> new GenericDatumWriter<>(s, GenericData.get()));
     }
 
@@ -193,9 +243,85 @@ public final class AvroSerializer<T extends IndexedRecord> implements Serializer
     private Object convert(T data, Schema target) throws IOException {
         ByteArrayOutputStream own = new ByteArrayOutputStream(256);
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(own, null);
-        writerFor(data.getSchema(), data).write(data, encoder);
+        DatumWriter<Object> writer = data instanceof SpecificRecord ? specificWriters(data.getSchema(), data).avro()
+                : genericWriter(data.getSchema());
+        writer.write(data, encoder);
         encoder.flush();
         return new GenericDatumReader<>(data.getSchema(), target, GenericData.get())
                 .read(null, DecoderFactory.get().binaryDecoder(own.toByteArray(), null));
+    }
+
+    private Scratch borrow() {
+        Scratch scratch = spare.getAndSet(null);
+        return scratch != null ? scratch : new Scratch();
+    }
+
+    private void giveBack(Scratch scratch) {
+        if (scratch.reusable()) {
+            spare.set(scratch);
+        }
+    }
+
+    /**
+     * A growable output buffer with its Avro encoder, used by one serialize call at a time. Each call starts from an
+     * empty buffer and returns a copy of exactly the bytes written, so nothing of it outlives the call.
+     */
+    private static final class Scratch extends OutputStream {
+        // A buffer grown past this by one huge record is dropped afterwards instead of being kept for every record.
+        private static final int MAX_KEPT = 1 << 20;
+
+        private byte[] buf = new byte[1024];
+        private int count;
+        private final BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(this, null);
+
+        /**
+         * Returns {@code header} followed by the Avro binary encoding of {@code datum}: written by {@code compiled}
+         * when it is given and takes the datum, else (from scratch) by {@code avro}.
+         */
+        byte[] encode(byte[] header, Object datum, DatumWriter<Object> avro, CompiledWriter compiled)
+                throws IOException {
+            count = 0;
+            write(header, 0, header.length);
+            if (compiled != null) {
+                if (compiled.write(datum, encoder)) {
+                    encoder.flush();
+                    return Arrays.copyOf(buf, count);
+                }
+                encoder.flush(); // drop the partial datum: flush it into the buffer, then rewind past it
+                count = header.length;
+            }
+            avro.write(datum, encoder);
+            encoder.flush();
+            return Arrays.copyOf(buf, count);
+        }
+
+        boolean reusable() {
+            return buf.length <= MAX_KEPT;
+        }
+
+        @Override
+        public void write(int b) {
+            if (count == buf.length) {
+                grow(1);
+            }
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (len > buf.length - count) {
+                grow(len);
+            }
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        private void grow(int extra) {
+            int needed = count + extra;
+            if (needed < 0) {
+                throw new OutOfMemoryError("Avro record larger than 2 GiB");
+            }
+            buf = Arrays.copyOf(buf, Math.max(needed, buf.length * 2));
+        }
     }
 }
