@@ -67,7 +67,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * All simsnap benchmarks in one JVM against one embedded broker + registry; each figure next to a baseline measured
- * in the same run. Usage: {@code BenchMain [--quick] [--skip-jmh] [--keep] [--only=ingest,compaction,snapshot,replay,serde]}.
+ * in the same run. Usage:
+ * {@code BenchMain [--quick] [--skip-jmh] [--keep] [--only=ingest,compaction,snapshot,replay,observer,serde]}.
+ * Figures are numbered as in the benchmark issue: 1 ingest, 2 compaction, 3 snapshot, 4 replay, 5 observer latency,
+ * 6 storage, 7 serde.
  */
 public final class BenchMain {
 
@@ -128,6 +131,10 @@ public final class BenchMain {
                 if (only.isEmpty() || only.contains("replay")) {
                     replay(config, replayIterations);
                 }
+                if (only.isEmpty() || only.contains("observer")) {
+                    // 5: at the service's default commit interval, then at the 20 ms LiveEventsTest uses.
+                    ObserverBench.run(config, work, ObserverBench.Load.of(quick), null, 20);
+                }
             }
         }
         if (jmh && (only.isEmpty() || only.contains("serde"))) {
@@ -160,7 +167,7 @@ public final class BenchMain {
                 baseline, ratio, target);
     }
 
-    // ---- 1. ingest + 5. storage ----------------------------------------------------------------------------------
+    // ---- 1. ingest + 6. storage ----------------------------------------------------------------------------------
 
     static void ingest(Properties config, String runId, int agents, int stocks, int iterations) throws Exception {
         System.out.printf("[ingest] trading arena agents=%d stocks=%d iterations=%d%n", agents, stocks, iterations);
@@ -171,7 +178,7 @@ public final class BenchMain {
         long t0 = System.nanoTime();
         for (int i = 0; i <= iterations; i++) {
             changes.add(model.advance());
-            if (i % 20 == 0 || i == iterations) { // 5. the seed's approach: whole save folder as JSON per iteration
+            if (i % 20 == 0 || i == iterations) { // 6. the seed's approach: whole save folder as JSON per iteration
                 seedJsonBytes += seedFolderBytes(model, runId);
                 seedSamples++;
             }
@@ -256,7 +263,7 @@ public final class BenchMain {
                         + " MB/s", fmt2(rawNonTx / secs), "(info)");
         double simsnapPerIt = payloadBytes / (double) perIteration.size();
         double seedPerIt = seedJsonBytes / (double) seedSamples;
-        row("5", "storage bytes/iteration (trading arena " + agents + "x" + stocks + "; key+value of all records)",
+        row("6", "storage bytes/iteration (trading arena " + agents + "x" + stocks + "; key+value of all records)",
                 fmt(simsnapPerIt) + " B", fmt(seedPerIt) + " B (whole seed folder JSON, sampled every 20 it.)",
                 String.format("%.4f", simsnapPerIt / seedPerIt), "(lower is better)");
     }
@@ -648,7 +655,7 @@ public final class BenchMain {
                 fmt2((double) noneNanos / firstNanos), "(info)");
     }
 
-    // ---- 6. serde (JMH) ------------------------------------------------------------------------------------------
+    // ---- 7. serde (JMH) ------------------------------------------------------------------------------------------
 
     static void serde(boolean quick) throws Exception {
         Options opt = new OptionsBuilder().include(SerdeBench.class.getName())
@@ -661,10 +668,10 @@ public final class BenchMain {
             String name = r.getParams().getBenchmark();
             score.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult().getScore());
         }
-        serdeRow("6a", "encode Person (wire format) ops/s/core vs plain Avro binary", score, "encodePersonWire", "rawPerson");
-        serdeRow("6b", "encode Stock ops/s/core vs plain Avro binary", score, "encodeStockWire", "rawStock");
-        serdeRow("6c", "decode Person ops/s/core vs plain Avro binary", score, "decodePersonWire", "rawDecodePerson");
-        serdeRow("6d", "decode Stock ops/s/core vs plain Avro binary", score, "decodeStockWire", "rawDecodeStock");
+        serdeRow("7a", "encode Person (wire format) ops/s/core vs plain Avro binary", score, "encodePersonWire", "rawPerson");
+        serdeRow("7b", "encode Stock ops/s/core vs plain Avro binary", score, "encodeStockWire", "rawStock");
+        serdeRow("7c", "decode Person ops/s/core vs plain Avro binary", score, "decodePersonWire", "rawDecodePerson");
+        serdeRow("7d", "decode Stock ops/s/core vs plain Avro binary", score, "decodeStockWire", "rawDecodeStock");
     }
 
     static void serdeRow(String n, String figure, Map<String, Double> score, String a, String b) {
