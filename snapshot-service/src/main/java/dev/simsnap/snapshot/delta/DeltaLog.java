@@ -93,12 +93,6 @@ public final class DeltaLog {
         void applied(String runId, long iteration, Integer virtualDate, List<Change> changes);
     }
 
-    /** Buffer order: (iteration, worker, sequence). */
-    public static final Comparator<String> BUFFER_ORDER = Comparator
-            .comparingLong(StoreKeys::bufferedIteration)
-            .thenComparing(DeltaLog::bufferedWorker)
-            .thenComparingLong(DeltaLog::bufferedSequence);
-
     /** Most runs whose metadata is kept parsed. */
     private static final int MAX_CACHED_RUNS = 1024;
     /** Most buffered deltas kept decoded until applied (beyond that they are decoded again from the buffer). */
@@ -397,15 +391,5 @@ public final class DeltaLog {
         if (!runId.equals(key)) {
             throw new Rejection(DeadLetterReasons.KEY_MISMATCH, "key does not equal run_id '" + runId + "'");
         }
-    }
-
-
-    private static String bufferedWorker(String key) {
-        String[] parts = key.split("\\|");
-        return parts[2];
-    }
-
-    private static long bufferedSequence(String key) {
-        return Long.parseLong(key.substring(key.lastIndexOf(StoreKeys.SEP) + 1));
     }
 }

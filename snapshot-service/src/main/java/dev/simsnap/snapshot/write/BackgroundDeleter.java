@@ -1,12 +1,7 @@
 package dev.simsnap.snapshot.write;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,7 +63,7 @@ final class BackgroundDeleter {
 
     private void run(Path dir) {
         try {
-            deleteTree(dir);
+            DirectoryTrees.delete(dir);
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not delete {} (a later snapshot write retries): {}", dir, e.toString());
         } finally {
@@ -81,36 +76,5 @@ final class BackgroundDeleter {
             pending.remove(dir);
             pending.notifyAll();
         }
-    }
-
-    /**
-     * Deletes {@code dir} and everything under it. Entries that vanish meanwhile (another writer instance cleaning the
-     * same root) are not an error.
-     */
-    static void deleteTree(Path dir) throws IOException {
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException exc) throws IOException {
-                if (exc instanceof NoSuchFileException) {
-                    return FileVisitResult.CONTINUE;
-                }
-                throw exc;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                if (exc != null && !(exc instanceof NoSuchFileException)) {
-                    throw exc;
-                }
-                Files.deleteIfExists(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -319,7 +319,7 @@ public final class SnapshotWriter implements AutoCloseable {
                 syncDirectory(root);
             } catch (IOException | RuntimeException | Error e) {
                 try {
-                    BackgroundDeleter.deleteTree(temp);
+                    DirectoryTrees.delete(temp);
                 } catch (IOException | RuntimeException cleanup) {
                     e.addSuppressed(cleanup); // left for the next write of this folder
                 }
