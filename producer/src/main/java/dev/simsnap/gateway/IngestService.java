@@ -189,7 +189,7 @@ public final class IngestService implements AutoCloseable {
             try {
                 JsonDeltas.Parsed d = JsonDeltas.parse(deltas.get(i));
                 DeltaValidator.validate(new StateDelta(run, worker, 0L, iteration, virtualDate, d.type(),
-                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload()));
+                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null));
                 parsed.add(d);
             } catch (IllegalArgumentException e) {
                 throw GatewayException.invalid("deltas[" + i + "]", e);

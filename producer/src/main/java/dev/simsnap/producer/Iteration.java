@@ -139,7 +139,7 @@ public final class Iteration implements AutoCloseable {
         checkOpen();
         StateDelta delta = new StateDelta(worker.runId(), worker.workerId(), worker.nextSequence(), iteration,
                 virtualDate, type, id, collection, op, patchFields == null ? List.of() : List.copyOf(patchFields),
-                payload);
+                payload, null);
         DeltaValidator.validate(delta);
         worker.sendDelta(delta);
         deltaCount++;
@@ -164,7 +164,7 @@ public final class Iteration implements AutoCloseable {
         finished = true;
         try {
             worker.sendCommitted(new IterationCommitted(worker.runId(), worker.workerId(), iteration, virtualDate,
-                    deltaCount, lastSequence));
+                    deltaCount, lastSequence, java.util.Map.of(), null));
         } catch (RuntimeException e) {
             worker.abortIteration(this);
             throw e;

@@ -145,7 +145,7 @@ public final class SimsnapWorker implements AutoCloseable {
             return false;
         }
         RunStarted started = new RunStarted(runId, spec.kind(), new ArrayList<>(spec.expectedWorkers()),
-                Map.copyOf(spec.config()), spec.randomSeed(), System.currentTimeMillis(), null);
+                Map.copyOf(spec.config()), spec.randomSeed(), System.currentTimeMillis(), null, null);
         transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
         state = new RunState(true, java.util.Optional.of(spec.kind()), spec.expectedWorkers(), state.ended(),
                 state.lastIteration(), state.lastSequence());
@@ -233,11 +233,11 @@ public final class SimsnapWorker implements AutoCloseable {
             for (int i = 0; i < chunks.size(); i++) {
                 List<PersonaGenotype> slice = chunks.get(i);
                 send(Contracts.GENERATIONS_TOPIC, null,
-                        new GenerationChunk(runId, workerId, generation, i, first, slice));
+                        new GenerationChunk(runId, workerId, generation, i, first, slice, null, List.of()));
                 first += slice.size();
             }
             send(Contracts.GENERATIONS_TOPIC, null, new GenerationSealed(runId, workerId, generation,
-                    members.size(), chunks.size(), scores == null ? null : List.copyOf(scores)));
+                    members.size(), chunks.size(), scores == null ? null : List.copyOf(scores), null, null));
         });
         stats.generationCommitted();
         return chunks.size();

@@ -47,11 +47,12 @@ public final class AvroDeserializer<T extends IndexedRecord> implements Deserial
     static {
         // Avro allocates a string, bytes or collection from its length prefix before reading it. A body decoded with
         // the wrong schema (a record framed by another registry, a corrupt id) can announce gigabytes and exhaust the
-        // heap; with these caps it fails as a corrupt record instead. Avro reads the limits once, when it first needs
-        // them, so they are set here (unless the user set them) before this class decodes anything.
+        // heap; with these caps it fails as a corrupt record instead. They are set here unless the user set them, and
+        // reloaded, since Avro may have read its defaults already if anything decoded earlier in this JVM.
         setDefault("org.apache.avro.limits.string.maxLength", MAX_STRING_OR_BYTES);
         setDefault("org.apache.avro.limits.bytes.maxLength", MAX_STRING_OR_BYTES);
         setDefault("org.apache.avro.limits.collectionItems.maxLength", MAX_COLLECTION_ITEMS);
+        org.apache.avro.DecodeLimits.reload();
     }
 
     private static void setDefault(String property, long value) {

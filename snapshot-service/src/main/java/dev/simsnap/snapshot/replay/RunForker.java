@@ -95,11 +95,11 @@ public final class RunForker {
                 .setEntityType(EntityType.DOCUMENT).setEntityId(id).setCollection(collection)
                 .setPayload(new Document(CanonicalJson.compact(doc))))));
         long deltas = seq[0];
-        records.add(new IterationCommitted(newRun, first, iteration, date, (int) deltas, deltas - 1));
+        records.add(new IterationCommitted(newRun, first, iteration, date, (int) deltas, deltas - 1, Map.of(), null));
 
         publish(newRun, first, records);
         for (String w : workers.subList(1, workers.size())) {
-            publish(newRun, w, List.of(new IterationCommitted(newRun, w, iteration, date, 0, -1L)));
+            publish(newRun, w, List.of(new IterationCommitted(newRun, w, iteration, date, 0, -1L, Map.of(), null)));
         }
         return state;
     }
