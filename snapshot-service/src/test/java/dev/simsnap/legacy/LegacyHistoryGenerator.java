@@ -73,7 +73,9 @@ import picocli.CommandLine;
  *
  * and replaces {@code src/test/resources/legacy-history/} (or {@code -Dlegacy.fixture.dir=DIR}). The fixture is
  * history: regenerate it only while today's contract is still the one that wrote it, never to make
- * {@link LegacyHistoryReplayTest} pass after a change.
+ * {@link LegacyHistoryReplayTest} pass after a change. The committed fixture was written at commit 0b190eb, with the
+ * v1 contracts; since the v2 contracts this class would write v2 records, so it is kept as the record of how the
+ * fixture was made, not to be run again over it.
  *
  * <p>Runs (every feature of today's StateDelta v1 contract):
  * <ul>
@@ -350,10 +352,10 @@ class LegacyHistoryGenerator {
             int[][] slices = {{0, 2}, {2, 4}, {4, 5}};
             for (int c = 0; c < slices.length; c++) {
                 producer.send(new ProducerRecord<>(Contracts.GENERATIONS_TOPIC, PERSONA, new GenerationChunk(PERSONA,
-                        "w0", 1, c, slices[c][0], members.subList(slices[c][0], slices[c][1]))));
+                        "w0", 1, c, slices[c][0], members.subList(slices[c][0], slices[c][1]), null, List.of())));
             }
             producer.send(new ProducerRecord<>(Contracts.GENERATIONS_TOPIC, PERSONA, new GenerationSealed(PERSONA,
-                    "w0", 1, members.size(), slices.length, List.of(TINY, INTEGRAL, -2.5, 0.0, 1e-300))));
+                    "w0", 1, members.size(), slices.length, List.of(TINY, INTEGRAL, -2.5, 0.0, 1e-300), null, null)));
             producer.commitTransaction();
         }
         try (SimsnapWorker w0 = worker(config, PERSONA, "w0")) {
