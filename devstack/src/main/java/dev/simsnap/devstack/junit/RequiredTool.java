@@ -46,7 +46,7 @@ public final class RequiredTool {
         if (present) {
             return;
         }
-        String missing = tool + " is missing: " + installHint;
+        String missing = tool + " not found: " + installHint;
         if (onCi(ciValue)) {
             throw new AssertionError(missing + " (CI=true: a test must not skip for lack of a tool; .ci/run installs"
                     + " it)");

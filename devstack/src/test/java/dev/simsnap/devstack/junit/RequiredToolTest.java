@@ -20,7 +20,7 @@ class RequiredToolTest {
     void missingToolFailsWithTheHintUnderCi() {
         assertThatThrownBy(() -> RequiredTool.require("chromium", false, "apt-get install chromium", "true"))
                 .isInstanceOf(AssertionError.class)
-                .hasMessageContaining("chromium is missing: apt-get install chromium")
+                .hasMessageContaining("chromium not found: apt-get install chromium")
                 .hasMessageContaining("CI=true");
         assertThatThrownBy(() -> RequiredTool.require("chromium", false, "hint", "TRUE"))
                 .isInstanceOf(AssertionError.class);
@@ -32,7 +32,7 @@ class RequiredToolTest {
             assertThatThrownBy(() -> RequiredTool.require("python3", false, "install python3", ci))
                     .as("CI=%s", ci)
                     .isInstanceOf(TestAbortedException.class)
-                    .hasMessageContaining("python3 is missing: install python3");
+                    .hasMessageContaining("python3 not found: install python3");
         }
     }
 
