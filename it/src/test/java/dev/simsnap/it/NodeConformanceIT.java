@@ -3,7 +3,6 @@ package dev.simsnap.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
+import dev.simsnap.devstack.junit.RequiredTool;
 import dev.simsnap.registry.client.RestSchemaRegistryClient;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.schema.contract.Contracts;
@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * client sees them. The Node drivers live in {@code it/node} (plain CommonJS, no build step).
  *
  * <p>{@code npm ci} runs when {@code it/node/node_modules} is missing or does not match package-lock.json; the test
- * is skipped (assumption) only when {@code node} or {@code npm} is not on the PATH.
+ * is skipped only when {@code node} or {@code npm} is not on the PATH, and fails then under {@code CI=true}
+ * ({@link RequiredTool}).
  */
 @RealKafka
 class NodeConformanceIT {
@@ -71,9 +72,8 @@ class NodeConformanceIT {
     static void setUp(KafkaBroker kafka) {
         Optional<Path> nodeExe = NodeSupport.onPath("node");
         Optional<Path> npmExe = NodeSupport.onPath("npm");
-        assumeTrue(nodeExe.isPresent() && npmExe.isPresent(),
-                "Node conformance test skipped: 'node' and 'npm' must both be on the PATH (node: " + nodeExe
-                        + ", npm: " + npmExe + ", PATH=" + System.getenv("PATH") + ")");
+        RequiredTool.require("node and npm", nodeExe.isPresent() && npmExe.isPresent(), NodeSupport.INSTALL_HINT
+                + " (node: " + nodeExe + ", npm: " + npmExe + ", PATH=" + System.getenv("PATH") + ")");
         node = nodeExe.get();
         nodeDir = Path.of(System.getProperty("simsnap.node.dir", "node")).toAbsolutePath();
         avroDir = Path.of(System.getProperty("simsnap.avro.dir", "../schemas/src/main/avro")).toAbsolutePath();

@@ -24,6 +24,9 @@ import java.util.concurrent.TimeUnit;
 final class NodeSupport {
 
     static final String RESULT_MARKER = "@@RESULT@@";
+    /** What a test says when {@code node} or {@code npm} is missing. */
+    static final String INSTALL_HINT = "put Node 20 and npm on the PATH (the `node` and `npm` commands;"
+            + " .ci/run checks them)";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final boolean WINDOWS = System.getProperty("os.name", "").toLowerCase().startsWith("win");
 

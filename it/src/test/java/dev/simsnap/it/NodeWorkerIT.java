@@ -1,7 +1,6 @@
 package dev.simsnap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
+import dev.simsnap.devstack.junit.RequiredTool;
 import dev.simsnap.producer.Iteration;
 import dev.simsnap.producer.RunSpec;
 import dev.simsnap.producer.SimsnapWorker;
@@ -55,7 +55,7 @@ class NodeWorkerIT {
     void snapshotHoldsTheStateOfTheJavaAndTheNodeWorker(KafkaBroker broker) throws Exception {
         Optional<Path> node = NodeSupport.onPath("node");
         Optional<Path> npm = NodeSupport.onPath("npm");
-        assumeTrue(node.isPresent() && npm.isPresent(), "node and npm must be on the PATH");
+        RequiredTool.require("node and npm", node.isPresent() && npm.isPresent(), NodeSupport.INSTALL_HINT);
         Path nodeDir = Path.of(System.getProperty("simsnap.node.dir", "node")).toAbsolutePath();
         Path avroDir = Path.of(System.getProperty("simsnap.avro.dir", "../schemas/src/main/avro")).toAbsolutePath();
         NodeSupport.ensureInstalled(npm.get(), nodeDir, Duration.ofMinutes(5));

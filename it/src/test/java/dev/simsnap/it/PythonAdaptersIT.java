@@ -1,10 +1,10 @@
 package dev.simsnap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
+import dev.simsnap.devstack.junit.RequiredTool;
 import dev.simsnap.gateway.GatewayServer;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.service.http.SnapshotServer;
@@ -33,7 +33,8 @@ class PythonAdaptersIT {
     @Test
     void pythonUnittestsPassAgainstTheRealStack(KafkaBroker broker) throws Exception {
         Path python = NodeSupport.onPath("python3").orElse(null);
-        assumeTrue(python != null, "python3 is not on the PATH");
+        RequiredTool.require("python3", python != null, "put Python 3 on the PATH (Debian: apt-get install python3;"
+                + " PATH=" + System.getenv("PATH") + ")");
         Path clientDir = Path.of(System.getProperty("simsnap.python.dir", "../clients/python")).toAbsolutePath()
                 .normalize();
         assertThat(clientDir.resolve("simsnap/__init__.py")).isRegularFile();

@@ -7,6 +7,7 @@ import dev.simsnap.service.live.LiveHub;
 import dev.simsnap.service.live.Subscriber;
 import io.javalin.Javalin;
 import io.javalin.http.sse.SseClient;
+import jakarta.servlet.http.HttpServletResponse;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,10 +31,13 @@ import org.slf4j.LoggerFactory;
  *   <li>a subscriber whose bounded queue overflows gets its queued events, then {@code dropped} {run, reason}, and
  *       the stream closes.</li>
  * </ul>
+ * The answer is {@code text/event-stream} whatever the request's {@code Accept} header says (none, a wildcard,
+ * another type).
  */
 final class EventsResource {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventsResource.class);
+    static final String EVENT_STREAM = "text/event-stream";
 
     /** What the resource needs once the service runs. */
     record Live(LiveHub hub, CatchUp catchUp, int queueCapacity) {
@@ -72,12 +76,26 @@ final class EventsResource {
                 throw ApiErrors.notReady("live hub not ready");
             }
         });
-        app.sse("/runs/{run}/events", client -> {
-            client.keepAlive();
-            String run = client.ctx().pathParam("run");
-            String from = client.ctx().queryParam("from");
-            Live l = live.get();
-            senders.execute(() -> serve(l, client, run, from == null ? null : Long.parseLong(from)));
+        // Not app.sse(): Javalin's SseHandler streams only when Accept is exactly text/event-stream and otherwise
+        // answers 200 with an empty body (curl without -H, Accept: */*). The stream is the only representation of
+        // this resource, so it is served whatever the Accept header says.
+        app.get("/runs/{run}/events", ctx -> {
+            HttpServletResponse res = ctx.res();
+            res.setStatus(200);
+            res.setCharacterEncoding("UTF-8");
+            res.setContentType(EVENT_STREAM);
+            res.addHeader("Connection", "close");
+            res.addHeader("Cache-Control", "no-cache");
+            res.addHeader("X-Accel-Buffering", "no");
+            res.flushBuffer();
+            ctx.async(cfg -> cfg.timeout = 0, () -> {
+                SseClient client = new SseClient(ctx);
+                client.keepAlive();
+                String run = ctx.pathParam("run");
+                String from = ctx.queryParam("from");
+                Live l = live.get();
+                senders.execute(() -> serve(l, client, run, from == null ? null : Long.parseLong(from)));
+            });
         });
     }
 

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
+import dev.simsnap.devstack.junit.RequiredTool;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.Operation;
@@ -272,8 +273,9 @@ class LiveEventsTest {
     void observerPageInHeadlessChromium() throws Exception {
         java.nio.file.Path chromium = java.nio.file.Path.of("/usr/bin/chromium");
         java.nio.file.Path chromedriver = java.nio.file.Path.of("/usr/bin/chromedriver");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(chromium)
-                && java.nio.file.Files.isExecutable(chromedriver), "chromium / chromedriver not installed");
+        RequiredTool.require("chromium and chromedriver", java.nio.file.Files.isExecutable(chromium)
+                && java.nio.file.Files.isExecutable(chromedriver), "apt-get install chromium chromium-driver (Debian;"
+                + " .ci/run installs them), wanted at " + chromium + " and " + chromedriver);
         String run = "page-" + UUID.randomUUID().toString().substring(0, 6);
         cluster.send(cluster.topics.deltas(), run, started(run, "w1"));
         for (int it = 0; it < 5; it++) {
@@ -392,6 +394,89 @@ class LiveEventsTest {
         assertThat(s.offer(LiveEvent.hello("r", 3, null))).isFalse();
         assertThat(s.offer(LiveEvent.hello("r", 4, null))).as("nothing after the drop").isFalse();
         assertThat(s.poll(10).iteration()).isEqualTo(1);
+    }
+
+    /**
+     * {@code curl URL/runs/R/events} sends no {@code Accept: text/event-stream}: the answer is the event stream all
+     * the same (no header, a wildcard, another type), not a 200 with an empty body. A plain socket sends exactly
+     * the request lines below, so no client library adds an Accept header of its own.
+     */
+    @Test
+    void eventsAreAStreamWhateverTheAcceptHeader() throws Exception {
+        String run = "accept-" + UUID.randomUUID().toString().substring(0, 6);
+        cluster.publishRun(run, 2, false);
+        await().atMost(Duration.ofSeconds(60)).until(() -> server.liveHub().markers().containsKey(run)
+                && server.liveHub().markers().get(run).iteration() == 1);
+        java.util.Arrays.asList(null, "*/*", "text/html, */*;q=0.8", "text/event-stream").forEach(accept -> {
+            RawSse answer = rawEvents("/runs/" + run + "/events", accept);
+            assertThat(answer.statusLine()).as("Accept: %s", accept).startsWith("HTTP/1.1 200");
+            assertThat(answer.headers()).as("Accept: %s", accept).containsPattern("(?im)^content-type: text/event-stream");
+            assertThat(answer.firstEvent()).as("Accept: %s", accept).startsWith("event: hello\n")
+                    .contains("\"run\":\"" + run + "\"", "\"iteration\":1");
+        });
+    }
+
+    /** What {@link #rawEvents} read: the status line, the header block, and the first event (through its blank line). */
+    record RawSse(String statusLine, String headers, String firstEvent) {
+    }
+
+    /** GET {@code path} over a plain socket (HTTP/1.1, chunked or close-delimited body) until the first event. */
+    static RawSse rawEvents(String path, String accept) {
+        URI base = URI.create(url);
+        try (java.net.Socket socket = new java.net.Socket(base.getHost(), base.getPort())) {
+            socket.setSoTimeout(15_000);
+            String request = "GET " + path + " HTTP/1.1\r\nHost: " + base.getHost() + ":" + base.getPort() + "\r\n"
+                    + (accept == null ? "" : "Accept: " + accept + "\r\n") + "\r\n";
+            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            java.io.DataInputStream in = new java.io.DataInputStream(
+                    new java.io.BufferedInputStream(socket.getInputStream()));
+            String status = line(in);
+            StringBuilder headers = new StringBuilder();
+            for (String h = line(in); !h.isEmpty(); h = line(in)) {
+                headers.append(h).append('\n');
+            }
+            String lower = headers.toString().toLowerCase(java.util.Locale.ROOT);
+            boolean chunked = lower.contains("transfer-encoding: chunked");
+            java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?m)^content-length: *(\\d+)")
+                    .matcher(lower);
+            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            boolean sized = length.find();
+            if (sized) { // a whole (non-stream) answer, e.g. the empty 200 of a handler that did not stream
+                body.write(in.readNBytes(Integer.parseInt(length.group(1))));
+            }
+            while (!sized && !body.toString(StandardCharsets.UTF_8).contains("\n\n")) {
+                if (chunked) {
+                    int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
+                    if (size == 0) {
+                        break;
+                    }
+                    body.write(in.readNBytes(size));
+                    line(in);
+                } else {
+                    int b = in.read();
+                    if (b < 0) {
+                        break;
+                    }
+                    body.write(b);
+                }
+            }
+            String text = body.toString(StandardCharsets.UTF_8);
+            int end = text.indexOf("\n\n");
+            return new RawSse(status, headers.toString(), end < 0 ? text : text.substring(0, end + 1));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("GET " + path + " (Accept: " + accept + ")", e);
+        }
+    }
+
+    private static String line(java.io.DataInputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b >= 0 && b != '\n'; b = in.read()) {
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 
     @Test
