@@ -195,6 +195,14 @@ public final class DeltaLog {
         var fork = started.getForkedFrom();
         RunMeta m = RunMeta.started(runId, started.getKind(), sorted, started.getConfig(), started.getRandomSeed(),
                 started.getStartedAtMs(), fork == null ? null : fork.getRunId(), fork == null ? -1 : fork.getIteration());
+        if (started.getModel() != null) {
+            try {
+                dev.simsnap.model.StateModel.parse(started.getModel(), file -> null);
+            } catch (IllegalArgumentException e) {
+                throw new Rejection(DeadLetterReasons.INVALID_RUN_STARTED, "model: " + e.getMessage());
+            }
+            m.model(started.getModel());
+        }
         save(m);
     }
 
@@ -230,7 +238,8 @@ public final class DeltaLog {
             throw new Rejection(DeadLetterReasons.STALE_COMMIT, "iteration " + commit.getIteration()
                     + " is not above worker " + worker + "'s last committed " + m.committed(worker));
         }
-        long consistent = Math.min(m.commit(worker, commit.getIteration(), commit.getVirtualDate()), applyLimit);
+        long consistent = Math.min(m.commit(worker, commit.getIteration(), commit.getVirtualDate(),
+                commit.getClock()), applyLimit);
         if (consistent > m.consistentIteration()) {
             apply(m, consistent);
         }

@@ -24,12 +24,18 @@ public final class RunMeta {
     long startedAtMs;
     String forkedFromRun;
     long forkedFromIteration = -1;
+    /** The run's state model as self-contained JSON (RunStarted.model), or null for a run of the legacy contract. */
+    String model;
     /** Last committed iteration per expected worker (-1: none yet). */
     final Map<String, Long> committed = new TreeMap<>();
     /** Last accepted delta sequence per expected worker (-1: none yet). */
     final Map<String, Long> lastSequence = new TreeMap<>();
     /** virtual_date of committed iterations above the consistent one, by iteration (first commit wins). */
     final TreeMap<Long, Integer> pendingDates = new TreeMap<>();
+    /** The simulation's clock of committed steps above the consistent one, by step (first commit wins). */
+    final TreeMap<Long, Map<String, Long>> pendingClocks = new TreeMap<>();
+    /** The simulation's clock at the consistent step, or null (legacy runs, or none committed yet). */
+    Map<String, Long> consistentClock;
     long consistentIteration = -1;
     Integer consistentVirtualDate;
     long version;
@@ -63,6 +69,27 @@ public final class RunMeta {
 
     public String runId() {
         return runId;
+    }
+
+    /** Sets the run's state model (self-contained JSON); legacy runs have none. */
+    public RunMeta model(String modelJson) {
+        this.model = modelJson;
+        return this;
+    }
+
+    /** The run's state model as JSON, or null for a run of the legacy contract. */
+    public String model() {
+        return model;
+    }
+
+    /** The simulation's clock at the consistent step, or null. */
+    public Map<String, Long> consistentClock() {
+        return consistentClock == null ? null : Collections.unmodifiableMap(consistentClock);
+    }
+
+    /** The simulation's clock committed for {@code step} (above the consistent one, first commit wins), or null. */
+    public Map<String, Long> committedClock(long step) {
+        return pendingClocks.get(step);
     }
 
     public boolean ended() {
@@ -105,8 +132,16 @@ public final class RunMeta {
 
     /** Records a worker's commit; returns the consistent iteration it implies (min over expected workers). */
     public long commit(String worker, long iteration, int virtualDate) {
+        return commit(worker, iteration, virtualDate, Map.of());
+    }
+
+    /** As above, with the simulation's clock at that step (kept when not empty). */
+    public long commit(String worker, long iteration, int virtualDate, Map<String, Long> clock) {
         committed.put(worker, iteration);
         pendingDates.putIfAbsent(iteration, virtualDate);
+        if (!clock.isEmpty()) {
+            pendingClocks.putIfAbsent(iteration, new TreeMap<>(clock));
+        }
         return Collections.min(committed.values());
     }
 
@@ -125,6 +160,11 @@ public final class RunMeta {
             consistentVirtualDate = date.getValue();
         }
         pendingDates.headMap(iteration, true).clear();
+        Map.Entry<Long, Map<String, Long>> clock = pendingClocks.floorEntry(iteration);
+        if (clock != null) {
+            consistentClock = clock.getValue();
+        }
+        pendingClocks.headMap(iteration, true).clear();
         version++;
     }
 
@@ -182,6 +222,10 @@ public final class RunMeta {
             key(out, "forked_from_iteration", false);
             out.append(forkedFromIteration);
         }
+        if (model != null) {
+            key(out, "model", false);
+            CanonicalJson.appendString(model, out);
+        }
         key(out, "committed", false);
         object(out, committed, StringBuilder::append);
         key(out, "last_sequence", false);
@@ -197,8 +241,26 @@ public final class RunMeta {
             out.append('"').append(e.getKey().longValue()).append("\":").append(e.getValue().intValue());
         }
         out.append('}');
+        if (!pendingClocks.isEmpty()) {
+            key(out, "pending_clocks", false);
+            out.append('{');
+            boolean firstClock = true;
+            for (Map.Entry<Long, Map<String, Long>> e : pendingClocks.entrySet()) {
+                if (!firstClock) {
+                    out.append(',');
+                }
+                firstClock = false;
+                out.append('"').append(e.getKey().longValue()).append("\":");
+                object(out, e.getValue(), StringBuilder::append);
+            }
+            out.append('}');
+        }
         key(out, "consistent_iteration", false);
         out.append(consistentIteration);
+        if (consistentClock != null) {
+            key(out, "consistent_clock", false);
+            object(out, consistentClock, StringBuilder::append);
+        }
         if (consistentVirtualDate != null) {
             key(out, "consistent_virtual_date", false);
             out.append(consistentVirtualDate.intValue());
@@ -244,6 +306,12 @@ public final class RunMeta {
         out.append('}');
     }
 
+    private static Map<String, Long> longs(JsonNode object) {
+        Map<String, Long> out = new TreeMap<>();
+        object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
+        return out;
+    }
+
     /** Parses {@link #toJson()}. */
     public static RunMeta fromJson(String text) {
         JsonNode n = CanonicalJson.parse(text);
@@ -258,7 +326,13 @@ public final class RunMeta {
             m.forkedFromRun = n.get("forked_from_run").asText();
             m.forkedFromIteration = n.get("forked_from_iteration").asLong();
         }
+        m.model = n.has("model") ? n.get("model").asText() : null;
         n.get("committed").fields().forEachRemaining(e -> m.committed.put(e.getKey(), e.getValue().asLong()));
+        if (n.has("pending_clocks")) {
+            n.get("pending_clocks").fields().forEachRemaining(e -> m.pendingClocks.put(Long.parseLong(e.getKey()),
+                    longs(e.getValue())));
+        }
+        m.consistentClock = n.has("consistent_clock") ? longs(n.get("consistent_clock")) : null;
         n.get("last_sequence").fields().forEachRemaining(e -> m.lastSequence.put(e.getKey(), e.getValue().asLong()));
         n.get("pending_dates").fields().forEachRemaining(
                 e -> m.pendingDates.put(Long.parseLong(e.getKey()), e.getValue().asInt()));
