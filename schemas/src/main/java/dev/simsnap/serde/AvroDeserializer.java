@@ -161,6 +161,11 @@ public final class AvroDeserializer<T extends IndexedRecord> implements Deserial
         return deserialize(topic, data);
     }
 
+    /** The registry this deserializer resolves writer schemas with (null before {@link #configure}). */
+    public SchemaRegistry registry() {
+        return registry;
+    }
+
     @Override
     public void close() {
         if (ownsRegistry && registry != null) {

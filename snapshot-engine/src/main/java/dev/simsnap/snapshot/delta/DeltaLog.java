@@ -113,6 +113,14 @@ public final class DeltaLog {
     private final ApplyRejects rejects;
     private final long applyLimit;
     private final IterationListener listener;
+    private ItemStore items;
+    /** Parsed state models of the runs seen (bounded like {@link #runs}). */
+    private final Map<String, dev.simsnap.model.StateModel> models = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, dev.simsnap.model.StateModel> eldest) {
+            return size() > MAX_CACHED_RUNS;
+        }
+    };
 
     /**
      * @param applyLimit the consistent iteration never goes above this (Long.MAX_VALUE live; N when replaying
@@ -126,6 +134,16 @@ public final class DeltaLog {
     public DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ApplyRejects rejects, long applyLimit,
                     IterationListener listener) {
         this(meta, entities, buffer, rejects, applyLimit, listener, EntityCache.DEFAULT_BUDGET_CHARS);
+    }
+
+    /**
+     * As above, applying the changes of state-model runs (StateDelta v2: collection + item) to {@code items};
+     * without it they are dead-lettered as {@code invalid-delta}.
+     */
+    public DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ItemStore items, ApplyRejects rejects,
+                    long applyLimit, IterationListener listener) {
+        this(meta, entities, buffer, rejects, applyLimit, listener, EntityCache.DEFAULT_BUDGET_CHARS);
+        this.items = items;
     }
 
     /** As above, caching at most {@code entityCacheChars} characters of entity JSON (tests use tiny budgets). */
@@ -211,7 +229,11 @@ public final class DeltaLog {
         RunMeta m = openRun(delta.getRunId());
         String worker = delta.getWorkerId();
         requireWorker(m, worker);
-        DeltaCheck.check(delta);
+        if (delta.getEntityType() == null) {
+            ItemChecks.check(model(m), delta, items != null);
+        } else {
+            DeltaCheck.check(delta);
+        }
         if (delta.getSequence() <= m.lastSequence(worker)) {
             throw new Rejection(DeadLetterReasons.STALE_SEQUENCE, "sequence " + delta.getSequence()
                     + " <= last accepted " + m.lastSequence(worker) + " of worker " + worker);
@@ -277,6 +299,7 @@ public final class DeltaLog {
         pending.sort(PENDING_ORDER);
 
         Map<String, EntityState> touched = new LinkedHashMap<>();
+        Map<String, ItemStore.Stored> touchedItems = new LinkedHashMap<>();
         // Per-iteration change lists (only when someone listens): iteration -> entity key -> identity.
         java.util.TreeMap<Long, Map<String, Change>> perIteration = new java.util.TreeMap<>();
         Map<Long, Integer> dates = new java.util.HashMap<>();
@@ -288,11 +311,15 @@ public final class DeltaLog {
             }
             if (listener != null && d.getIteration() != prevIteration) {
                 if (prevIteration != Long.MIN_VALUE) {
-                    snapshotValues(perIteration.get(prevIteration), touched);
+                    snapshotValues(perIteration.get(prevIteration), touched, touchedItems);
                 }
                 prevIteration = d.getIteration();
                 perIteration.put(prevIteration, new LinkedHashMap<>());
                 dates.put(prevIteration, d.getVirtualDate());
+            }
+            if (d.getEntityType() == null) {
+                applyItem(m, p, d, touchedItems, perIteration.get(prevIteration));
+                continue;
             }
             String entityKey = StoreKeys.entity(m.runId(), d.getEntityType(), d.getCollection(), d.getEntityId());
             EntityState current = touched.containsKey(entityKey) ? touched.get(entityKey)
@@ -312,7 +339,7 @@ public final class DeltaLog {
             }
         }
         if (listener != null && prevIteration != Long.MIN_VALUE) {
-            snapshotValues(perIteration.get(prevIteration), touched);
+            snapshotValues(perIteration.get(prevIteration), touched, touchedItems);
         }
         if (listener != null) {
             // The commit's virtual_date (what the marker and GET /runs/{run} report), else the deltas'.
@@ -334,6 +361,13 @@ public final class DeltaLog {
                 entityCache.put(k, v);
             }
         });
+        touchedItems.forEach((k, v) -> {
+            if (v == null) {
+                items.delete(k);
+            } else {
+                items.put(k, v);
+            }
+        });
         pending.forEach(p -> buffer.delete(p.key()));
         m.endApply(upTo, pending.size());
         if (listener != null) {
@@ -346,11 +380,62 @@ public final class DeltaLog {
     }
 
     /** Fixes each change's value to the entity's current (end of iteration) state. */
-    private static void snapshotValues(Map<String, Change> changes, Map<String, EntityState> touched) {
+    private void snapshotValues(Map<String, Change> changes, Map<String, EntityState> touched,
+                                Map<String, ItemStore.Stored> touchedItems) {
         changes.replaceAll((key, c) -> {
+            if (ITEM_TYPE.equals(c.type())) {
+                ItemStore.Stored v = touchedItems.get(key);
+                return new Change(c.type(), c.collection(), c.id(), v == null ? null : items.json(v.entity()));
+            }
             EntityState v = touched.get(key);
             return new Change(c.type(), c.collection(), c.id(), v == null ? null : v.json());
         });
+    }
+
+    /** The {@link Change#type()} of a state-model run's item. */
+    public static final String ITEM_TYPE = "ITEM";
+
+    /** Applies one buffered state-model change; a change its rules refuse is dead-lettered, the step goes on. */
+    private void applyItem(RunMeta m, Pending p, StateDelta d, Map<String, ItemStore.Stored> touchedItems,
+                           Map<String, Change> iterationChanges) {
+        String collection = d.getCollection();
+        String key = ItemStore.key(m.runId(), collection, d.getEntityId());
+        ItemStore.Stored current = touchedItems.containsKey(key) ? touchedItems.get(key) : items.get(key);
+        try {
+            dev.simsnap.engine.entity.Change.Op op = dev.simsnap.engine.entity.Change.Op.valueOf(d.getOp().name());
+            dev.simsnap.engine.entity.Change change = op == dev.simsnap.engine.entity.Change.Op.DELETE
+                    ? dev.simsnap.engine.entity.Change.delete()
+                    : dev.simsnap.engine.entity.Change.ofFramed(op, List.copyOf(d.getPatchFields()),
+                    bytes(d.getItem()));
+            dev.simsnap.engine.entity.StoredEntity next = items.ops().apply(
+                    current == null ? null : current.entity(), change);
+            touchedItems.put(key, next == null ? null
+                    : new ItemStore.Stored(current == null ? m.takePosition() : current.position(), next));
+            if (iterationChanges != null) {
+                iterationChanges.computeIfAbsent(key, k -> new Change(ITEM_TYPE, collection, d.getEntityId(), null));
+            }
+        } catch (dev.simsnap.engine.entity.RejectedChange e) {
+            rejects.reject(m.runId(), p.bytes(), new Rejection(e.code(), "worker " + d.getWorkerId() + " sequence "
+                    + d.getSequence() + ", " + collection + "/" + d.getEntityId() + ": " + e.getMessage(), e));
+        } catch (IllegalArgumentException e) {
+            rejects.reject(m.runId(), p.bytes(), new Rejection(DeadLetterReasons.INVALID_DELTA, "worker "
+                    + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
+        }
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer b) {
+        java.nio.ByteBuffer dup = b.duplicate();
+        byte[] out = new byte[dup.remaining()];
+        dup.get(out);
+        return out;
+    }
+
+    /** The run's parsed state model, or null for a legacy run. */
+    private dev.simsnap.model.StateModel model(RunMeta m) {
+        if (m.model() == null) {
+            return null;
+        }
+        return models.computeIfAbsent(m.runId(), r -> dev.simsnap.model.StateModel.parse(m.model(), f -> null));
     }
 
     private EntityState load(String entityKey, dev.simsnap.schema.delta.EntityType type) {

@@ -36,6 +36,8 @@ public final class RunMeta {
     final TreeMap<Long, Map<String, Long>> pendingClocks = new TreeMap<>();
     /** The simulation's clock at the consistent step, or null (legacy runs, or none committed yet). */
     Map<String, Long> consistentClock;
+    /** The insertion position the next new item of the run gets. */
+    long nextPosition;
     long consistentIteration = -1;
     Integer consistentVirtualDate;
     long version;
@@ -80,6 +82,11 @@ public final class RunMeta {
     /** The run's state model as JSON, or null for a run of the legacy contract. */
     public String model() {
         return model;
+    }
+
+    /** Takes the insertion position of a new item (apply order, so the same history gives the same positions). */
+    public long takePosition() {
+        return nextPosition++;
     }
 
     /** The simulation's clock at the consistent step, or null. */
@@ -265,6 +272,10 @@ public final class RunMeta {
             key(out, "consistent_virtual_date", false);
             out.append(consistentVirtualDate.intValue());
         }
+        if (nextPosition > 0) {
+            key(out, "next_position", false);
+            out.append(nextPosition);
+        }
         key(out, "version", false);
         out.append(version);
         key(out, "applied_deltas", false);
@@ -338,6 +349,7 @@ public final class RunMeta {
                 e -> m.pendingDates.put(Long.parseLong(e.getKey()), e.getValue().asInt()));
         m.consistentIteration = n.get("consistent_iteration").asLong();
         m.consistentVirtualDate = n.has("consistent_virtual_date") ? n.get("consistent_virtual_date").asInt() : null;
+        m.nextPosition = n.has("next_position") ? n.get("next_position").asLong() : 0;
         m.version = n.get("version").asLong();
         m.appliedDeltas = n.get("applied_deltas").asLong();
         m.ended = n.get("ended").asBoolean();

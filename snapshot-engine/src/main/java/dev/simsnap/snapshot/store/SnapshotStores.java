@@ -21,6 +21,14 @@ public final class SnapshotStores {
     public static final String ENTITIES = "simsnap-entities";
     /** Buffered delta key to the StateDelta in Avro single-object encoding (deltas not yet consistent). */
     public static final String DELTA_BUFFER = "simsnap-delta-buffer";
+    /**
+     * Item key {@code <run>|<collection>|<entity id>} to the item of a state-model run: an 8-byte insertion position,
+     * then {@link dev.simsnap.engine.entity.StoredEntity} bytes (schema id + Avro body), kept as a
+     * {@link dev.simsnap.engine.entity.ChunkedValues} head so no value comes near Kafka's record limit.
+     */
+    public static final String ITEMS = "simsnap-items";
+    /** The chunks of items larger than one chunk (see {@link #ITEMS}). */
+    public static final String ITEM_CHUNKS = "simsnap-item-chunks";
     /** Chunk key to {@code {"worker_id","first_member_index","members":[...]}} compact JSON. */
     public static final String GENERATION_CHUNKS = "simsnap-generation-chunks";
     /** Seal key to {@code {"worker_id","member_count","chunk_count","scores"}} compact JSON. */

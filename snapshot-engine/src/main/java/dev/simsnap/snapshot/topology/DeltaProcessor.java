@@ -2,7 +2,10 @@ package dev.simsnap.snapshot.topology;
 
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.deadletter.Rejection;
+import dev.simsnap.engine.entity.SchemaLookup;
+import dev.simsnap.serde.AvroDeserializer;
 import dev.simsnap.snapshot.delta.DeltaLog;
+import dev.simsnap.snapshot.delta.ItemStore;
 import dev.simsnap.snapshot.store.SnapshotStores;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -57,12 +60,17 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.decoder = new WireFormatDecoder(deserializers.get());
+        Deserializer<?> values = deserializers.get();
+        this.decoder = new WireFormatDecoder(values);
         this.deadLetters = new DeadLetters(context, stats, NAME);
         this.meta = context.getStateStore(SnapshotStores.RUN_META);
         this.entities = context.getStateStore(SnapshotStores.ENTITIES);
         this.buffer = context.getStateStore(SnapshotStores.DELTA_BUFFER);
-        this.log = new DeltaLog(kv(meta), kv(entities), kv(buffer),
+        KeyValueStore<String, byte[]> itemHeads = context.getStateStore(SnapshotStores.ITEMS);
+        KeyValueStore<String, byte[]> itemChunks = context.getStateStore(SnapshotStores.ITEM_CHUNKS);
+        ItemStore items = values instanceof AvroDeserializer<?> avro && avro.registry() != null
+                ? new ItemStore(kv(itemHeads), kv(itemChunks), SchemaLookup.cached(avro.registry())) : null;
+        this.log = new DeltaLog(kv(meta), kv(entities), kv(buffer), items,
                 (runId, bytes, rejection) -> deadLetters.sendDerived(runId.getBytes(StandardCharsets.UTF_8),
                         bytes, "avro-single-object", current, rejection),
                 Long.MAX_VALUE, (run, iteration, date, changes) -> {

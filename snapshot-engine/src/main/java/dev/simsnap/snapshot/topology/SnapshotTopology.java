@@ -46,6 +46,8 @@ public final class SnapshotTopology {
         builder.addStateStore(SnapshotStores.text(SnapshotStores.RUN_META));
         builder.addStateStore(SnapshotStores.text(SnapshotStores.ENTITIES));
         builder.addStateStore(SnapshotStores.binary(SnapshotStores.DELTA_BUFFER));
+        builder.addStateStore(SnapshotStores.binary(SnapshotStores.ITEMS));
+        builder.addStateStore(SnapshotStores.binary(SnapshotStores.ITEM_CHUNKS));
         builder.addStateStore(SnapshotStores.text(SnapshotStores.GENERATION_CHUNKS));
         builder.addStateStore(SnapshotStores.text(SnapshotStores.GENERATION_SEALS));
 
@@ -53,7 +55,8 @@ public final class SnapshotTopology {
         Produced<byte[], byte[]> deadLetter = Produced.with(Serdes.ByteArray(), Serdes.ByteArray());
         builder.stream(topics.deltas(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DELTAS_SOURCE))
                 .process(() -> new DeltaProcessor(values, stats), Named.as(DeltaProcessor.NAME),
-                        SnapshotStores.RUN_META, SnapshotStores.ENTITIES, SnapshotStores.DELTA_BUFFER)
+                        SnapshotStores.RUN_META, SnapshotStores.ENTITIES, SnapshotStores.DELTA_BUFFER,
+                        SnapshotStores.ITEMS, SnapshotStores.ITEM_CHUNKS)
                 // Dead letters (they always carry simsnap.dlq.reason) and current-state records share the processor's
                 // output; current-state records are partitioned by their run, like the deltas.
                 .to((key, value, ctx) -> ctx.headers().lastHeader(DLQ_REASON) != null ? topics.deadLetter()

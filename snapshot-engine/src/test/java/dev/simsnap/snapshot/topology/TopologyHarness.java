@@ -57,6 +57,13 @@ final class TopologyHarness implements AutoCloseable {
         reader = new RunStateReader(driver::getKeyValueStore);
     }
 
+    /** The registry the topology resolves schema ids with (the harness's mock registry). */
+    dev.simsnap.registry.client.SchemaRegistry registry() {
+        AvroDeserializer<?> d = new AvroDeserializer<>();
+        d.configure(serde, false);
+        return d.registry();
+    }
+
     byte[] wire(String topic, SpecificRecord record) {
         return serializer.serialize(topic, record);
     }

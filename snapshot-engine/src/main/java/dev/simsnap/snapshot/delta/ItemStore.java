@@ -1,0 +1,140 @@
+package dev.simsnap.snapshot.delta;
+
+import dev.simsnap.engine.entity.ChunkedValues;
+import dev.simsnap.engine.entity.EntityOps;
+import dev.simsnap.engine.entity.SchemaLookup;
+import dev.simsnap.engine.entity.StoredEntity;
+import dev.simsnap.render.json.JsonFormat;
+import dev.simsnap.render.json.JsonWriter;
+import dev.simsnap.render.json.OrderedGenericDatumReader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.avro.Schema;
+import org.apache.avro.io.DecoderFactory;
+
+/**
+ * The items of state-model runs: where they are kept ({@code <run>|<collection>|<entity id>} in a head store and a
+ * chunk store), how a change is applied to one ({@link EntityOps}) and how one is shown as JSON.
+ *
+ * <p>A stored value is an 8-byte insertion position followed by the {@link StoredEntity} bytes, split by
+ * {@link ChunkedValues} above 512 KiB. The position orders collections declared with {@code "order": "insertion"}.
+ */
+public final class ItemStore {
+
+    /** One stored item: its insertion position and value. */
+    public record Stored(long position, StoredEntity entity) {
+    }
+
+    private static final ChunkedValues CHUNKS = new ChunkedValues();
+    private static final JsonWriter COMPACT = JsonWriter.of(JsonFormat.python(null).ensureAscii(false));
+
+    private final ChunkedValues.Kv heads;
+    private final ChunkedValues.Kv chunks;
+    private final DeltaLog.Kv<byte[]> headScan;
+    private final SchemaLookup schemas;
+    private final EntityOps ops;
+    private final Map<Integer, OrderedGenericDatumReader<Object>> readers = new ConcurrentHashMap<>();
+
+    public ItemStore(DeltaLog.Kv<byte[]> heads, DeltaLog.Kv<byte[]> chunks, SchemaLookup schemas) {
+        this.heads = adapt(heads);
+        this.chunks = adapt(chunks);
+        this.headScan = heads;
+        this.schemas = schemas;
+        this.ops = new EntityOps(schemas);
+    }
+
+    private static ChunkedValues.Kv adapt(DeltaLog.Kv<byte[]> kv) {
+        return new ChunkedValues.Kv() {
+            @Override
+            public byte[] get(String key) {
+                return kv.get(key);
+            }
+
+            @Override
+            public void put(String key, byte[] value) {
+                kv.put(key, value);
+            }
+
+            @Override
+            public void delete(String key) {
+                kv.delete(key);
+            }
+        };
+    }
+
+    /** The key of an item. */
+    public static String key(String runId, String collection, String entityId) {
+        return runId + '|' + collection + '|' + entityId;
+    }
+
+    /** The prefix of every item key of one collection of a run. */
+    public static String collectionPrefix(String runId, String collection) {
+        return runId + '|' + collection + '|';
+    }
+
+    public EntityOps ops() {
+        return ops;
+    }
+
+    /** The item at {@code key}, or null. */
+    public Stored get(String key) {
+        byte[] value = CHUNKS.get(heads, chunks, key);
+        if (value == null) {
+            return null;
+        }
+        ByteBuffer b = ByteBuffer.wrap(value);
+        long position = b.getLong();
+        byte[] rest = new byte[b.remaining()];
+        b.get(rest);
+        return new Stored(position, StoredEntity.fromBytes(rest));
+    }
+
+    public void put(String key, Stored item) {
+        byte[] entity = item.entity().toBytes();
+        CHUNKS.put(heads, chunks, key, ByteBuffer.allocate(8 + entity.length).putLong(item.position()).put(entity)
+                .array());
+    }
+
+    public void delete(String key) {
+        CHUNKS.delete(heads, chunks, key);
+    }
+
+    /** The entity ids and items of one collection of a run, in key (byte) order. */
+    public List<Map.Entry<String, Stored>> scan(String runId, String collection) {
+        String prefix = collectionPrefix(runId, collection);
+        List<Map.Entry<String, Stored>> out = new ArrayList<>();
+        for (Map.Entry<String, byte[]> e : headScan.scan(prefix, k -> false)) {
+            if (e.getKey().indexOf('\0') >= 0) {
+                continue; // a chunk key, when heads and chunks share one store
+            }
+            out.add(Map.entry(e.getKey().substring(prefix.length()), get(e.getKey())));
+        }
+        return out;
+    }
+
+    /** The entity as compact JSON (Python's {@code json.dumps} separators, UTF-8), decoded with its writer schema. */
+    public String json(StoredEntity entity) {
+        return new String(COMPACT.toBytes(decode(entity)), StandardCharsets.UTF_8);
+    }
+
+    /** The entity as an Avro value of its writer schema (maps keep their order). */
+    public Object decode(StoredEntity entity) {
+        OrderedGenericDatumReader<Object> reader = readers.computeIfAbsent(entity.schemaId(), id -> {
+            Schema s = schemas.byId(id);
+            if (s == null) {
+                throw new IllegalStateException("schema id " + id + " is not in the registry");
+            }
+            return new OrderedGenericDatumReader<>(s);
+        });
+        try {
+            return reader.read(null, DecoderFactory.get().binaryDecoder(entity.body(), null));
+        } catch (IOException e) {
+            throw new IllegalStateException("item with schema id " + entity.schemaId() + " does not decode", e);
+        }
+    }
+}
