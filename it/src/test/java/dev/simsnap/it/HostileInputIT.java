@@ -125,6 +125,7 @@ class HostileInputIT {
             commit.put("virtual_date", 0);
             commit.put("delta_count", 0);
             commit.put("last_sequence", -1L);
+            commit.put("clock", Map.of());
             commit.put("note", "written with schema v2");
             AvroSerializer<GenericRecord> generic = new AvroSerializer<>(client, Map.of(), false);
             // auto-registers v2; the registry accepts it under BACKWARD (an added optional field)
