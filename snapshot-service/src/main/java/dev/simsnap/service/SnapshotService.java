@@ -82,7 +82,7 @@ public final class SnapshotService implements AutoCloseable {
             LOG.error("snapshot stream thread failed; shutting this instance down", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
-        reader = new RunStateReader(StoreProvider.of(streams));
+        reader = new RunStateReader(StoreProvider.of(streams), schemas());
         streams.start();
     }
 
@@ -136,6 +136,17 @@ public final class SnapshotService implements AutoCloseable {
             streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(30)).leaveGroup(true));
         }
     }
+
+    /** Writer schemas by id, from this service's registry (cached; decodes state-model items for reads). */
+    public synchronized dev.simsnap.engine.entity.SchemaLookup schemas() {
+        if (schemas == null) {
+            schemas = dev.simsnap.engine.entity.SchemaLookup.cached(
+                    ((dev.simsnap.serde.AvroDeserializer<?>) newDeserializer()).registry());
+        }
+        return schemas;
+    }
+
+    private dev.simsnap.engine.entity.SchemaLookup schemas;
 
     private Deserializer<?> newDeserializer() {
         Map<String, Object> serde = new HashMap<>();

@@ -23,12 +23,14 @@ import java.util.TreeMap;
  * @param marketIndexes MARKET_INDEX entities by entity id
  * @param documents     DOCUMENT entities by collection, then entity id (keys sorted)
  * @param generations   visible (sealed and complete) generations: members in population order
+ * @param layoutFiles   for a run with a state model: its snapshot files, rendered from the model's layout (relative
+ *                      path to bytes); null for a legacy run, whose files are rendered from the fields above
  */
 public record RunState(String runId, long iteration, Integer virtualDate, ObjectNode information,
                        SortedMap<Integer, ObjectNode> persons, SortedMap<Integer, ObjectNode> stocks, ObjectNode market,
                        SortedMap<String, ObjectNode> marketIndexes,
                        SortedMap<String, SortedMap<String, JsonNode>> documents,
-                       SortedMap<Integer, List<JsonNode>> generations) {
+                       SortedMap<Integer, List<JsonNode>> generations, SortedMap<String, byte[]> layoutFiles) {
 
     public RunState {
         Objects.requireNonNull(runId, "runId");
@@ -42,13 +44,19 @@ public record RunState(String runId, long iteration, Integer virtualDate, Object
     /** An empty state to fill (mutable maps). */
     public static RunState empty(String runId, long iteration, Integer virtualDate) {
         return new RunState(runId, iteration, virtualDate, null, new TreeMap<>(), new TreeMap<>(), null,
-                new TreeMap<>(), new TreeMap<>(), new TreeMap<>());
+                new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), null);
     }
 
     /** A copy with another information / market entity (records are immutable for these two). */
     public RunState with(ObjectNode information, ObjectNode market) {
         return new RunState(runId, iteration, virtualDate, information, persons, stocks, market, marketIndexes,
-                documents, generations);
+                documents, generations, layoutFiles);
+    }
+
+    /** A state-model run's state: its rendered snapshot files. */
+    public static RunState rendered(String runId, long iteration, SortedMap<String, byte[]> files) {
+        return new RunState(runId, iteration, null, null, new TreeMap<>(), new TreeMap<>(), null, new TreeMap<>(),
+                new TreeMap<>(), new TreeMap<>(), Objects.requireNonNull(files, "files"));
     }
 
     /** True when the run has trading-arena entities (then persona.json and stocks.json are always written). */

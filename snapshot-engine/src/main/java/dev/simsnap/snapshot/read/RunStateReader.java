@@ -40,16 +40,27 @@ public final class RunStateReader {
 
     private final StoreProvider stores;
     private final Duration deadline;
+    private final dev.simsnap.engine.entity.SchemaLookup schemas;
 
     /** A reader with a 10 s retry deadline for consistent reads. */
     public RunStateReader(StoreProvider stores) {
-        this(stores, DEFAULT_DEADLINE);
+        this(stores, DEFAULT_DEADLINE, null);
+    }
+
+    /** A reader that also renders state-model runs, decoding their items with {@code schemas}. */
+    public RunStateReader(StoreProvider stores, dev.simsnap.engine.entity.SchemaLookup schemas) {
+        this(stores, DEFAULT_DEADLINE, schemas);
     }
 
     /** A reader giving up consistent reads after {@code deadline} of overlapping applies. */
     public RunStateReader(StoreProvider stores, Duration deadline) {
+        this(stores, deadline, null);
+    }
+
+    private RunStateReader(StoreProvider stores, Duration deadline, dev.simsnap.engine.entity.SchemaLookup schemas) {
         this.stores = stores;
         this.deadline = deadline;
+        this.schemas = schemas;
     }
 
     /** Ids of the runs (started, including ended) held by this instance, sorted. */
@@ -84,6 +95,10 @@ public final class RunStateReader {
 
     /** The whole consistent state of a run (what a snapshot holds); empty when the run is unknown here. */
     public Optional<RunState> runState(String runId) {
+        Optional<RunMeta> meta = readMeta(runId);
+        if (meta.isPresent() && meta.get().model() != null) {
+            return consistently(runId, this::renderItems);
+        }
         Optional<RunState> state = consistently(runId, this::readEntities);
         state.ifPresent(s -> generationIds(runId).forEach(g -> generation(runId, g)
                 .ifPresent(v -> s.generations().put(g, v.members()))));
@@ -142,6 +157,57 @@ public final class RunStateReader {
             }
         }
         return Optional.of(new GenerationView(generation, memberCount, chunkCount, scores, List.copyOf(members)));
+    }
+
+    /** A state-model run's snapshot files, rendered from its items at the consistent step. */
+    private RunState renderItems(RunMeta m) {
+        if (schemas == null) {
+            throw new IllegalStateException("run " + m.runId() + " has a state model; this reader has no registry to"
+                    + " decode its items");
+        }
+        dev.simsnap.model.StateModel model = dev.simsnap.model.StateModel.parse(m.model(), f -> null);
+        dev.simsnap.snapshot.delta.ItemStore items = new dev.simsnap.snapshot.delta.ItemStore(
+                readOnly(SnapshotStores.ITEMS), readOnly(SnapshotStores.ITEM_CHUNKS), schemas);
+        ItemsView view = ItemsView.read(model, m.runId(), items);
+        return RunState.rendered(m.runId(), m.consistentIteration(),
+                new dev.simsnap.render.layout.LayoutRenderer(model, schemas).render(view));
+    }
+
+    /** A read-only store as the rules' key-value view. */
+    private dev.simsnap.snapshot.delta.DeltaLog.Kv<byte[]> readOnly(String storeName) {
+        ReadOnlyKeyValueStore<String, ?> store = stores.store(storeName);
+        return new dev.simsnap.snapshot.delta.DeltaLog.Kv<>() {
+            @Override
+            public byte[] get(String key) {
+                return (byte[]) store.get(key);
+            }
+
+            @Override
+            public void put(String key, byte[] value) {
+                throw new UnsupportedOperationException("read-only");
+            }
+
+            @Override
+            public void delete(String key) {
+                throw new UnsupportedOperationException("read-only");
+            }
+
+            @Override
+            public List<java.util.Map.Entry<String, byte[]>> scan(String prefix,
+                                                                  java.util.function.Predicate<String> stop) {
+                List<java.util.Map.Entry<String, byte[]>> out = new ArrayList<>();
+                try (KeyValueIterator<String, ?> it = store.prefixScan(prefix, new StringSerializer())) {
+                    while (it.hasNext()) {
+                        KeyValue<String, ?> kv = it.next();
+                        if (stop.test(kv.key)) {
+                            break;
+                        }
+                        out.add(java.util.Map.entry(kv.key, (byte[]) kv.value));
+                    }
+                }
+                return out;
+            }
+        };
     }
 
     private RunState readEntities(RunMeta m) {

@@ -226,6 +226,12 @@ public final class SnapshotWriter implements AutoCloseable {
      */
     private static List<PlannedFile> plan(RunState state) {
         RunIds.require("run id", state.runId());
+        if (state.layoutFiles() != null) {
+            // Rendered from the run's layout, whose paths were checked when the model was parsed.
+            List<PlannedFile> rendered = new ArrayList<>();
+            state.layoutFiles().forEach((path, bytes) -> rendered.add(new PlannedFile(path, () -> bytes)));
+            return rendered;
+        }
         List<PlannedFile> files = new ArrayList<>(state.persons().size() + state.stocks().size() + 16);
         if (state.hasTradingEntities()) {
             files.add(new PlannedFile("save/stocks.json",

@@ -44,7 +44,10 @@ class ItemTopologyTest {
                  "fields": [{"name": "beta", "type": "double"}]}]},
                {"name": "events", "shape": "rows", "schemas": [{"type": "record", "name": "Event",
                  "fields": [{"name": "day", "type": "long"}, {"name": "kind", "type": "string"}]}]}],
-             "layout": [{"path": "params.json", "render": "json", "from": "params"}]}""";
+             "layout": [{"path": "params.json", "render": "json", "from": "params"},
+                        {"path": "cells.json", "render": "json", "from": "cells", "as": "object", "indent": null},
+                        {"path": "cells/{x}_{y}.json", "render": "json-each", "from": "cells", "indent": null},
+                        {"path": "events.json", "render": "json", "from": "events", "indent": null}]}""";
 
     private TopologyHarness h;
     private StateModel model;
@@ -168,6 +171,18 @@ class ItemTopologyTest {
         h.deadLetters().forEach(r -> reasons.add(new String(r.headers().lastHeader(DeadLetterHeaders.REASON).value(),
                 StandardCharsets.UTF_8)));
         assertThat(reasons).containsExactlyInAnyOrder("invalid-delta", "patch-missing-entity");
+
+        // The snapshot: the layout's files at the consistent step, each collection in its order.
+        var files = h.reader.runState("grid").orElseThrow().layoutFiles();
+        Map<String, String> text = new LinkedHashMap<>();
+        files.forEach((path, bytes) -> text.put(path, new String(bytes, StandardCharsets.UTF_8)));
+        assertThat(text).containsExactly(
+                Map.entry("cells.json", "{\"0/0\": {\"x\": 0, \"y\": 0, \"infected\": 5, \"history\": [1, 5]}, "
+                        + "\"1/0\": {\"x\": 1, \"y\": 0, \"infected\": 0, \"history\": []}}"),
+                Map.entry("cells/0_0.json", "{\"x\": 0, \"y\": 0, \"infected\": 5, \"history\": [1, 5]}"),
+                Map.entry("cells/1_0.json", "{\"x\": 1, \"y\": 0, \"infected\": 0, \"history\": []}"),
+                Map.entry("events.json", "[{\"day\": 1, \"kind\": \"spread\"}]"),
+                Map.entry("params.json", "{\n  \"beta\": 0.3\n}"));
 
         Map<String, String> latest = new LinkedHashMap<>();
         currentState.readRecordsToList().forEach(r -> latest.put(new String(r.key(), StandardCharsets.UTF_8),

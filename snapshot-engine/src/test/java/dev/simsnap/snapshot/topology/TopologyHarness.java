@@ -54,7 +54,8 @@ final class TopologyHarness implements AutoCloseable {
                 new ByteArraySerializer());
         deadLetter = driver.createOutputTopic(Contracts.DEAD_LETTER_TOPIC, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        reader = new RunStateReader(driver::getKeyValueStore);
+        reader = new RunStateReader(driver::getKeyValueStore,
+                dev.simsnap.engine.entity.SchemaLookup.cached(registry()));
     }
 
     /** The registry the topology resolves schema ids with (the harness's mock registry). */

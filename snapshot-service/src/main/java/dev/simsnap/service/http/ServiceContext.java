@@ -60,7 +60,7 @@ public final class ServiceContext {
     ServiceContext(SnapshotService service, ClusterRouter router, SnapshotWriter writer, int checkpointEvery,
                    java.time.Duration checkpointPeriod) {
         this.service = service;
-        this.reader = new RunStateReader(staleTolerant(service.streams()));
+        this.reader = new RunStateReader(staleTolerant(service.streams()), service.schemas());
         this.router = router;
         this.writer = writer;
         var cfg = service.config();
