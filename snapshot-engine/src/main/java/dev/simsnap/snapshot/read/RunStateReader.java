@@ -165,9 +165,17 @@ public final class RunStateReader {
             throw new IllegalStateException("run " + m.runId() + " has a state model; this reader has no registry to"
                     + " decode its items");
         }
+        return rendered(m, new dev.simsnap.snapshot.delta.ItemStore(readOnly(SnapshotStores.ITEMS),
+                readOnly(SnapshotStores.ITEM_CHUNKS), schemas), schemas);
+    }
+
+    /**
+     * A state-model run's state at its consistent step: its files rendered from the model's layout over
+     * {@code items}, as the live reader and the history replay both build it.
+     */
+    public static RunState rendered(RunMeta m, dev.simsnap.snapshot.delta.ItemStore items,
+                                    dev.simsnap.engine.entity.SchemaLookup schemas) {
         dev.simsnap.model.StateModel model = dev.simsnap.model.StateModel.parse(m.model(), f -> null);
-        dev.simsnap.snapshot.delta.ItemStore items = new dev.simsnap.snapshot.delta.ItemStore(
-                readOnly(SnapshotStores.ITEMS), readOnly(SnapshotStores.ITEM_CHUNKS), schemas);
         ItemsView view = ItemsView.read(model, m.runId(), items);
         return RunState.rendered(m.runId(), m.consistentIteration(),
                 new dev.simsnap.render.layout.LayoutRenderer(model, schemas).render(view));

@@ -1,6 +1,8 @@
 package dev.simsnap.snapshot.replay;
 
+import dev.simsnap.engine.entity.SchemaLookup;
 import dev.simsnap.snapshot.delta.DeltaLog;
+import dev.simsnap.snapshot.delta.ItemStore;
 import dev.simsnap.snapshot.run.RunMeta;
 import dev.simsnap.snapshot.store.StoreKeys;
 import java.io.ByteArrayInputStream;
@@ -25,12 +27,17 @@ import java.util.zip.GZIPOutputStream;
  */
 public final class ReplayState {
 
-    private static final int MAGIC = 0x53435031; // "SCP1"
+    /** Checkpoints written before state models: meta, entities, buffer. Still read (history is the product). */
+    private static final int MAGIC_V1 = 0x53435031; // "SCP1"
+    /** Since state models: as SCP1, then the item heads and item chunks. */
+    private static final int MAGIC = 0x53435032; // "SCP2"
 
     final String runId;
     final TreeMap<String, String> meta = new TreeMap<>();
     final TreeMap<String, String> entities = new TreeMap<>();
     final TreeMap<String, byte[]> buffer = new TreeMap<>();
+    final TreeMap<String, byte[]> itemHeads = new TreeMap<>();
+    final TreeMap<String, byte[]> itemChunks = new TreeMap<>();
     long nextOffset;
 
     ReplayState(String runId, long nextOffset) {
@@ -38,14 +45,20 @@ public final class ReplayState {
         this.nextOffset = nextOffset;
     }
 
-    /** The delta rules over these maps, never applying above {@code limit}. */
-    DeltaLog log(long limit) {
-        return new DeltaLog(kv(meta), kv(entities), kv(buffer), (run, bytes, rejection) -> { }, limit);
+    /** The delta rules over these maps, never applying above {@code limit}; items decoded with {@code schemas}. */
+    DeltaLog log(long limit, SchemaLookup schemas) {
+        return log(limit, schemas, null);
     }
 
-    /** The delta rules over these maps, reporting every applied iteration to {@code listener}. */
-    public DeltaLog log(long limit, DeltaLog.IterationListener listener) {
-        return new DeltaLog(kv(meta), kv(entities), kv(buffer), (run, bytes, rejection) -> { }, limit, listener);
+    /** The delta rules over these maps, reporting every applied iteration to {@code listener} (null: none). */
+    public DeltaLog log(long limit, SchemaLookup schemas, DeltaLog.IterationListener listener) {
+        return new DeltaLog(kv(meta), kv(entities), kv(buffer), items(schemas), (run, bytes, rejection) -> { },
+                limit, listener);
+    }
+
+    /** The run's items over these maps. */
+    public ItemStore items(SchemaLookup schemas) {
+        return new ItemStore(kv(itemHeads), kv(itemChunks), schemas);
     }
 
     /** A fresh state of {@code runId} (nothing applied) whose replay starts at {@code offset}. */
@@ -77,11 +90,9 @@ public final class ReplayState {
             out.writeLong(nextOffset);
             writeMap(out, meta);
             writeMap(out, entities);
-            out.writeInt(buffer.size());
-            for (Map.Entry<String, byte[]> e : buffer.entrySet()) {
-                writeBytes(out, e.getKey().getBytes(StandardCharsets.UTF_8));
-                writeBytes(out, e.getValue());
-            }
+            writeBinary(out, buffer);
+            writeBinary(out, itemHeads);
+            writeBinary(out, itemChunks);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -90,20 +101,37 @@ public final class ReplayState {
 
     static ReplayState deserialize(byte[] data) {
         try (DataInputStream in = new DataInputStream(new GZIPInputStream(new ByteArrayInputStream(data), 1 << 16))) {
-            if (in.readInt() != MAGIC) {
+            int magic = in.readInt();
+            if (magic != MAGIC && magic != MAGIC_V1) {
                 throw new IOException("not a simsnap checkpoint");
             }
             String run = new String(readBytes(in), StandardCharsets.UTF_8);
             ReplayState s = new ReplayState(run, in.readLong());
             readMap(in, s.meta);
             readMap(in, s.entities);
-            int n = in.readInt();
-            for (int i = 0; i < n; i++) {
-                s.buffer.put(new String(readBytes(in), StandardCharsets.UTF_8), readBytes(in));
+            readBinary(in, s.buffer);
+            if (magic == MAGIC) {
+                readBinary(in, s.itemHeads);
+                readBinary(in, s.itemChunks);
             }
             return s;
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt checkpoint", e);
+        }
+    }
+
+    private static void writeBinary(DataOutputStream out, TreeMap<String, byte[]> map) throws IOException {
+        out.writeInt(map.size());
+        for (Map.Entry<String, byte[]> e : map.entrySet()) {
+            writeBytes(out, e.getKey().getBytes(StandardCharsets.UTF_8));
+            writeBytes(out, e.getValue());
+        }
+    }
+
+    private static void readBinary(DataInputStream in, TreeMap<String, byte[]> map) throws IOException {
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            map.put(new String(readBytes(in), StandardCharsets.UTF_8), readBytes(in));
         }
     }
 

@@ -2,6 +2,7 @@ package dev.simsnap.snapshot.replay;
 
 import dev.simsnap.schema.contract.Contracts;
 import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.engine.entity.SchemaLookup;
 import dev.simsnap.serde.AvroDeserializer;
 import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.Rejection;
@@ -125,8 +126,10 @@ public final class RunReplayer implements AutoCloseable {
         if (iteration < 0) {
             throw new ReplayException(ReplayException.Kind.INVALID, "iteration must be >= 0, got " + iteration);
         }
+        AvroDeserializer<?> values = deserializer();
+        SchemaLookup schemas = SchemaLookup.cached(values.registry());
         try (KafkaConsumer<byte[], byte[]> consumer = consumer();
-             WireFormatDecoder decoder = new WireFormatDecoder(deserializer())) {
+             WireFormatDecoder decoder = new WireFormatDecoder(values)) {
             List<PartitionInfo> parts = consumer.partitionsFor(settings.deltasTopic(), TIMEOUT);
             if (parts == null || parts.isEmpty()) {
                 throw new ReplayException(ReplayException.Kind.UNKNOWN_RUN,
@@ -156,7 +159,7 @@ public final class RunReplayer implements AutoCloseable {
             }
             long from = state.nextOffset;
             consumer.seek(tp, from);
-            var log = state.log(iteration);
+            var log = state.log(iteration, schemas);
             long records = 0;
             int written = 0;
             long lastReport = System.nanoTime();
@@ -207,7 +210,8 @@ public final class RunReplayer implements AutoCloseable {
                         + "' is consistent only up to iteration " + meta.get().consistentIteration()
                         + "; iteration " + iteration + " is not available");
             }
-            RunState result = RunStateReader.stateOf(meta.get(), state.entityRows());
+            RunState result = meta.get().model() == null ? RunStateReader.stateOf(meta.get(), state.entityRows())
+                    : RunStateReader.rendered(meta.get(), state.items(schemas), schemas);
             return new Result(result, meta.get().toInfo(), from, records, fromCheckpoint, written, lookup);
         }
     }

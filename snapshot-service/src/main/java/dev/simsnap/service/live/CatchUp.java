@@ -73,7 +73,8 @@ public final class CatchUp {
             long begin = c.beginningOffsets(List.of(tp), TIMEOUT).get(tp);
             long end = c.endOffsets(List.of(tp), TIMEOUT).get(tp);
             c.seek(tp, begin);
-            DeltaLog log = ReplayState.fresh(run, begin).log(Long.MAX_VALUE, (r, iteration, date, changes) -> {
+            DeltaLog log = ReplayState.fresh(run, begin).log(Long.MAX_VALUE,
+                    dev.simsnap.engine.entity.SchemaLookup.cached(d.registry()), (r, iteration, date, changes) -> {
                 last[0] = iteration;
                 if (iteration >= from) {
                     sink.accept(LiveEvent.iteration(r, iteration, date, changes));
