@@ -117,6 +117,17 @@ public final class ItemStore {
         return out;
     }
 
+    /**
+     * The generations of a generations collection: each generation's newest version saved at or before
+     * {@code maxStep} (any, when null), members in population order.
+     */
+    public java.util.SortedMap<Long, List<StoredEntity>> generations(String runId, String collection, Long maxStep) {
+        java.util.SortedMap<Long, List<StoredEntity>> out = new java.util.TreeMap<>();
+        GenerationItems.latest(headScan, heads, chunks, runId, collection, maxStep).forEach((g, v) ->
+                out.put(g, v.members().stream().map(GenerationItems::entity).toList()));
+        return out;
+    }
+
     /** The entity as compact JSON (Python's {@code json.dumps} separators, UTF-8), decoded with its writer schema. */
     public String json(StoredEntity entity) {
         return new String(COMPACT.toBytes(decode(entity)), StandardCharsets.UTF_8);

@@ -20,15 +20,19 @@ import java.util.TreeMap;
 final class ItemsView implements RunView {
 
     private final Map<String, List<Item>> items;
+    private final Map<String, SortedMap<Long, List<StoredEntity>>> generations;
 
-    private ItemsView(Map<String, List<Item>> items) {
+    private ItemsView(Map<String, List<Item>> items, Map<String, SortedMap<Long, List<StoredEntity>>> generations) {
         this.items = items;
+        this.generations = generations;
     }
 
     static ItemsView read(StateModel model, String runId, ItemStore store) {
         Map<String, List<Item>> items = new HashMap<>();
+        Map<String, SortedMap<Long, List<StoredEntity>>> generations = new HashMap<>();
         for (CollectionSpec c : model.collections()) {
             if (c.shape() == Shape.GENERATIONS) {
+                generations.put(c.name(), store.generations(runId, c.name(), null));
                 continue;
             }
             List<Map.Entry<String, ItemStore.Stored>> rows = new ArrayList<>(store.scan(runId, c.name()));
@@ -40,7 +44,7 @@ final class ItemsView implements RunView {
             rows.forEach(e -> list.add(new Item(e.getKey(), e.getValue().entity())));
             items.put(c.name(), list);
         }
-        return new ItemsView(items);
+        return new ItemsView(items, generations);
     }
 
     @Override
@@ -50,6 +54,6 @@ final class ItemsView implements RunView {
 
     @Override
     public SortedMap<Long, List<StoredEntity>> generations(String collection) {
-        return new TreeMap<>(); // generations of state-model runs: not kept by the engine yet
+        return generations.getOrDefault(collection, new TreeMap<>());
     }
 }

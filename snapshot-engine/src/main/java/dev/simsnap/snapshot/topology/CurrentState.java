@@ -95,6 +95,25 @@ public final class CurrentState {
         return new Out(run + "|GENERATION|" + generation, n.toString(), h);
     }
 
+    /**
+     * The record announcing a new version of a state-model run's generation: key
+     * {@code <run>|GENERATION|<collection>|<g>}, {"run","collection","generation","version","member_count"}.
+     */
+    public static Out generation(String run, String collection, long generation, int version, int memberCount) {
+        ObjectNode n = JsonNodeFactory.instance.objectNode();
+        n.put("run", run);
+        n.put("collection", collection);
+        n.put("generation", generation);
+        n.put("version", version);
+        n.put("member_count", memberCount);
+        Headers h = new RecordHeaders();
+        put(h, RUN_HEADER, run);
+        put(h, KIND_HEADER, KIND_GENERATION);
+        put(h, GENERATION_HEADER, Long.toString(generation));
+        put(h, COLLECTION_HEADER, collection);
+        return new Out(run + "|GENERATION|" + collection + "|" + generation, n.toString(), h);
+    }
+
     /** The run id of a key (everything before the first '|'; run ids never contain it). */
     public static String runOf(String key) {
         int i = key.indexOf('|');

@@ -1,5 +1,8 @@
 package dev.simsnap.snapshot.topology;
 
+import dev.simsnap.snapshot.delta.GenerationItems;
+import java.util.List;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.schema.contract.RunIds;
@@ -47,6 +50,9 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
     private DeadLetters deadLetters;
     private KeyValueStore<String, String> chunks;
     private KeyValueStore<String, String> seals;
+    private KeyValueStore<String, String> meta;
+    private KeyValueStore<String, byte[]> itemHeads;
+    private KeyValueStore<String, byte[]> itemChunks;
 
     GenerationProcessor(Supplier<? extends Deserializer<?>> deserializers, DeadLetterStats stats) {
         this.deserializers = deserializers;
@@ -60,6 +66,9 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
         this.deadLetters = new DeadLetters(context, stats, NAME);
         this.chunks = context.getStateStore(SnapshotStores.GENERATION_CHUNKS);
         this.seals = context.getStateStore(SnapshotStores.GENERATION_SEALS);
+        this.meta = context.getStateStore(SnapshotStores.RUN_META);
+        this.itemHeads = context.getStateStore(SnapshotStores.ITEMS);
+        this.itemChunks = context.getStateStore(SnapshotStores.ITEM_CHUNKS);
     }
 
     @Override
@@ -68,7 +77,11 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
             String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
             Object value = decoder.decode(topic, record.headers(), record.value());
             String key = DeltaProcessor.key(record.key());
-            if (value instanceof GenerationChunk chunk) {
+            if (value instanceof GenerationChunk chunk && chunk.getCollection() != null) {
+                onItemsChunk(key, chunk);
+            } else if (value instanceof GenerationSealed seal && seal.getCollection() != null) {
+                onItemsSeal(key, seal);
+            } else if (value instanceof GenerationChunk chunk) {
                 onChunk(key, chunk);
             } else if (value instanceof GenerationSealed seal) {
                 onSeal(key, seal);
@@ -148,6 +161,114 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
                     o.value().getBytes(java.nio.charset.StandardCharsets.UTF_8), System.currentTimeMillis(),
                     o.headers()));
         }
+    }
+
+    /** A chunk of a state-model run's generation: kept until its worker's seal (same transaction) arrives. */
+    private void onItemsChunk(String key, GenerationChunk chunk) throws Rejection {
+        String runId = chunk.getRunId();
+        checkCommon(key, runId, chunk.getWorkerId(), chunk.getGeneration());
+        checkCollection(runId, chunk.getCollection());
+        if (chunk.getChunkIndex() < 0 || chunk.getFirstMemberIndex() < 0 || !chunk.getMembers().isEmpty()) {
+            throw invalid("chunk_index and first_member_index must be >= 0, and members empty (items carry them)");
+        }
+        for (java.nio.ByteBuffer item : chunk.getItems()) {
+            if (item.remaining() < 5 || item.get(item.position()) != 0) {
+                throw invalid("a member is not Confluent-framed (0x00, 4-byte schema id, Avro body)");
+            }
+        }
+        itemHeads.put(GenerationItems.pendingKey(runId, chunk.getCollection(), chunk.getGeneration(),
+                chunk.getWorkerId(), chunk.getChunkIndex()),
+                GenerationItems.encodeChunk(chunk.getFirstMemberIndex(), chunk.getItems()));
+    }
+
+    /** Seals a state-model run's generation: its chunks become the generation's next version. */
+    private void onItemsSeal(String key, GenerationSealed seal) throws Rejection {
+        String runId = seal.getRunId();
+        String collection = seal.getCollection();
+        checkCommon(key, runId, seal.getWorkerId(), seal.getGeneration());
+        checkCollection(runId, collection);
+        String prefix = GenerationItems.pendingPrefix(runId, collection, seal.getGeneration(), seal.getWorkerId());
+        List<String> keys = new java.util.ArrayList<>();
+        List<byte[]> members = new java.util.ArrayList<>();
+        String problem = null;
+        try (KeyValueIterator<String, byte[]> it = itemHeads.prefixScan(prefix, new StringSerializer())) {
+            int expected = 0;
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                keys.add(kv.key);
+                int index = Integer.parseInt(kv.key.substring(prefix.length()));
+                if (problem == null && index != expected) {
+                    problem = "chunk " + expected + " is missing";
+                } else if (problem == null && GenerationItems.chunkFirstMember(kv.value) != members.size()) {
+                    problem = "chunk " + index + " starts at member " + GenerationItems.chunkFirstMember(kv.value)
+                            + ", not " + members.size();
+                }
+                members.addAll(GenerationItems.members(kv.value));
+                expected++;
+            }
+            if (problem == null && expected != seal.getChunkCount()) {
+                problem = "sealed with chunk_count " + seal.getChunkCount() + " but " + expected + " chunks arrived";
+            }
+            if (problem == null && members.size() != seal.getMemberCount()) {
+                problem = "sealed with member_count " + seal.getMemberCount() + " but " + members.size()
+                        + " members arrived";
+            }
+        }
+        keys.forEach(itemHeads::delete);
+        if (problem != null) {
+            throw invalid("generation " + seal.getGeneration() + " of " + collection + ": " + problem);
+        }
+        String versions = GenerationItems.versionPrefix(runId, collection, seal.getGeneration());
+        int version = 0;
+        try (KeyValueIterator<String, byte[]> it = itemHeads.prefixScan(versions, new StringSerializer())) {
+            while (it.hasNext()) {
+                if (it.next().key.indexOf('\0') < 0) {
+                    version++;
+                }
+            }
+        }
+        GenerationItems.putVersion(chunkKv(itemHeads), chunkKv(itemChunks),
+                GenerationItems.versionKey(runId, collection, seal.getGeneration(), version),
+                seal.getStep() == null ? -1 : seal.getStep(), members);
+        CurrentState.Out o = CurrentState.generation(runId, collection, seal.getGeneration(), version,
+                seal.getMemberCount());
+        context.forward(new Record<>(o.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                o.value().getBytes(java.nio.charset.StandardCharsets.UTF_8), System.currentTimeMillis(), o.headers()));
+    }
+
+    /** When the run's model is known here, the collection must be one of its generations collections. */
+    private void checkCollection(String runId, String collection) throws Rejection {
+        String json = meta.get(runId);
+        if (json == null) {
+            return; // RunStarted travels on the other topic and may not be read yet
+        }
+        String model = dev.simsnap.snapshot.run.RunMeta.fromJson(json).model();
+        if (model == null) {
+            throw invalid("a state-model generation in run " + runId + ", which was started without a model");
+        }
+        var spec = dev.simsnap.model.StateModel.parse(model, f -> null).collection(collection);
+        if (spec.isEmpty() || spec.get().shape() != dev.simsnap.model.Shape.GENERATIONS) {
+            throw invalid("collection '" + collection + "' is not a generations collection of run " + runId);
+        }
+    }
+
+    private static dev.simsnap.engine.entity.ChunkedValues.Kv chunkKv(KeyValueStore<String, byte[]> store) {
+        return new dev.simsnap.engine.entity.ChunkedValues.Kv() {
+            @Override
+            public byte[] get(String key) {
+                return store.get(key);
+            }
+
+            @Override
+            public void put(String key, byte[] value) {
+                store.put(key, value);
+            }
+
+            @Override
+            public void delete(String key) {
+                store.delete(key);
+            }
+        };
     }
 
     private static void putOnce(KeyValueStore<String, String> store, String key, String value, String what)

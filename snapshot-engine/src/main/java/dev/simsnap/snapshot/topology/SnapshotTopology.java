@@ -73,7 +73,8 @@ public final class SnapshotTopology {
                 // deltas and of generations form one task: a run's meta, entities and generations live on one instance
                 // (the topics must have equal partition counts; Streams checks it at start-up).
                 .process(() -> new GenerationProcessor(values, stats), Named.as(GenerationProcessor.NAME),
-                        SnapshotStores.GENERATION_CHUNKS, SnapshotStores.GENERATION_SEALS, SnapshotStores.RUN_META)
+                        SnapshotStores.GENERATION_CHUNKS, SnapshotStores.GENERATION_SEALS, SnapshotStores.RUN_META,
+                        SnapshotStores.ITEMS, SnapshotStores.ITEM_CHUNKS)
                 .to((key, value, ctx) -> ctx.headers().lastHeader(DLQ_REASON) != null ? topics.deadLetter()
                                 : currentState,
                         deadLetter.withName("simsnap-generation-dead-letter-sink").withStreamPartitioner(
