@@ -69,7 +69,19 @@ public final class GatewayServer implements AutoCloseable {
         javalin.post("/runs/{run}/workers/{worker}/generations/{generation}", ctx -> reply(ctx,
                 service.generation(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("generation"),
                         body(ctx))));
-        javalin.exception(GatewayException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field()));
+        javalin.post("/runs/{run}/schemas/{collection}", ctx -> reply(ctx,
+                service.registerSchema(ctx.pathParam("run"), ctx.pathParam("collection"), body(ctx))));
+        javalin.get("/runs/{run}/schemas/{collection}", ctx -> reply(ctx,
+                service.latestSchema(ctx.pathParam("run"), ctx.pathParam("collection"))));
+        javalin.post("/runs/{run}/workers/{worker}/steps", ctx -> reply(ctx,
+                service.step(ctx.pathParam("run"), ctx.pathParam("worker"), null, body(ctx))));
+        javalin.post("/runs/{run}/workers/{worker}/steps/{step}", ctx -> reply(ctx,
+                service.step(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("step"), body(ctx))));
+        javalin.post("/runs/{run}/workers/{worker}/generations/{collection}/{generation}", ctx -> reply(ctx,
+                service.saveGeneration(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("collection"),
+                        ctx.pathParam("generation"), body(ctx))));
+        javalin.exception(GatewayException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field(),
+                e.extra()));
         javalin.exception(IllegalArgumentException.class, (e, ctx) -> {
             GatewayException g = GatewayException.invalid(null, e);
             error(ctx, g.status(), g.getMessage(), g.field());
@@ -130,10 +142,17 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private static void error(Context ctx, int status, String message, String field) {
+        error(ctx, status, message, field, null);
+    }
+
+    private static void error(Context ctx, int status, String message, String field, ObjectNode extra) {
         ObjectNode out = MAPPER.createObjectNode();
         out.put("error", message);
         if (field != null) {
             out.put("field", field);
+        }
+        if (extra != null) {
+            extra.fields().forEachRemaining(e -> out.set(e.getKey(), e.getValue()));
         }
         ctx.status(status).result(out.toString()).contentType("application/json");
     }
