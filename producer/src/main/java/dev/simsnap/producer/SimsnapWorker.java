@@ -351,8 +351,18 @@ public final class SimsnapWorker implements AutoCloseable {
                 Map.copyOf(definition.config()), definition.seed(), System.currentTimeMillis(), null,
                 definition.model().toJson());
         transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
+        // commitTransaction returns before the commit markers are written: wait until read_committed sees a start
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         refresh();
-        if (startedRecord == null || !startedRecord.equals(started)) {
+        while (startedRecord == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("run " + runId + ": the RunStarted just committed is not readable"
+                        + " after 30 s");
+            }
+            sleep(50);
+            refresh();
+        }
+        if (!startedRecord.equals(started)) {
             // another starter got there first: the first RunStarted on the partition is the run's
             checkSameDefinition(definition);
             return false;
