@@ -327,6 +327,318 @@ class StateModelRunTest {
                 .containsExactly(2L, 6L, 12L);
     }
 
+    // ---- the built-in trading arena with the seed's real object shapes: 3 days x 3 intra-day iterations -------
+
+    private static String arenaStep(int day, int iter) {
+        boolean first = day == 0 && iter == 0;
+        // ints at start (as persona.json has them), floats after trading, as the real objects do
+        String cash = first ? "40000" : String.valueOf(40000 - day * 100 - iter * 10.5);
+        return """
+                {"clock": {"virtual_date": %d, "iteration": %d}, "changes": [
+                  {"collection": "information", "op": "upsert", "item": {"virtual_date": %d, "iteration": %d}},
+                  {"collection": "persons", "op": "upsert", "item": {
+                    "person_id": 0,
+                    "identity": {"person_id": 0, "name": "Ann", "occupation": "Teacher", "principle": "Buy low.",
+                                 "investment_duration": "long", "daily_income_from_job": "500", "cash": 40000,
+                                 "minimum_living_expense": 100, "reflect_frequency": 3},
+                    "income": "500", "cash": %s, "asset": 0, "wealth": %s, "principle": "Buy low, sell high.",
+                    "minimum_living_expense": 100, "daily_expense": 12.5, "reflect_frequency": 3}},
+                  {"collection": "persons", "op": "upsert", "item": {
+                    "person_id": -1, "cash": 1000000, "asset": 0.0, "wealth": 1000000, "total_expense": 0,
+                    "inventories": [100, %d], "dividends": [0.5, 0.0]}},
+                  {"collection": "stocks", "op": "upsert", "item": {
+                    "stock_id": 0, "stock_name": "A", "quantity": 1000, "current_price": %s, "book_value": 10,
+                    "DPS": 1, "Name": "A", "intraday_price_list": [439.4, 440]}},
+                  {"collection": "market", "op": "upsert", "item": {"_bid_step": 0.01, "today_index": %s}},
+                  {"collection": "db_active_orders", "op": "insert", "row_id": %d, "row": {
+                    "timestamp": %d, "virtual_date": %d, "weekday": 1, "iteration": %d, "stock_id": 0,
+                    "person_id": 0, "type": "buy", "price": 439.4, "quantity": 3, "status": "active"}}%s
+                ]}""".formatted(day, iter, day, iter, cash, cash, 200 - day * 3 - iter,
+                first ? "439" : "439.4", iter == 1 ? "null" : "1000.5", day * 3 + iter + 1,
+                1_700_000_000L + day * 3 + iter, day, iter,
+                iter == 2 ? ",\n  {\"collection\": \"db_active_orders\", \"op\": \"update\", \"row_id\": "
+                        + (day * 3 + 1) + ", \"set\": {\"status\": \"closed\"}}" : "");
+    }
+
+    @Test
+    void tradingArenaAcceptsTheSeedsRealObjectsForNineStepsOfThreeDays() throws Exception {
+        String run = TestStack.uniqueRun("arena");
+        Reply start = post("/runs/" + run + "/start", "{\"kind\": \"trading-arena\", \"expected_workers\": [\"w0\"]}");
+        assertThat(start.status()).as(start.json().toString()).isEqualTo(200);
+        assertThat(start.json().get("status").asText()).isEqualTo("started");
+        int step = 0;
+        for (int day = 0; day < 3; day++) {
+            for (int iter = 0; iter < 3; iter++) {
+                Reply r = post("/runs/" + run + "/workers/w0/steps", arenaStep(day, iter));
+                assertThat(r.status()).as("day %d iteration %d: %s", day, iter, r.json()).isEqualTo(200);
+                assertThat(r.json().get("status").asText()).isEqualTo("committed");
+                assertThat(r.json().get("step").asLong()).isEqualTo(step++);
+            }
+        }
+        List<Object> values = deltasTopic(run);
+        List<IterationCommitted> commits = only(values, IterationCommitted.class);
+        assertThat(commits).extracting(IterationCommitted::getIteration).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L,
+                7L, 8L);
+        for (IterationCommitted c : commits) {
+            long d = c.getIteration() / 3;
+            long i = c.getIteration() % 3;
+            assertThat(c.getClock()).isEqualTo(Map.of("virtual_date", d, "iteration", i));
+            assertThat(c.getVirtualDate()).isEqualTo((int) d);
+        }
+        List<StateDelta> deltas = only(values, StateDelta.class);
+        assertThat(deltas).hasSize(9 * 6 + 3);
+        // the person: identity stays a JSON object with ints as ints; cash an int at start, a float later
+        List<GenericRecord> persons = deltas.stream().filter(x -> x.getCollection().equals("persons")
+                && x.getEntityId().equals("0")).map(this::item).toList();
+        assertThat(persons).hasSize(9);
+        @SuppressWarnings("unchecked")
+        Map<Utf8, GenericRecord> identity = (Map<Utf8, GenericRecord>) persons.get(0).get("identity");
+        assertThat(identity.get(new Utf8("cash")).get("v")).isEqualTo(40000L);
+        assertThat(identity.get(new Utf8("daily_income_from_job")).get("v")).isEqualTo(new Utf8("500"));
+        assertThat(persons.get(0).get("income")).isEqualTo(new Utf8("500"));
+        assertThat(persons.get(0).get("cash")).isEqualTo(40000L);
+        assertThat(persons.get(1).get("cash")).isEqualTo(39989.5);
+        GenericRecord broker = deltas.stream().filter(x -> x.getCollection().equals("persons")
+                && x.getEntityId().equals("-1")).map(this::item).findFirst().orElseThrow();
+        assertThat(broker.getSchema().getName()).isEqualTo("Broker");
+        assertThat(broker.get("inventories").toString()).isEqualTo("[100, 200]");
+        GenericRecord market = deltas.stream().filter(x -> x.getCollection().equals("market")).map(this::item)
+                .findFirst().orElseThrow();
+        assertThat(market.get("_bid_step")).isEqualTo(0.01);
+        assertThat(deltas.stream().filter(x -> x.getCollection().equals("db_active_orders")
+                && x.getOp().name().equals("PATCH")).map(this::line).toList()).containsExactly(
+                "w0|2|db_active_orders|1|PATCH|[status]|[closed]",
+                "w0|5|db_active_orders|4|PATCH|[status]|[closed]",
+                "w0|8|db_active_orders|7|PATCH|[status]|[closed]");
+    }
+
+    private GenericRecord item(StateDelta d) {
+        byte[] framed = bytes(d.getItem());
+        WireFormat.Framed f = WireFormat.unframe(framed);
+        return ItemCodec.decodeUpsert(registry.getById(f.schemaId()),
+                Arrays.copyOfRange(framed, f.bodyOffset(), framed.length));
+    }
+
+    // ---- re-sent steps ---------------------------------------------------------------------------------------
+
+    @Test
+    void reSentStepsAreAlreadyCommittedWhenIdenticalAndRefusedWhenDifferent() throws Exception {
+        String run = TestStack.uniqueRun("resend");
+        StateModel model = epidemic();
+        Schema cellSchema = schemaOf(model, "cells");
+        try (SimsnapWorker lib = worker(run, "lib")) {
+            lib.start(new RunDefinition(model, List.of("lib", "gw"), Map.of(), 0));
+            Step s0 = lib.beginStep(Map.of("day", 0L));
+            s0.upsert("cells", cell(cellSchema, 0, 0, 10, 1, 0, List.of()));
+            StepResult first = s0.commit();
+            assertThat(first.status()).isEqualTo(StepResult.Status.COMMITTED);
+
+            Step same = lib.beginStep(0, Map.of("day", 0L));
+            same.upsert("cells", cell(cellSchema, 0, 0, 10, 1, 0, List.of()));
+            StepResult again = same.commit();
+            assertThat(again.status()).isEqualTo(StepResult.Status.ALREADY_COMMITTED);
+            assertThat(again.digest()).isEqualTo(first.digest());
+
+            Step different = lib.beginStep(0, Map.of("day", 0L));
+            different.upsert("cells", cell(cellSchema, 0, 0, 10, 2, 0, List.of()));
+            assertThatThrownBy(different::commit).isInstanceOf(StepConflictException.class)
+                    .hasMessageContaining("step 0 of worker lib was committed with different content")
+                    .hasMessageContaining("steps are never overwritten: send the next step");
+            Step clockOnly = lib.beginStep(0, Map.of("day", 1L));
+            clockOnly.upsert("cells", cell(cellSchema, 0, 0, 10, 1, 0, List.of()));
+            assertThatThrownBy(clockOnly::commit).isInstanceOf(StepConflictException.class);
+
+            assertThatThrownBy(() -> lib.beginStep(5, Map.of("day", 5L)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("steps go one at a time: next is 1");
+            assertThatThrownBy(() -> lib.beginStep(Map.of("week", 5L)))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("clock.week");
+        }
+        try (SimsnapWorker reopened = worker(run, "lib")) {
+            Step same = reopened.beginStep(0, Map.of("day", 0L));
+            same.upsert("cells", cell(cellSchema, 0, 0, 10, 1, 0, List.of()));
+            assertThat(same.commit().status()).isEqualTo(StepResult.Status.ALREADY_COMMITTED);
+            assertThat(reopened.beginStep(Map.of("day", 1L)).step()).isEqualTo(1);
+        }
+
+        String body = gwStep(0);
+        Reply committed = post("/runs/" + run + "/workers/gw/steps/0", body);
+        assertThat(committed.status()).as(committed.json().toString()).isEqualTo(200);
+        assertThat(committed.json().get("status").asText()).isEqualTo("committed");
+        Reply retry = post("/runs/" + run + "/workers/gw/steps/0", body);
+        assertThat(retry.json().get("status").asText()).isEqualTo("already_committed");
+        assertThat(retry.json().get("digest").asText()).isEqualTo(committed.json().get("digest").asText());
+        gateway.close();
+        gateway = newGateway();
+        Reply afterRestart = post("/runs/" + run + "/workers/gw/steps/0", body);
+        assertThat(afterRestart.status()).as(afterRestart.json().toString()).isEqualTo(200);
+        assertThat(afterRestart.json().get("status").asText()).isEqualTo("already_committed");
+        Reply conflict = post("/runs/" + run + "/workers/gw/steps/0", gwStep(1).replace("\"day\": 1", "\"day\": 0"));
+        assertThat(conflict.status()).isEqualTo(409);
+        assertThat(conflict.json().get("reason").asText()).isEqualTo("step-conflict");
+        assertThat(conflict.json().get("error").asText()).contains("step 0 of worker gw was committed with"
+                + " different content");
+        Reply tooFar = post("/runs/" + run + "/workers/gw/steps/7", body);
+        assertThat(tooFar.status()).isEqualTo(422);
+        assertThat(tooFar.json().get("error").asText()).contains("steps go one at a time: next is 1");
+        Reply badItem = post("/runs/" + run + "/workers/gw/steps", "{\"clock\": {\"day\": 1}, \"changes\": ["
+                + "{\"collection\": \"cells\", \"op\": \"upsert\", \"item\": {\"x\": 1, \"y\": 1, \"susceptible\": 1,"
+                + " \"infected\": 1, \"recovered\": 0}},"
+                + "{\"collection\": \"cells\", \"op\": \"upsert\", \"item\": {\"x\": 1, \"y\": 2, \"susceptible\": 1.5,"
+                + " \"infected\": 1, \"recovered\": 0}}]}");
+        assertThat(badItem.status()).isEqualTo(422);
+        assertThat(badItem.json().get("field").asText()).isEqualTo("changes[1].item.susceptible");
+
+        List<Object> values = deltasTopic(run);
+        assertThat(only(values, IterationCommitted.class)).extracting(c -> c.getWorkerId() + ":" + c.getIteration())
+                .containsExactly("lib:0", "gw:0");
+        assertThat(only(values, StateDelta.class)).hasSize(1 + 3);
+    }
+
+    // ---- schema evolution ------------------------------------------------------------------------------------
+
+    @Test
+    void compatibleEvolutionRegistersAndDecodesOldAndNewItemsIncompatibleIsRefusedAndWritesNothing()
+            throws Exception {
+        String run = TestStack.uniqueRun("evolve");
+        StateModel model = epidemic();
+        Schema v1 = schemaOf(model, "cells");
+        Schema v2 = new Schema.Parser().parse("""
+                {"type": "record", "name": "Cell", "namespace": "epidemic", "fields": [
+                  {"name": "x", "type": "int"}, {"name": "y", "type": "int"},
+                  {"name": "susceptible", "type": "long"}, {"name": "infected", "type": ["long", "double"]},
+                  {"name": "recovered", "type": "long"},
+                  {"name": "tags", "type": {"type": "array", "items": "string"}, "default": []},
+                  {"name": "note", "type": ["null", "string"], "default": null}]}""");
+        String v3 = """
+                {"type": "record", "name": "Cell", "namespace": "epidemic", "fields": [
+                  {"name": "x", "type": "int"}, {"name": "y", "type": "int"},
+                  {"name": "susceptible", "type": "long"}, {"name": "infected", "type": ["long", "double"]},
+                  {"name": "recovered", "type": "long"},
+                  {"name": "tags", "type": {"type": "array", "items": "string"}, "default": []},
+                  {"name": "note", "type": ["null", "string"], "default": null},
+                  {"name": "region", "type": "string"}]}""";
+        String subject = "simsnap.kind.epidemic-grid.cells";
+        try (SimsnapWorker lib = worker(run, "lib")) {
+            lib.start(new RunDefinition(model, List.of("lib"), Map.of(), 0));
+            assertThat(registry.getCompatibility(subject)).isEqualTo("BACKWARD_TRANSITIVE");
+            int v2id = lib.registerSchema("cells", v2);
+            assertThat(registry.version(subject, "latest").id()).isEqualTo(v2id);
+
+            // an unregistered schema is refused, nothing registered implicitly
+            Schema unregistered = new Schema.Parser().parse(v2.toString().replace("\"note\"", "\"remark\""));
+            GenericRecord stray = new GenericData.Record(unregistered);
+            Step refused = lib.beginStep(Map.of("day", 0L));
+            assertThatThrownBy(() -> refused.upsert("cells", stray)).isInstanceOf(IllegalArgumentException.class);
+
+            Step step = lib.beginStep(Map.of("day", 0L));
+            step.upsert("cells", cell(v1, 0, 0, 10, 1, 0, List.of()));
+            GenericRecord newer = new GenericData.Record(v2);
+            newer.put("x", 0);
+            newer.put("y", 1);
+            newer.put("susceptible", 9L);
+            newer.put("infected", 2.5);
+            newer.put("recovered", 0L);
+            newer.put("tags", List.of());
+            newer.put("note", "widened");
+            step.upsert("cells", newer);
+            step.patch("cells", "0/0", Map.of("infected", 0.5)); // latest schema: the widened field takes a double
+            assertThat(step.commit().status()).isEqualTo(StepResult.Status.COMMITTED);
+
+            Reply viaGateway = post("/runs/" + run + "/schemas/cells", "{\"schema\": " + v3 + "}");
+            assertThat(viaGateway.status()).as(viaGateway.json().toString()).isEqualTo(409);
+            assertThat(viaGateway.json().get("field").asText()).isEqualTo("region");
+            assertThat(viaGateway.json().get("subject").asText()).isEqualTo(subject);
+            assertThat(viaGateway.json().get("error").asText()).contains("region", "version 2", "version 3");
+            assertThatThrownBy(() -> lib.registerSchema("cells", new Schema.Parser().parse(v3)))
+                    .isInstanceOf(SchemaEvolutionException.class)
+                    .hasMessageContaining(subject).hasMessageContaining("region").hasMessageContaining("version 2");
+        }
+        assertThat(registry.versions(subject)).containsExactly(1, 2);
+        Reply latest = get("/runs/" + run + "/schemas/cells");
+        assertThat(latest.json().get("version").asInt()).isEqualTo(2);
+        Reply compatible = post("/runs/" + run + "/schemas/cells", "{\"schema\": " + v2 + "}");
+        assertThat(compatible.status()).isEqualTo(200);
+        assertThat(compatible.json().get("version").asInt()).isEqualTo(2);
+
+        List<Object> values = deltasTopic(run);
+        List<String> lines = only(values, StateDelta.class).stream().map(this::line).toList();
+        assertThat(lines).containsExactly(
+                "lib|0|cells|0/0|UPSERT|[]|{\"x\": 0, \"y\": 0, \"susceptible\": 10, \"infected\": 1, \"recovered\": 0,"
+                        + " \"tags\": []}",
+                "lib|0|cells|0/1|UPSERT|[]|{\"x\": 0, \"y\": 1, \"susceptible\": 9, \"infected\": 2.5, \"recovered\": 0,"
+                        + " \"tags\": [], \"note\": \"widened\"}",
+                "lib|0|cells|0/0|PATCH|[infected]|[0.5]");
+        assertThat(values).hasSize(1 + 3 + 1); // RunStarted, the step; the refused schema wrote nothing
+    }
+
+    // ---- concurrent starts -----------------------------------------------------------------------------------
+
+    @Test
+    void concurrentStartsWithDifferentDefinitionsStartExactlyOne() throws Exception {
+        String run = TestStack.uniqueRun("race");
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Reply>> replies = new ArrayList<>();
+            for (String w : List.of("a", "b", "c", "d")) {
+                Callable<Reply> call = () -> post("/runs/" + run + "/start", "{\"kind\": \"trading-arena\","
+                        + " \"expected_workers\": [\"" + w + "\"], \"worker\": \"" + w + "\"}");
+                replies.add(pool.submit(call));
+            }
+            int started = 0;
+            int conflicts = 0;
+            for (Future<Reply> f : replies) {
+                Reply r = f.get();
+                if (r.status() == 200 && r.json().get("status").asText().equals("started")) {
+                    started++;
+                } else {
+                    assertThat(r.status()).as(r.json().toString()).isEqualTo(409);
+                    assertThat(r.json().get("error").asText()).contains("already started with a different definition");
+                    assertThat(r.json().get("existing").get("kind").asText()).isEqualTo("trading-arena");
+                    conflicts++;
+                }
+            }
+            assertThat(started).isEqualTo(1);
+            assertThat(conflicts).isEqualTo(3);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(only(deltasTopic(run), RunStarted.class)).hasSize(1);
+        Reply unknown = post("/runs/" + run + "-x/start", "{\"kind\": \"no-such-kind\", \"expected_workers\": [\"a\"]}");
+        assertThat(unknown.status()).isEqualTo(422);
+        assertThat(unknown.json().get("field").asText()).isEqualTo("kind");
+    }
+
+    // ---- generations -----------------------------------------------------------------------------------------
+
+    @Test
+    void generationsOfAnyCollectionAreChunkedAndSealedAndMaySaveAgain() throws Exception {
+        String run = TestStack.uniqueRun("gens");
+        Reply start = post("/runs/" + run + "/start", "{\"kind\": \"persona-evolution\", \"expected_workers\": [\"w0\"]}");
+        assertThat(start.status()).as(start.json().toString()).isEqualTo(200);
+        Reply latest = get("/runs/" + run + "/schemas/population");
+        assertThat(latest.status()).as(latest.json().toString()).isEqualTo(200);
+        StringBuilder members = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            members.append(i == 0 ? "" : ",").append("{\"name\": \"p").append(i).append("\", \"bio\": \"b\"}");
+        }
+        Reply saved = post("/runs/" + run + "/workers/w0/generations/population/0",
+                "{\"members\": [" + members + "], \"step\": 4}");
+        assertThat(saved.status()).as(saved.json().toString()).isEqualTo(200);
+        Reply again = post("/runs/" + run + "/workers/w0/generations/population/0",
+                "{\"members\": [" + members + "]}");
+        assertThat(again.status()).as(again.json().toString()).isEqualTo(200);
+        List<Object> gens = TestStack.records(config, Contracts.GENERATIONS_TOPIC, run, true).stream()
+                .map(r -> r.value()).toList();
+        List<GenerationChunk> chunks = only(gens, GenerationChunk.class);
+        assertThat(chunks).hasSize(2);
+        assertThat(chunks.get(0).getCollection()).isEqualTo("population");
+        assertThat(chunks.get(0).getItems()).hasSize(3);
+        assertThat(chunks.get(0).getMembers()).isEmpty();
+        List<GenerationSealed> seals = only(gens, GenerationSealed.class);
+        assertThat(seals).extracting(GenerationSealed::getStep).containsExactly(4L, null);
+        assertThat(seals).extracting(GenerationSealed::getMemberCount).containsExactly(3, 3);
+    }
+
     private static String hex(byte[] b) {
         StringBuilder sb = new StringBuilder();
         for (byte x : b) {
