@@ -17,8 +17,20 @@ import org.slf4j.LoggerFactory;
  * The HTTP ingest gateway: JSON in, Avro records out through {@link dev.simsnap.producer.SimsnapWorker}
  * transactions ({@link IngestService}). Every POST answers only after its transaction committed.
  *
+ * <p>v2 (state models; PROTOCOL.md section 6.1):
  * <ul>
- *   <li>{@code POST /runs/{run}/start} — {@code {"kind", "expected_workers", "config"?, "seed"?, "worker"?}}</li>
+ *   <li>{@code POST /runs/{run}/start} — {@code {"kind", "model"?, "expected_workers", "config"?, "seed"?,
+ *       "worker"?}}: started / already_started / 409 naming the existing definition</li>
+ *   <li>{@code POST /runs/{run}/schemas/{collection}} — {@code {"schema"}}; {@code GET} the latest version</li>
+ *   <li>{@code POST /runs/{run}/workers/{worker}/steps[/{step}]} — {@code {"clock", "changes"}}: committed /
+ *       already_committed / 409 step-conflict</li>
+ *   <li>{@code POST /runs/{run}/workers/{worker}/generations/{collection}/{g}} — {@code {"members", "schema_id"?,
+ *       "step"?}}</li>
+ * </ul>
+ * v1 (legacy):
+ * <ul>
+ *   <li>{@code POST /runs/{run}/start} — {@code {"kind", "legacy": true, "expected_workers", "config"?, "seed"?,
+ *       "worker"?}}</li>
  *   <li>{@code POST /runs/{run}/workers/{worker}/iterations/{iteration}} — {@code {"virtual_date", "deltas"}};
  *       each delta {@code {"entity_type", "entity_id", "collection"?, "op", "patch_fields"?, "payload"}} (see
  *       {@link dev.simsnap.producer.JsonDeltas}); 200 {@code {"status": "committed", "iteration", "delta_count"}}
