@@ -10,11 +10,22 @@ public final class GatewayException extends RuntimeException {
 
     private final int status;
     private final String field;
+    private final com.fasterxml.jackson.databind.node.ObjectNode extra;
 
     GatewayException(int status, String field, String message) {
+        this(status, field, message, null);
+    }
+
+    GatewayException(int status, String field, String message, com.fasterxml.jackson.databind.node.ObjectNode extra) {
         super(message);
         this.status = status;
         this.field = field;
+        this.extra = extra;
+    }
+
+    /** Further members of the error body (e.g. "subject", "existing"), or null. */
+    public com.fasterxml.jackson.databind.node.ObjectNode extra() {
+        return extra;
     }
 
     /** 422 for a body that does not match the Avro contract; the field is read from "field 'x'" in the message. */

@@ -17,8 +17,20 @@ import org.slf4j.LoggerFactory;
  * The HTTP ingest gateway: JSON in, Avro records out through {@link dev.simsnap.producer.SimsnapWorker}
  * transactions ({@link IngestService}). Every POST answers only after its transaction committed.
  *
+ * <p>v2 (state models; PROTOCOL.md section 6.1):
  * <ul>
- *   <li>{@code POST /runs/{run}/start} — {@code {"kind", "expected_workers", "config"?, "seed"?, "worker"?}}</li>
+ *   <li>{@code POST /runs/{run}/start} — {@code {"kind", "model"?, "expected_workers", "config"?, "seed"?,
+ *       "worker"?}}: started / already_started / 409 naming the existing definition</li>
+ *   <li>{@code POST /runs/{run}/schemas/{collection}} — {@code {"schema"}}; {@code GET} the latest version</li>
+ *   <li>{@code POST /runs/{run}/workers/{worker}/steps[/{step}]} — {@code {"clock", "changes"}}: committed /
+ *       already_committed / 409 step-conflict</li>
+ *   <li>{@code POST /runs/{run}/workers/{worker}/generations/{collection}/{g}} — {@code {"members", "schema_id"?,
+ *       "step"?}}</li>
+ * </ul>
+ * v1 (legacy):
+ * <ul>
+ *   <li>{@code POST /runs/{run}/start} — {@code {"kind", "legacy": true, "expected_workers", "config"?, "seed"?,
+ *       "worker"?}}</li>
  *   <li>{@code POST /runs/{run}/workers/{worker}/iterations/{iteration}} — {@code {"virtual_date", "deltas"}};
  *       each delta {@code {"entity_type", "entity_id", "collection"?, "op", "patch_fields"?, "payload"}} (see
  *       {@link dev.simsnap.producer.JsonDeltas}); 200 {@code {"status": "committed", "iteration", "delta_count"}}
@@ -69,7 +81,19 @@ public final class GatewayServer implements AutoCloseable {
         javalin.post("/runs/{run}/workers/{worker}/generations/{generation}", ctx -> reply(ctx,
                 service.generation(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("generation"),
                         body(ctx))));
-        javalin.exception(GatewayException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field()));
+        javalin.post("/runs/{run}/schemas/{collection}", ctx -> reply(ctx,
+                service.registerSchema(ctx.pathParam("run"), ctx.pathParam("collection"), body(ctx))));
+        javalin.get("/runs/{run}/schemas/{collection}", ctx -> reply(ctx,
+                service.latestSchema(ctx.pathParam("run"), ctx.pathParam("collection"))));
+        javalin.post("/runs/{run}/workers/{worker}/steps", ctx -> reply(ctx,
+                service.step(ctx.pathParam("run"), ctx.pathParam("worker"), null, body(ctx))));
+        javalin.post("/runs/{run}/workers/{worker}/steps/{step}", ctx -> reply(ctx,
+                service.step(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("step"), body(ctx))));
+        javalin.post("/runs/{run}/workers/{worker}/generations/{collection}/{generation}", ctx -> reply(ctx,
+                service.saveGeneration(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("collection"),
+                        ctx.pathParam("generation"), body(ctx))));
+        javalin.exception(GatewayException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field(),
+                e.extra()));
         javalin.exception(IllegalArgumentException.class, (e, ctx) -> {
             GatewayException g = GatewayException.invalid(null, e);
             error(ctx, g.status(), g.getMessage(), g.field());
@@ -130,10 +154,17 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     private static void error(Context ctx, int status, String message, String field) {
+        error(ctx, status, message, field, null);
+    }
+
+    private static void error(Context ctx, int status, String message, String field, ObjectNode extra) {
         ObjectNode out = MAPPER.createObjectNode();
         out.put("error", message);
         if (field != null) {
             out.put("field", field);
+        }
+        if (extra != null) {
+            extra.fields().forEachRemaining(e -> out.set(e.getKey(), e.getValue()));
         }
         ctx.status(status).result(out.toString()).contentType("application/json");
     }

@@ -3,7 +3,23 @@ package dev.simsnap.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simsnap.model.BuiltInKinds;
+import dev.simsnap.model.StateModel;
+import dev.simsnap.model.item.ItemCodec;
 import dev.simsnap.producer.AvroJson;
+import dev.simsnap.producer.CollectionSchemas;
+import dev.simsnap.producer.RunConflictException;
+import dev.simsnap.producer.RunDefinition;
+import dev.simsnap.producer.SchemaEvolutionException;
+import dev.simsnap.producer.Step;
+import dev.simsnap.producer.StepConflictException;
+import dev.simsnap.producer.StepResult;
+import dev.simsnap.registry.client.SchemaRegistries;
+import dev.simsnap.registry.client.SchemaRegistry;
+import dev.simsnap.registry.client.SchemaVersion;
+import dev.simsnap.schema.run.RunStarted;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 import dev.simsnap.producer.DeltaValidator;
 import dev.simsnap.producer.Iteration;
 import dev.simsnap.producer.JsonDeltas;
@@ -41,7 +57,13 @@ public final class IngestService implements AutoCloseable {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final Properties workerConfig;
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private final Map<String, Object> runLocks = new ConcurrentHashMap<>();
+    private final Map<String, CollectionSchemas> runSchemas = new ConcurrentHashMap<>();
+    private SchemaRegistry registry;
     private volatile boolean closed;
 
     /** @param workerConfig worker properties: bootstrap.servers, schema.registry.url, any Kafka client property */
@@ -108,38 +130,17 @@ public final class IngestService implements AutoCloseable {
      * "seed": 0, "worker": "w0"}}; worker defaults to the first expected worker. Idempotent.
      */
     public ObjectNode startRun(String run, JsonNode body) {
-        requireObject(body, Set.of("kind", "expected_workers", "config", "seed", "worker"));
+        requireObject(body, Set.of("kind", "expected_workers", "config", "seed", "worker", "model", "legacy"));
+        JsonNode legacy = body.get("legacy");
+        if (legacy == null || !legacy.asBoolean(false)) {
+            return startV2(run, body);
+        }
         String kind = text(body, "kind", true);
         List<String> expected = new ArrayList<>();
         JsonNode ew = body.get("expected_workers");
-        if (ew == null || !ew.isArray() || ew.isEmpty()) {
-            throw new GatewayException(422, "expected_workers", "field 'expected_workers': expected a non-empty "
-                    + "array of worker ids");
-        }
-        for (int i = 0; i < ew.size(); i++) {
-            if (!ew.get(i).isTextual()) {
-                throw new GatewayException(422, "expected_workers[" + i + "]",
-                        "field 'expected_workers[" + i + "]': expected a string, got " + ew.get(i));
-            }
-            expected.add(ew.get(i).textValue());
-        }
-        Map<String, String> config = new LinkedHashMap<>();
-        JsonNode cfg = body.get("config");
-        if (cfg != null && !cfg.isNull()) {
-            if (!cfg.isObject()) {
-                throw new GatewayException(422, "config", "field 'config': expected an object");
-            }
-            cfg.fields().forEachRemaining(e -> config.put(e.getKey(),
-                    e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString()));
-        }
-        long seed = 0;
-        JsonNode s = body.get("seed");
-        if (s != null && !s.isNull()) {
-            if (!s.isIntegralNumber() || !s.canConvertToLong()) {
-                throw new GatewayException(422, "seed", "field 'seed': expected an integer, got " + s);
-            }
-            seed = s.longValue();
-        }
+        expected = workers(ew);
+        Map<String, String> config = config(body);
+        long seed = seed(body);
         RunSpec spec;
         try {
             spec = new RunSpec(kind, expected, config, seed);
@@ -156,6 +157,47 @@ public final class IngestService implements AutoCloseable {
             w.state().expectedWorkers().forEach(out.putArray("expected_workers")::add);
             return out;
         });
+    }
+
+    private static List<String> workers(JsonNode ew) {
+        List<String> expected = new ArrayList<>();
+        if (ew == null || !ew.isArray() || ew.isEmpty()) {
+            throw new GatewayException(422, "expected_workers", "field 'expected_workers': expected a non-empty "
+                    + "array of worker ids");
+        }
+        for (int i = 0; i < ew.size(); i++) {
+            if (!ew.get(i).isTextual()) {
+                throw new GatewayException(422, "expected_workers[" + i + "]",
+                        "field 'expected_workers[" + i + "]': expected a string, got " + ew.get(i));
+            }
+            expected.add(ew.get(i).textValue());
+        }
+        return expected;
+    }
+
+    private static Map<String, String> config(JsonNode body) {
+        Map<String, String> config = new LinkedHashMap<>();
+        JsonNode cfg = body.get("config");
+        if (cfg != null && !cfg.isNull()) {
+            if (!cfg.isObject()) {
+                throw new GatewayException(422, "config", "field 'config': expected an object");
+            }
+            cfg.fields().forEachRemaining(e -> config.put(e.getKey(),
+                    e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString()));
+        }
+        return config;
+    }
+
+    private static long seed(JsonNode body) {
+        long seed = 0;
+        JsonNode s = body.get("seed");
+        if (s != null && !s.isNull()) {
+            if (!s.isIntegralNumber() || !s.canConvertToLong()) {
+                throw new GatewayException(422, "seed", "field 'seed': expected an integer, got " + s);
+            }
+            seed = s.longValue();
+        }
+        return seed;
     }
 
     /**
@@ -299,6 +341,416 @@ public final class IngestService implements AutoCloseable {
         });
     }
 
+    // ---- v2: state models, schemas, steps ----------------------------------------------------------------------
+
+    /**
+     * {@code POST /runs/{run}/start} (v2): {@code {"kind", "model"?, "expected_workers", "config"?, "seed"?,
+     * "worker"?}}. Without a model the kind must be built in. Starts of one run are serialized in this gateway.
+     */
+    private ObjectNode startV2(String run, JsonNode body) {
+        JsonNode modelNode = body.get("model");
+        String kind = text(body, "kind", modelNode == null || modelNode.isNull());
+        StateModel model;
+        if (modelNode != null && !modelNode.isNull()) {
+            if (!modelNode.isObject()) {
+                throw new GatewayException(422, "model", "field 'model': expected a descriptor object");
+            }
+            try {
+                model = StateModel.parse(modelNode.toString(), file -> null);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new GatewayException(422, "model", "field 'model': " + e.getMessage()
+                        + " (the model must be self-contained: schemas inline)");
+            }
+            if (kind != null && !kind.equals(model.kind())) {
+                throw new GatewayException(422, "kind", "field 'kind': '" + kind + "' but the model is of kind '"
+                        + model.kind() + "'");
+            }
+        } else {
+            model = BuiltInKinds.find(kind).orElseThrow(() -> new GatewayException(422, "kind", "field 'kind': '"
+                    + kind + "' is not a built-in kind " + BuiltInKinds.NAMES + " and no \"model\" was sent (or send"
+                    + " \"legacy\": true for a v1 run without a state model)"));
+        }
+        RunDefinition definition;
+        try {
+            definition = new RunDefinition(model, workers(body.get("expected_workers")), config(body), seed(body));
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.invalid(null, e);
+        }
+        String worker = text(body, "worker", false);
+        if (worker == null) {
+            worker = definition.expectedWorkers().get(0);
+        }
+        Object lock = runLocks.computeIfAbsent(run, k -> new Object());
+        synchronized (lock) {
+            return withWorker(run, worker, w -> {
+                boolean sent;
+                try {
+                    sent = w.start(definition);
+                } catch (RunConflictException e) {
+                    ObjectNode extra = JSON.objectNode();
+                    ObjectNode existing = extra.putObject("existing");
+                    existing.put("kind", e.existingKind());
+                    e.existingWorkers().forEach(existing.putArray("expected_workers")::add);
+                    if (e.existingModel() != null) {
+                        existing.set("model", parseJson(e.existingModel()));
+                    }
+                    throw new GatewayException(409, null, e.getMessage(), extra);
+                } catch (SchemaEvolutionException e) {
+                    throw evolution(e);
+                }
+                runSchemas.remove(run);
+                ObjectNode out = base(run, w.workerId(), sent ? "started" : "already_started");
+                out.put("kind", definition.kind());
+                definition.expectedWorkers().forEach(out.putArray("expected_workers")::add);
+                return out;
+            });
+        }
+    }
+
+    private static GatewayException evolution(SchemaEvolutionException e) {
+        ObjectNode extra = JSON.objectNode();
+        extra.put("subject", e.subject());
+        e.fields().forEach(extra.putArray("fields")::add);
+        extra.put("latest_version", e.latestVersion());
+        return new GatewayException(409, e.fields().isEmpty() ? null : e.fields().get(0), e.getMessage(), extra);
+    }
+
+    private static JsonNode parseJson(String text) {
+        try {
+            return MAPPER.readTree(text);
+        } catch (java.io.IOException e) {
+            return JSON.textNode(text);
+        }
+    }
+
+    /** The run's collections and registry subjects, read from its RunStarted (cached once started). */
+    private CollectionSchemas runSchemas(String run) {
+        requireId("run", run);
+        CollectionSchemas cached = runSchemas.get(run);
+        if (cached != null) {
+            return cached;
+        }
+        RunStarted started = SimsnapWorker.readRunStarted(workerConfig, run).orElseThrow(() ->
+                new GatewayException(409, null, "run " + run + " has not started"));
+        if (started.getModel() == null) {
+            throw new GatewayException(409, null, "run " + run + " was started without a state model (v1)");
+        }
+        CollectionSchemas schemas = new CollectionSchemas(registry(), StateModel.parse(started.getModel(), f -> null));
+        runSchemas.put(run, schemas);
+        return schemas;
+    }
+
+    private synchronized SchemaRegistry registry() {
+        if (registry == null) {
+            Map<String, Object> map = new java.util.HashMap<>();
+            workerConfig.stringPropertyNames().forEach(k -> map.put(k, workerConfig.getProperty(k)));
+            registry = SchemaRegistries.fromConfig(map);
+        }
+        return registry;
+    }
+
+    /** {@code POST /runs/{run}/schemas/{collection}}: {@code {"schema": <avsc>}} → {@code {"id", "version", "subject"}}. */
+    public ObjectNode registerSchema(String run, String collection, JsonNode body) {
+        requireObject(body, Set.of("schema"));
+        JsonNode schemaNode = body.get("schema");
+        if (schemaNode == null || !(schemaNode.isObject() || schemaNode.isArray() || schemaNode.isTextual())) {
+            throw new GatewayException(422, "schema", "field 'schema': expected an Avro schema (JSON)");
+        }
+        Schema schema;
+        try {
+            schema = new Schema.Parser().parse(schemaNode.isTextual() ? schemaNode.textValue() : schemaNode.toString());
+        } catch (RuntimeException e) {
+            throw new GatewayException(422, "schema", "field 'schema': not a valid Avro schema: " + e.getMessage());
+        }
+        CollectionSchemas schemas = runSchemas(run);
+        SchemaVersion v;
+        try {
+            v = schemas.register(collection, schema);
+        } catch (SchemaEvolutionException e) {
+            throw evolution(e);
+        } catch (IllegalArgumentException e) {
+            throw GatewayException.invalid(null, e);
+        }
+        ObjectNode out = JSON.objectNode();
+        out.put("id", v.id());
+        out.put("version", v.version());
+        out.put("subject", v.subject());
+        return out;
+    }
+
+    /** {@code GET /runs/{run}/schemas/{collection}} → {@code {"id", "version", "schema"}} of the latest version. */
+    public ObjectNode latestSchema(String run, String collection) {
+        CollectionSchemas.Writer latest;
+        try {
+            latest = runSchemas(run).latest(collection);
+        } catch (IllegalArgumentException e) {
+            throw new GatewayException(404, "collection", e.getMessage());
+        }
+        ObjectNode out = JSON.objectNode();
+        out.put("id", latest.id());
+        out.put("version", latest.version());
+        out.set("schema", parseJson(latest.schema().toString()));
+        return out;
+    }
+
+    /**
+     * {@code POST /runs/{run}/workers/{worker}/steps[/{step}]}: {@code {"clock": {..}, "changes": [..]}}. Every
+     * change is converted and validated before anything is sent; then one transaction.
+     */
+    public ObjectNode step(String run, String worker, String stepText, JsonNode body) {
+        Long explicit = null;
+        if (stepText != null) {
+            try {
+                explicit = Long.parseLong(stepText);
+            } catch (NumberFormatException e) {
+                throw new GatewayException(400, "step", "path 'step': not an integer: " + stepText);
+            }
+        }
+        requireObject(body, Set.of("clock", "changes"));
+        Map<String, Long> clock = new LinkedHashMap<>();
+        JsonNode c = body.get("clock");
+        if (c != null && !c.isNull()) {
+            if (!c.isObject()) {
+                throw new GatewayException(422, "clock", "field 'clock': expected an object of integers");
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = c.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                if (!e.getValue().isIntegralNumber() || !e.getValue().canConvertToLong()) {
+                    throw new GatewayException(422, "clock." + e.getKey(), "field 'clock." + e.getKey()
+                            + "': expected an integer, got " + e.getValue());
+                }
+                clock.put(e.getKey(), e.getValue().longValue());
+            }
+        }
+        JsonNode changes = body.get("changes");
+        if (changes == null || !changes.isArray()) {
+            throw new GatewayException(422, "changes", "field 'changes': expected an array");
+        }
+        Long stepNumber = explicit;
+        return withWorker(run, worker, w -> {
+            Step step;
+            try {
+                step = stepNumber == null ? w.beginStep(clock) : w.beginStep(stepNumber, clock);
+            } catch (IllegalArgumentException e) {
+                throw GatewayException.invalid(null, e);
+            }
+            CollectionSchemas schemas = w.schemas();
+            for (int i = 0; i < changes.size(); i++) {
+                try {
+                    addChange(step, schemas, changes.get(i));
+                } catch (IllegalArgumentException e) {
+                    throw GatewayException.invalid("changes[" + i + "]", e);
+                }
+            }
+            StepResult result;
+            try {
+                result = step.commit();
+            } catch (StepConflictException e) {
+                ObjectNode extra = JSON.objectNode();
+                extra.put("reason", "step-conflict");
+                extra.put("step", e.step());
+                extra.put("committed_digest", e.committedDigest());
+                extra.put("digest", e.sentDigest());
+                throw new GatewayException(409, null, e.getMessage(), extra);
+            }
+            ObjectNode out = base(run, worker, result.status() == StepResult.Status.COMMITTED ? "committed"
+                    : "already_committed");
+            out.put("step", result.step());
+            out.put("digest", result.digest());
+            out.put("changes", step.size());
+            return out;
+        });
+    }
+
+    private static final Set<String> UPSERT_KEYS = Set.of("collection", "op", "item", "schema_id");
+    private static final Set<String> PATCH_KEYS = Set.of("collection", "op", "id", "set", "schema_id");
+    private static final Set<String> APPEND_KEYS = Set.of("collection", "op", "id", "path", "items");
+    private static final Set<String> DELETE_KEYS = Set.of("collection", "op", "id", "row_id");
+    private static final Set<String> INSERT_KEYS = Set.of("collection", "op", "row_id", "row", "schema_id");
+    private static final Set<String> UPDATE_KEYS = Set.of("collection", "op", "row_id", "set", "schema_id");
+
+    private static void addChange(Step step, CollectionSchemas schemas, JsonNode change) {
+        if (change == null || !change.isObject()) {
+            throw new IllegalArgumentException("expected a change object");
+        }
+        String collection = required(change, "collection");
+        String op = required(change, "op");
+        schemas.spec(collection);
+        switch (op) {
+            case "upsert" -> {
+                keys(change, UPSERT_KEYS);
+                Schema schema = writer(schemas, collection, change).schema();
+                step.upsert(collection, JsonToItem.record(object(change, "item"), schema, "item"));
+            }
+            case "patch" -> {
+                keys(change, PATCH_KEYS);
+                CollectionSchemas.Writer w = writer(schemas, collection, change);
+                step.patch(collection, optionalText(change, "id"), w.schema(), values(object(change, "set"), w));
+            }
+            case "append" -> {
+                keys(change, APPEND_KEYS);
+                String path = required(change, "path");
+                JsonNode items = change.get("items");
+                if (items == null || !items.isArray()) {
+                    throw new IllegalArgumentException("field 'items': expected an array");
+                }
+                Schema element = ItemCodec.appendArraySchema(schemas.latest(collection).schema(), path)
+                        .getElementType();
+                List<Object> values = new ArrayList<>();
+                for (int i = 0; i < items.size(); i++) {
+                    values.add(JsonToItem.convert(items.get(i), element, "items[" + i + "]"));
+                }
+                step.append(collection, optionalText(change, "id"), path, values);
+            }
+            case "delete" -> {
+                keys(change, DELETE_KEYS);
+                if (change.has("row_id")) {
+                    step.deleteRow(collection, rowId(change));
+                } else {
+                    step.delete(collection, optionalText(change, "id"));
+                }
+            }
+            case "insert" -> {
+                keys(change, INSERT_KEYS);
+                Schema schema = writer(schemas, collection, change).schema();
+                step.insertRow(collection, rowId(change), JsonToItem.record(object(change, "row"), schema, "row"));
+            }
+            case "update" -> {
+                keys(change, UPDATE_KEYS);
+                CollectionSchemas.Writer w = writer(schemas, collection, change);
+                step.updateRow(collection, rowId(change), values(object(change, "set"), w));
+            }
+            default -> throw new IllegalArgumentException("field 'op': unknown op '" + op
+                    + "' (upsert, patch, append, delete; rows: insert, update, delete)");
+        }
+    }
+
+    private static Map<String, Object> values(JsonNode set, CollectionSchemas.Writer w) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = set.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            Schema at;
+            try {
+                at = ItemCodec.pathSchema(w.schema(), e.getKey());
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("field 'set." + e.getKey() + "': " + ex.getMessage(), ex);
+            }
+            out.put(e.getKey(), JsonToItem.convert(e.getValue(), at, "set." + e.getKey()));
+        }
+        return out;
+    }
+
+    private static CollectionSchemas.Writer writer(CollectionSchemas schemas, String collection, JsonNode change) {
+        JsonNode id = change.get("schema_id");
+        if (id == null || id.isNull()) {
+            return schemas.latest(collection);
+        }
+        if (!id.canConvertToInt()) {
+            throw new IllegalArgumentException("field 'schema_id': expected an integer, got " + id);
+        }
+        return schemas.byId(collection, id.intValue());
+    }
+
+    private static long rowId(JsonNode change) {
+        JsonNode r = change.get("row_id");
+        if (r == null || !r.isIntegralNumber() || !r.canConvertToLong()) {
+            throw new IllegalArgumentException("field 'row_id': expected an integer, got " + r);
+        }
+        return r.longValue();
+    }
+
+    private static JsonNode object(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isObject()) {
+            throw new IllegalArgumentException("field '" + field + "': expected an object");
+        }
+        return v;
+    }
+
+    private static String required(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || !v.isTextual()) {
+            throw new IllegalArgumentException("field '" + field + "': expected a string, got " + v);
+        }
+        return v.textValue();
+    }
+
+    private static String optionalText(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return "";
+        }
+        if (v.isIntegralNumber()) {
+            return v.asText();
+        }
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException("field '" + field + "': expected a string, got " + v);
+        }
+        return v.textValue();
+    }
+
+    private static void keys(JsonNode node, Set<String> allowed) {
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            String k = it.next();
+            if (!allowed.contains(k)) {
+                throw new IllegalArgumentException("field '" + k + "': unknown for this op (allowed: "
+                        + new java.util.TreeSet<>(allowed) + ")");
+            }
+        }
+    }
+
+    /**
+     * {@code POST /runs/{run}/workers/{worker}/generations/{collection}/{g}}: {@code {"members": [..],
+     * "schema_id"?, "step"?}}. One transaction: chunks then GenerationSealed.
+     */
+    public ObjectNode saveGeneration(String run, String worker, String collection, String generationText,
+                                     JsonNode body) {
+        long generation;
+        try {
+            generation = Long.parseLong(generationText);
+        } catch (NumberFormatException e) {
+            throw new GatewayException(400, "generation", "path 'generation': not an integer: " + generationText);
+        }
+        requireObject(body, Set.of("members", "schema_id", "step"));
+        JsonNode m = body.get("members");
+        if (m == null || !m.isArray()) {
+            throw new GatewayException(422, "members", "field 'members': expected an array");
+        }
+        JsonNode st = body.get("step");
+        Long step = null;
+        if (st != null && !st.isNull()) {
+            if (!st.isIntegralNumber()) {
+                throw new GatewayException(422, "step", "field 'step': expected an integer, got " + st);
+            }
+            step = st.longValue();
+        }
+        Long finalStep = step;
+        return withWorker(run, worker, w -> {
+            CollectionSchemas schemas = w.schemas();
+            List<GenericRecord> members = new ArrayList<>();
+            try {
+                Schema schema = writer(schemas, collection, body).schema();
+                for (int i = 0; i < m.size(); i++) {
+                    members.add(JsonToItem.record(m.get(i), schema, "members[" + i + "]"));
+                }
+            } catch (IllegalArgumentException e) {
+                throw GatewayException.invalid(null, e);
+            }
+            int chunks;
+            try {
+                chunks = w.saveGeneration(collection, generation, members, finalStep);
+            } catch (IllegalArgumentException e) {
+                throw GatewayException.invalid(null, e);
+            }
+            ObjectNode out = base(run, worker, "committed");
+            out.put("collection", collection);
+            out.put("generation", generation);
+            out.put("members", members.size());
+            out.put("chunks", chunks);
+            return out;
+        });
+    }
+
     /** Closes every cached worker. */
     @Override
     public void close() {
@@ -311,6 +763,11 @@ public final class IngestService implements AutoCloseable {
             }
         }
         slots.clear();
+        synchronized (this) {
+            if (registry != null) {
+                registry.close();
+            }
+        }
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

@@ -41,8 +41,20 @@ final class RunHistory {
         return Utils.toPositive(Utils.murmur2(runId.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
+    /**
+     * What a read-back found: the run's state, its first RunStarted (null when not started) and, for the reading
+     * worker, each committed step's content digest (steps committed without one are absent).
+     */
+    record Found(RunState state, RunStarted started, java.util.NavigableMap<Long, byte[]> digests) {
+    }
+
     /** Reads the run's state as seen by {@code workerId}. */
     static RunState read(Properties all, String runId, String workerId, int partitions) {
+        return readFull(all, runId, workerId, partitions).state();
+    }
+
+    /** Reads the run's state, RunStarted and step digests as seen by {@code workerId}. */
+    static Found readFull(Properties all, String runId, String workerId, int partitions) {
         Properties props = SimsnapConfig.clientProperties(all);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -58,6 +70,8 @@ final class RunHistory {
         List<String> expected = List.of();
         long lastIteration = -1;
         long lastSequence = -1;
+        RunStarted first = null;
+        java.util.NavigableMap<Long, byte[]> digests = new java.util.TreeMap<>();
         try (KafkaConsumer<String, Object> consumer = new KafkaConsumer<>(props)) {
             consumer.assign(List.of(tp));
             consumer.seekToBeginning(List.of(tp));
@@ -88,6 +102,7 @@ final class RunHistory {
                     if (value instanceof RunStarted && !started) {
                         RunStarted rs = (RunStarted) value;
                         started = true;
+                        first = rs;
                         kind = rs.getKind();
                         expected = List.copyOf(rs.getExpectedWorkers());
                     } else if (value instanceof RunEnded) {
@@ -97,11 +112,18 @@ final class RunHistory {
                         if (workerId.equals(ic.getWorkerId())) {
                             lastIteration = Math.max(lastIteration, ic.getIteration());
                             lastSequence = Math.max(lastSequence, ic.getLastSequence());
+                            if (ic.getContentDigest() != null) {
+                                java.nio.ByteBuffer d = ic.getContentDigest().duplicate();
+                                byte[] bytes = new byte[d.remaining()];
+                                d.get(bytes);
+                                digests.put(ic.getIteration(), bytes);
+                            }
                         }
                     }
                 }
             }
         }
-        return new RunState(started, Optional.ofNullable(kind), expected, ended, lastIteration, lastSequence);
+        return new Found(new RunState(started, Optional.ofNullable(kind), expected, ended, lastIteration, lastSequence),
+                first, digests);
     }
 }

@@ -1,6 +1,19 @@
 package dev.simsnap.producer;
 
+import dev.simsnap.model.CollectionSpec;
+import dev.simsnap.model.Shape;
+import dev.simsnap.model.StateModel;
+import dev.simsnap.model.item.ItemCodec;
+import dev.simsnap.registry.client.SchemaRegistries;
+import dev.simsnap.registry.client.SchemaRegistry;
 import dev.simsnap.schema.contract.Contracts;
+import dev.simsnap.schema.run.IterationCommitted;
+import dev.simsnap.serde.WireFormat;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.delta.StateDelta;
 import dev.simsnap.schema.generation.GenerationChunk;
@@ -70,6 +83,10 @@ public final class SimsnapWorker implements AutoCloseable {
     private long nextSequence;
     private Iteration open;
     private RuntimeException broken;
+    private RunStarted startedRecord;
+    private java.util.NavigableMap<Long, byte[]> digests = new java.util.TreeMap<>();
+    private SchemaRegistry registry;
+    private CollectionSchemas schemas;
 
     private SimsnapWorker(Properties config, String runId, String workerId) {
         this.config = config;
@@ -87,7 +104,7 @@ public final class SimsnapWorker implements AutoCloseable {
         this.producer = new KafkaProducer<>(props);
         try {
             producer.initTransactions(); // fences the zombie and aborts its open transaction
-            this.state = RunHistory.read(config, runId, workerId, partitions);
+            adopt(RunHistory.readFull(config, runId, workerId, partitions));
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
@@ -166,7 +183,7 @@ public final class SimsnapWorker implements AutoCloseable {
                 throw new IllegalStateException("run " + runId + " did not start within " + timeout);
             }
             sleep(100);
-            state = RunHistory.read(config, runId, workerId, partitions);
+            adopt(RunHistory.readFull(config, runId, workerId, partitions));
         }
         if (!state.expectedWorkers().contains(workerId)) {
             throw new IllegalStateException("worker '" + workerId + "' is not one of run " + runId
@@ -265,6 +282,334 @@ public final class SimsnapWorker implements AutoCloseable {
             open.close();
         }
         producer.close(CLOSE_TIMEOUT);
+        if (registry != null) {
+            registry.close();
+        }
+    }
+
+    // ---- v2: state models, steps ---------------------------------------------------------------------------------
+
+    private void adopt(RunHistory.Found found) {
+        this.state = found.state();
+        this.startedRecord = found.started();
+        this.digests = found.digests();
+    }
+
+    private void refresh() {
+        adopt(RunHistory.readFull(config, runId, workerId, partitions));
+        if (schemas != null && !Objects.equals(schemas.model(), runModel().orElse(null))) {
+            schemas = null;
+        }
+    }
+
+    /** The run's state model as its RunStarted records it; empty when not started or started without one (v1). */
+    public Optional<StateModel> runModel() {
+        if (startedRecord == null || startedRecord.getModel() == null) {
+            return Optional.empty();
+        }
+        if (schemas != null) {
+            return Optional.of(schemas.model());
+        }
+        return Optional.of(StateModel.parse(startedRecord.getModel(), file -> null));
+    }
+
+    /**
+     * Reads a run's first committed RunStarted (read_committed), without opening a worker; empty when the run has
+     * not started. Creates the topics when absent, like a worker.
+     */
+    public static Optional<RunStarted> readRunStarted(Properties config, String runId) {
+        RunIds.require("run id", runId);
+        int partitions = TopicSetup.prepare(config);
+        return Optional.ofNullable(RunHistory.readFull(config, runId, "", partitions).started());
+    }
+
+    /** The run's RunStarted as read back (null when the run has not started). */
+    public RunStarted runStarted() {
+        return startedRecord;
+    }
+
+    /**
+     * Starts a v2 run: for every collection, sets its subject's compatibility to {@code model.compatibility(c)}
+     * and registers its declared schema versions in order; then sends RunStarted ({@code kind = model.kind()},
+     * {@code model = model.toJson()}) in its own transaction. Reads the run back first and after sending, so a run
+     * already started with the same model and workers is a no-op.
+     *
+     * @return true if this call started the run, false if it was already started with this definition
+     * @throws RunConflictException     when the run was started with a different model or worker list
+     * @throws SchemaEvolutionException when a declared schema version is refused by its subject's level
+     */
+    public boolean start(RunDefinition definition) {
+        checkUsable();
+        refresh();
+        if (state.started()) {
+            checkSameDefinition(definition);
+            return false;
+        }
+        CollectionSchemas declared = new CollectionSchemas(registry(), definition.model());
+        declared.declare();
+        RunStarted started = new RunStarted(runId, definition.kind(), new ArrayList<>(definition.expectedWorkers()),
+                Map.copyOf(definition.config()), definition.seed(), System.currentTimeMillis(), null,
+                definition.model().toJson());
+        transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
+        // commitTransaction returns before the commit markers are written: wait until read_committed sees a start
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        refresh();
+        while (startedRecord == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("run " + runId + ": the RunStarted just committed is not readable"
+                        + " after 30 s");
+            }
+            sleep(50);
+            refresh();
+        }
+        if (!startedRecord.equals(started)) {
+            // another starter got there first: the first RunStarted on the partition is the run's
+            checkSameDefinition(definition);
+            return false;
+        }
+        schemas = declared;
+        return true;
+    }
+
+    private void checkSameDefinition(RunDefinition definition) {
+        RunStarted existing = startedRecord;
+        List<String> workers = existing.getExpectedWorkers();
+        String difference = null;
+        if (!workers.equals(definition.expectedWorkers())) {
+            difference = "expected_workers " + workers + " vs " + definition.expectedWorkers();
+        } else if (existing.getModel() == null) {
+            difference = "it was started without a state model";
+        } else if (!existing.getModel().equals(definition.model().toJson())
+                && !sameModel(existing.getModel(), definition.model())) {
+            difference = "another model" + (existing.getKind().equals(definition.kind()) ? ""
+                    : " (kind '" + existing.getKind() + "' vs '" + definition.kind() + "')");
+        }
+        if (difference != null) {
+            throw new RunConflictException(runId, existing.getKind(), workers, existing.getModel(), difference);
+        }
+    }
+
+    private static boolean sameModel(String json, StateModel model) {
+        try {
+            return StateModel.parse(json, file -> null).equals(model);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** The run's collections and their registry subjects (the run must be started with a model). */
+    public CollectionSchemas schemas() {
+        if (schemas == null) {
+            if (startedRecord == null) {
+                refresh();
+            }
+            StateModel model = runModel().orElseThrow(() -> new IllegalStateException(startedRecord == null
+                    ? "run " + runId + " has not started: call start first"
+                    : "run " + runId + " was started without a state model (v1): use beginIteration"));
+            schemas = new CollectionSchemas(registry(), model);
+        }
+        return schemas;
+    }
+
+    /**
+     * Registers a new version of a collection's item schema under its subject (the existing id when the subject
+     * already holds it).
+     *
+     * @return the schema id
+     * @throws SchemaEvolutionException when the subject's compatibility level refuses it (nothing registered)
+     */
+    public int registerSchema(String collection, Schema schema) {
+        checkUsable();
+        return schemas().register(collection, schema).id();
+    }
+
+    /**
+     * Begins this worker's next step ({@code last committed step + 1}). Changes are kept until
+     * {@link Step#commit()}, which sends them with the IterationCommitted in one transaction.
+     *
+     * @param clock the simulation's clock: exactly the model's clock fields
+     */
+    public Step beginStep(Map<String, Long> clock) {
+        prepareStep(clock);
+        return new Step(this, schemas(), state.lastIteration() + 1, clock);
+    }
+
+    /**
+     * Begins step {@code step} explicitly (a re-send after a failure): at most the next one. A step already
+     * committed is answered by {@link Step#commit()} with ALREADY_COMMITTED when its content is the same, and
+     * refused with {@link StepConflictException} otherwise.
+     *
+     * @throws IllegalArgumentException when {@code step} is beyond the next step
+     */
+    public Step beginStep(long step, Map<String, Long> clock) {
+        prepareStep(clock);
+        long next = state.lastIteration() + 1;
+        if (step < 0) {
+            throw new IllegalArgumentException("field 'step': must be >= 0, got " + step);
+        }
+        if (step > next) {
+            throw new IllegalArgumentException("field 'step': steps go one at a time: next is " + next + ", not "
+                    + step);
+        }
+        return new Step(this, schemas(), step, clock);
+    }
+
+    private void prepareStep(Map<String, Long> clock) {
+        checkUsable();
+        if (!state.started()) {
+            refresh();
+        }
+        if (!state.started()) {
+            throw new IllegalStateException("run " + runId + " has not started: call start first");
+        }
+        if (state.ended()) {
+            throw new IllegalStateException("run " + runId + " has ended");
+        }
+        StateModel model = schemas().model();
+        Objects.requireNonNull(clock, "clock");
+        for (Map.Entry<String, Long> e : clock.entrySet()) {
+            if (!model.clock().contains(e.getKey())) {
+                throw new IllegalArgumentException("field 'clock." + e.getKey() + "': kind '" + model.kind()
+                        + "' has clock fields " + model.clock());
+            }
+            if (e.getValue() == null) {
+                throw new IllegalArgumentException("field 'clock." + e.getKey() + "': must not be null");
+            }
+        }
+        for (String field : model.clock()) {
+            if (!clock.containsKey(field)) {
+                throw new IllegalArgumentException("field 'clock." + field + "' is missing (kind '" + model.kind()
+                        + "' has clock fields " + model.clock() + ")");
+            }
+        }
+    }
+
+    StepResult commitStep(Step step) {
+        checkUsable();
+        byte[] digest = step.digest();
+        String hex = hex(digest);
+        long last = state.lastIteration();
+        if (step.step() <= last) {
+            byte[] committed = digests.get(step.step());
+            if (committed != null && java.util.Arrays.equals(committed, digest)) {
+                return new StepResult(StepResult.Status.ALREADY_COMMITTED, step.step(), hex);
+            }
+            throw new StepConflictException(workerId, step.step(), committed == null ? "" : hex(committed), hex,
+                    last + 1);
+        }
+        if (step.step() != last + 1) {
+            throw new IllegalArgumentException("field 'step': steps go one at a time: next is " + (last + 1));
+        }
+        Map<String, Long> clock = step.clock();
+        Long vd = clock.get("virtual_date");
+        int virtualDate = vd != null && vd >= Integer.MIN_VALUE && vd <= Integer.MAX_VALUE ? vd.intValue() : 0;
+        long first = nextSequence;
+        long sequence = first;
+        producer.beginTransaction();
+        try {
+            for (Step.Change c : step.changes()) {
+                send(Contracts.DELTAS_TOPIC, deltaPartition, new StateDelta(runId, workerId, sequence++, step.step(), 0,
+                        null, c.entityId(), c.collection(), c.op(), c.fields(), null,
+                        c.item() == null ? null : ByteBuffer.wrap(c.item())));
+            }
+            send(Contracts.DELTAS_TOPIC, deltaPartition, new IterationCommitted(runId, workerId, step.step(),
+                    virtualDate, step.changes().size(), sequence - 1, new java.util.HashMap<>(clock),
+                    ByteBuffer.wrap(digest)));
+        } catch (RuntimeException e) {
+            abortQuietly();
+            throw e;
+        }
+        commitOrThrow();
+        nextSequence = sequence;
+        digests.put(step.step(), digest);
+        stats.iterationCommitted();
+        state = new RunState(state.started(), state.kind(), state.expectedWorkers(), state.ended(), step.step(),
+                sequence - 1);
+        return new StepResult(StepResult.Status.COMMITTED, step.step(), hex);
+    }
+
+    /**
+     * Saves generation {@code generation} of a generations collection in one transaction: GenerationChunk v2
+     * records (the members Confluent-framed, each with its registered schema version, at most 256 KiB of items
+     * per chunk), then GenerationSealed. Saving a generation again makes a new version of it.
+     *
+     * @param step the worker's step the generation belongs to (null for none)
+     * @return the number of chunks
+     */
+    public int saveGeneration(String collection, long generation, List<GenericRecord> members, Long step) {
+        checkUsable();
+        if (!state.started()) {
+            refresh();
+        }
+        CollectionSchemas cs = schemas();
+        CollectionSpec spec = cs.spec(collection);
+        if (spec.shape() != Shape.GENERATIONS) {
+            throw new IllegalArgumentException("collection '" + collection + "' is " + spec.shape().label()
+                    + ", not generations: use a step");
+        }
+        if (generation < 0 || generation > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("field 'generation': must be 0.." + Integer.MAX_VALUE + ", got "
+                    + generation);
+        }
+        List<List<ByteBuffer>> chunks = new ArrayList<>();
+        List<ByteBuffer> current = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < members.size(); i++) {
+            GenericRecord m = members.get(i);
+            if (m == null) {
+                throw new IllegalArgumentException("field 'members[" + i + "]': must not be null");
+            }
+            String invalid = AvroValues.firstInvalid(m.getSchema(), m, "members[" + i + "]");
+            if (invalid != null) {
+                throw new IllegalArgumentException("collection '" + collection + "': " + invalid);
+            }
+            CollectionSchemas.Writer w = cs.writerFor(collection, m.getSchema());
+            byte[] framed = WireFormat.frame(w.id(), ItemCodec.encodeUpsert(w.schema(), m));
+            if (framed.length > GenerationChunker.MAX_MEMBER_BYTES) {
+                throw new IllegalArgumentException("field 'members[" + i + "]': encodes to " + framed.length
+                        + " bytes, more than a record can carry (" + GenerationChunker.MAX_MEMBER_BYTES + ")");
+            }
+            if (!current.isEmpty() && bytes + framed.length > GenerationChunker.MAX_CHUNK_BYTES) {
+                chunks.add(current);
+                current = new ArrayList<>();
+                bytes = 0;
+            }
+            current.add(ByteBuffer.wrap(framed));
+            bytes += framed.length;
+        }
+        if (!current.isEmpty() || chunks.isEmpty()) {
+            chunks.add(current);
+        }
+        int gen = (int) generation;
+        transaction(() -> {
+            int firstMember = 0;
+            for (int i = 0; i < chunks.size(); i++) {
+                send(Contracts.GENERATIONS_TOPIC, null, new GenerationChunk(runId, workerId, gen, i, firstMember,
+                        List.of(), collection, chunks.get(i)));
+                firstMember += chunks.get(i).size();
+            }
+            send(Contracts.GENERATIONS_TOPIC, null, new GenerationSealed(runId, workerId, gen, members.size(),
+                    chunks.size(), null, collection, step));
+        });
+        stats.generationCommitted();
+        return chunks.size();
+    }
+
+    private SchemaRegistry registry() {
+        if (registry == null) {
+            Map<String, Object> map = new java.util.HashMap<>();
+            config.stringPropertyNames().forEach(k -> map.put(k, config.getProperty(k)));
+            registry = SchemaRegistries.fromConfig(map);
+        }
+        return registry;
+    }
+
+    static String hex(byte[] bytes) {
+        StringBuilder sb = new StringBuilder(bytes.length * 2);
+        for (byte b : bytes) {
+            sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
+        }
+        return sb.toString();
     }
 
     // ---- used by Iteration -------------------------------------------------------------------------------------

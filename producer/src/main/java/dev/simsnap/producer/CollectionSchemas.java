@@ -1,0 +1,242 @@
+package dev.simsnap.producer;
+
+import dev.simsnap.model.CollectionSpec;
+import dev.simsnap.model.Shape;
+import dev.simsnap.model.StateModel;
+import dev.simsnap.registry.client.RegistryException;
+import dev.simsnap.registry.client.SchemaRegistry;
+import dev.simsnap.registry.client.SchemaVersion;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.avro.Schema;
+
+/**
+ * A run's collections and their item schemas in the registry (subject {@code simsnap.kind.<kind>.<collection>}):
+ * declaring a model's schemas, registering new versions, and finding the registered version (id) an item was
+ * written with. Registers nothing implicitly: an item whose schema is neither a registered version nor a branch of
+ * a registered union is refused. Thread-safe; caches each subject's versions until a miss or a registration.
+ */
+public final class CollectionSchemas {
+
+    private static final Pattern LOCATION_FIELD = Pattern.compile("/fields/(\\d+)");
+    private static final Pattern MISSING_DEFAULT = Pattern.compile("READER_FIELD_MISSING_DEFAULT at [^:]*: (\\S+)");
+
+    /** The registered version an item is written with: its id, and the registered schema (the item's or a union). */
+    public record Writer(int id, int version, Schema schema) {
+    }
+
+    private final SchemaRegistry registry;
+    private final StateModel model;
+    private final Map<String, List<SchemaVersion>> versions = new ConcurrentHashMap<>();
+
+    public CollectionSchemas(SchemaRegistry registry, StateModel model) {
+        this.registry = registry;
+        this.model = model;
+    }
+
+    public StateModel model() {
+        return model;
+    }
+
+    /** The collection; {@link IllegalArgumentException} naming the kind's collections when unknown. */
+    public CollectionSpec spec(String collection) {
+        return model.collection(collection).orElseThrow(() -> new IllegalArgumentException("field 'collection': unknown"
+                + " collection '" + collection + "' (kind '" + model.kind() + "' has " + names() + ")"));
+    }
+
+    private List<String> names() {
+        List<String> out = new ArrayList<>();
+        model.collections().forEach(c -> out.add(c.name()));
+        return out;
+    }
+
+    /**
+     * Before a run starts: sets every collection's subject to its compatibility level and registers the declared
+     * schema versions in order.
+     *
+     * @throws SchemaEvolutionException when a declared version is refused by the subject's level
+     */
+    public void declare() {
+        for (CollectionSpec c : model.collections()) {
+            registry.setCompatibility(c.subject(), model.compatibility(c));
+            for (Schema s : c.schemas()) {
+                register(c.name(), s);
+            }
+        }
+    }
+
+    /**
+     * Registers {@code schema} as a version of the collection's subject (the existing version when it holds it).
+     *
+     * @throws SchemaEvolutionException naming the subject, field(s) and versions when the level refuses it
+     */
+    public SchemaVersion register(String collection, Schema schema) {
+        CollectionSpec spec = spec(collection);
+        if (spec.shape() == Shape.KEYED) {
+            // the key fields must be there in every version (same check as the descriptor's)
+            CollectionSpec.of(model.kind(), spec.name(), spec.shape(), spec.key(), spec.order(), List.of(schema), null);
+        }
+        String subject = spec.subject();
+        try {
+            registry.register(subject, schema);
+        } catch (RegistryException.IncompatibleSchema e) {
+            int latest = latestVersionNumber(subject);
+            throw new SchemaEvolutionException(subject, fieldsNamed(e.registryMessage(), schema), latest,
+                    e.registryMessage());
+        } finally {
+            versions.remove(subject);
+        }
+        return registry.lookup(subject, schema);
+    }
+
+    private int latestVersionNumber(String subject) {
+        try {
+            List<Integer> vs = registry.versions(subject);
+            return vs.isEmpty() ? 0 : vs.get(vs.size() - 1);
+        } catch (RegistryException.NotFound e) {
+            return 0;
+        }
+    }
+
+    /** Field names an Avro compatibility report names (by location in the new schema, or by missing default). */
+    static List<String> fieldsNamed(String message, Schema candidate) {
+        Set<String> out = new LinkedHashSet<>();
+        if (message == null) {
+            return List.of();
+        }
+        Matcher m = MISSING_DEFAULT.matcher(message);
+        while (m.find()) {
+            out.add(m.group(1).replaceAll("[\\],]+$", ""));
+        }
+        // "... at /fields/3/type/fields/1 ..." walked in the candidate (the reader of a BACKWARD check)
+        for (String part : message.split(" at ")) {
+            int end = part.indexOf(':');
+            String location = end < 0 ? part : part.substring(0, end);
+            if (!location.startsWith("/")) {
+                continue;
+            }
+            String name = walk(candidate, location);
+            if (name != null) {
+                out.add(name);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static String walk(Schema schema, String location) {
+        Matcher m = LOCATION_FIELD.matcher(location);
+        Schema current = schema;
+        StringBuilder path = new StringBuilder();
+        while (m.find()) {
+            Schema record = current;
+            if (record.getType() == Schema.Type.UNION) {
+                record = record.getTypes().stream().filter(t -> t.getType() == Schema.Type.RECORD).findFirst()
+                        .orElse(null);
+            }
+            if (record == null || record.getType() != Schema.Type.RECORD) {
+                break;
+            }
+            int index = Integer.parseInt(m.group(1));
+            if (index >= record.getFields().size()) {
+                break;
+            }
+            Schema.Field f = record.getFields().get(index);
+            if (path.length() > 0) {
+                path.append('.');
+            }
+            path.append(f.name());
+            current = f.schema();
+        }
+        return path.length() == 0 ? null : path.toString();
+    }
+
+    /**
+     * The collection's latest registered version.
+     *
+     * @throws IllegalArgumentException when the collection has none
+     */
+    public Writer latest(String collection) {
+        CollectionSpec spec = spec(collection);
+        List<SchemaVersion> vs = versions(spec.subject(), true);
+        if (vs.isEmpty()) {
+            throw new IllegalArgumentException("collection '" + collection + "' has no registered schema (subject "
+                    + spec.subject() + ")");
+        }
+        SchemaVersion v = vs.get(vs.size() - 1);
+        return new Writer(v.id(), v.version(), v.schema());
+    }
+
+    /**
+     * The registered version {@code itemSchema} is written with: the newest version equal to it, else the newest
+     * registered union that has it as a branch.
+     *
+     * @throws IllegalArgumentException when it is neither (nothing is registered implicitly)
+     */
+    public Writer writerFor(String collection, Schema itemSchema) {
+        CollectionSpec spec = spec(collection);
+        Writer w = find(versions(spec.subject(), false), itemSchema);
+        if (w == null) {
+            w = find(versions(spec.subject(), true), itemSchema);
+        }
+        if (w == null) {
+            throw new IllegalArgumentException("collection '" + collection + "': the item's schema "
+                    + itemSchema.getFullName() + " is not a registered version of subject " + spec.subject()
+                    + " nor a branch of one; register it first (registerSchema)");
+        }
+        return w;
+    }
+
+    /** The registered version with schema id {@code id} in the collection's subject. */
+    public Writer byId(String collection, int id) {
+        CollectionSpec spec = spec(collection);
+        for (boolean fresh : new boolean[] {false, true}) {
+            for (SchemaVersion v : versions(spec.subject(), fresh)) {
+                if (v.id() == id) {
+                    return new Writer(v.id(), v.version(), v.schema());
+                }
+            }
+        }
+        throw new IllegalArgumentException("field 'schema_id': schema id " + id + " is not a version of subject "
+                + spec.subject());
+    }
+
+    private static Writer find(List<SchemaVersion> vs, Schema itemSchema) {
+        for (int i = vs.size() - 1; i >= 0; i--) {
+            if (vs.get(i).schema().equals(itemSchema)) {
+                return new Writer(vs.get(i).id(), vs.get(i).version(), vs.get(i).schema());
+            }
+        }
+        for (int i = vs.size() - 1; i >= 0; i--) {
+            Schema s = vs.get(i).schema();
+            if (s.getType() == Schema.Type.UNION && s.getTypes().contains(itemSchema)) {
+                return new Writer(vs.get(i).id(), vs.get(i).version(), s);
+            }
+        }
+        return null;
+    }
+
+    private List<SchemaVersion> versions(String subject, boolean fresh) {
+        if (fresh) {
+            versions.remove(subject);
+        }
+        return versions.computeIfAbsent(subject, s -> {
+            List<SchemaVersion> out = new ArrayList<>();
+            List<Integer> numbers;
+            try {
+                numbers = registry.versions(s);
+            } catch (RegistryException.NotFound e) {
+                return List.of();
+            }
+            for (int n : numbers) {
+                out.add(registry.version(s, String.valueOf(n)));
+            }
+            return List.copyOf(out);
+        });
+    }
+}

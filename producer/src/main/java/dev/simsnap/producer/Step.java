@@ -1,0 +1,269 @@
+package dev.simsnap.producer;
+
+import dev.simsnap.model.CollectionSpec;
+import dev.simsnap.model.Shape;
+import dev.simsnap.model.item.ItemCodec;
+import dev.simsnap.model.step.StepDigest;
+import dev.simsnap.schema.delta.Operation;
+import dev.simsnap.serde.WireFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.StringJoiner;
+import java.util.TreeMap;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * One step (one save) of one worker of a v2 run: changes to the run's collections, validated and encoded as they
+ * are added (an invalid change throws {@link IllegalArgumentException} naming collection and field and is not
+ * kept), sent only by {@link #commit()}: every StateDelta v2 and the IterationCommitted in ONE Kafka transaction.
+ * Nothing is sent before commit, so an abandoned step writes nothing. Not thread-safe.
+ */
+public final class Step {
+
+    /** One change as it will be sent (and digested). */
+    record Change(String collection, String entityId, Operation op, List<String> fields, byte[] item) {
+    }
+
+    private final SimsnapWorker worker;
+    private final CollectionSchemas schemas;
+    private final long step;
+    private final Map<String, Long> clock;
+    private final List<Change> changes = new ArrayList<>();
+    private boolean done;
+
+    Step(SimsnapWorker worker, CollectionSchemas schemas, long step, Map<String, Long> clock) {
+        this.worker = worker;
+        this.schemas = schemas;
+        this.step = step;
+        this.clock = java.util.Collections.unmodifiableMap(new TreeMap<>(clock));
+    }
+
+    /** The step number. */
+    public long step() {
+        return step;
+    }
+
+    /** The simulation's clock at this step. */
+    public Map<String, Long> clock() {
+        return clock;
+    }
+
+    /** Changes added so far. */
+    public int size() {
+        return changes.size();
+    }
+
+    List<Change> changes() {
+        return changes;
+    }
+
+    // ---- keyed and singleton collections -----------------------------------------------------------------------
+
+    /**
+     * UPSERT: replaces the item. Keyed: entity id = the key field values joined by '/'; singleton: "". The writer
+     * schema is the item's schema, which must be a registered version of the collection's subject or a branch of a
+     * registered union (nothing is registered implicitly).
+     */
+    public Step upsert(String collection, GenericRecord item) {
+        CollectionSpec spec = spec(collection, Shape.KEYED, Shape.SINGLETON);
+        Objects.requireNonNull(item, "item");
+        String id = spec.shape() == Shape.SINGLETON ? "" : keyOf(spec, item);
+        return add(collection, id, Operation.UPSERT, List.of(), framedItem(collection, item));
+    }
+
+    /** PATCH: sets each dotted path to its value, encoded with the collection's latest registered schema. */
+    public Step patch(String collection, String id, Map<String, ?> pathValues) {
+        spec(collection, Shape.KEYED, Shape.SINGLETON);
+        return patchWith(collection, checkId(collection, id), schemas.latest(collection), pathValues);
+    }
+
+    /** PATCH encoded with {@code writer}, which must be a registered version of the collection's subject. */
+    public Step patch(String collection, String id, Schema writer, Map<String, ?> pathValues) {
+        spec(collection, Shape.KEYED, Shape.SINGLETON);
+        return patchWith(collection, checkId(collection, id), exact(collection, writer), pathValues);
+    }
+
+    /** APPEND: adds {@code items} to the end of the array at {@code path} (latest registered schema). */
+    public Step append(String collection, String id, String path, List<?> items) {
+        spec(collection, Shape.KEYED, Shape.SINGLETON);
+        String entity = checkId(collection, id);
+        CollectionSchemas.Writer w = schemas.latest(collection);
+        byte[] body;
+        try {
+            body = ItemCodec.encodeAppend(w.schema(), path, items);
+        } catch (IllegalArgumentException e) {
+            throw bad(collection, entity, "field '" + path + "'", e);
+        }
+        return add(collection, entity, Operation.APPEND, List.of(path), WireFormat.frame(w.id(), body));
+    }
+
+    /** DELETE of an item. */
+    public Step delete(String collection, String id) {
+        spec(collection, Shape.KEYED, Shape.SINGLETON);
+        return add(collection, checkId(collection, id), Operation.DELETE, List.of(), null);
+    }
+
+    // ---- rows collections --------------------------------------------------------------------------------------
+
+    /** Inserts (or replaces) row {@code rowId}: UPSERT with entity id = the row id in decimal. */
+    public Step insertRow(String collection, long rowId, GenericRecord row) {
+        spec(collection, Shape.ROWS);
+        Objects.requireNonNull(row, "row");
+        return add(collection, Long.toString(rowId), Operation.UPSERT, List.of(), framedItem(collection, row));
+    }
+
+    /** Updates columns of row {@code rowId}: PATCH with the columns as paths. */
+    public Step updateRow(String collection, long rowId, Map<String, ?> columns) {
+        spec(collection, Shape.ROWS);
+        return patchWith(collection, Long.toString(rowId), schemas.latest(collection), columns);
+    }
+
+    /** Deletes row {@code rowId}. */
+    public Step deleteRow(String collection, long rowId) {
+        spec(collection, Shape.ROWS);
+        return add(collection, Long.toString(rowId), Operation.DELETE, List.of(), null);
+    }
+
+    /**
+     * Sends the step's StateDeltas and IterationCommitted in one transaction — or, for a re-sent step with the
+     * content of the committed one, nothing (ALREADY_COMMITTED).
+     *
+     * @throws StepConflictException   when a step of this number was committed with different content
+     * @throws IllegalArgumentException when the step is not the worker's next one
+     */
+    public StepResult commit() {
+        if (done) {
+            throw new IllegalStateException("step " + step + " was already committed");
+        }
+        StepResult result = worker.commitStep(this);
+        done = true;
+        return result;
+    }
+
+    /** The step's content digest (changes in order, then the clock). */
+    byte[] digest() {
+        StepDigest d = new StepDigest();
+        for (Change c : changes) {
+            d.change(c.collection(), c.entityId(), c.op().name(), c.fields(), c.item());
+        }
+        return d.finish(clock);
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------------------
+
+    private Step patchWith(String collection, String id, CollectionSchemas.Writer writer, Map<String, ?> pathValues) {
+        if (pathValues == null || pathValues.isEmpty()) {
+            throw new IllegalArgumentException("collection '" + collection + "', entity '" + id
+                    + "': a patch sets at least one path");
+        }
+        List<String> paths = new ArrayList<>(pathValues.keySet());
+        List<Object> values = new ArrayList<>(pathValues.values());
+        for (int i = 0; i < paths.size(); i++) {
+            try {
+                Schema at = ItemCodec.pathSchema(writer.schema(), paths.get(i));
+                if (!GenericData.get().validate(at, values.get(i))) {
+                    throw new IllegalArgumentException("value " + brief(values.get(i)) + " does not match the schema "
+                            + at + " at the path");
+                }
+            } catch (IllegalArgumentException e) {
+                throw bad(collection, id, "field '" + paths.get(i) + "'", e);
+            }
+        }
+        byte[] body;
+        try {
+            body = ItemCodec.encodePatch(writer.schema(), paths, values);
+        } catch (IllegalArgumentException e) {
+            throw bad(collection, id, "patch", e);
+        }
+        return add(collection, id, Operation.PATCH, paths, WireFormat.frame(writer.id(), body));
+    }
+
+    private CollectionSchemas.Writer exact(String collection, Schema writer) {
+        CollectionSchemas.Writer w = schemas.writerFor(collection, writer);
+        if (!w.schema().equals(writer)) {
+            throw new IllegalArgumentException("collection '" + collection + "': patches are encoded with a registered"
+                    + " version itself, not a branch of the registered union " + w.schema().getFullName()
+                    + "; upsert the whole item instead");
+        }
+        return w;
+    }
+
+    private byte[] framedItem(String collection, GenericRecord item) {
+        Schema schema = item.getSchema();
+        String invalid = AvroValues.firstInvalid(schema, item, "");
+        if (invalid != null) {
+            throw new IllegalArgumentException("collection '" + collection + "': " + invalid);
+        }
+        CollectionSchemas.Writer w = schemas.writerFor(collection, schema);
+        try {
+            return WireFormat.frame(w.id(), ItemCodec.encodeUpsert(w.schema(), item));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("collection '" + collection + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static String keyOf(CollectionSpec spec, GenericRecord item) {
+        StringJoiner id = new StringJoiner("/");
+        for (String k : spec.key()) {
+            if (item.getSchema().getField(k) == null || item.get(k) == null) {
+                throw new IllegalArgumentException("collection '" + spec.name() + "': key field '" + k
+                        + "' is missing from the item");
+            }
+            id.add(item.get(k).toString());
+        }
+        return id.toString();
+    }
+
+    private String checkId(String collection, String id) {
+        CollectionSpec spec = schemas.spec(collection);
+        if (spec.shape() == Shape.SINGLETON) {
+            if (id != null && !id.isEmpty()) {
+                throw new IllegalArgumentException("collection '" + collection + "' is a singleton: its entity id is \"\","
+                        + " not '" + id + "'");
+            }
+            return "";
+        }
+        if (id == null || id.isEmpty()) {
+            throw new IllegalArgumentException("collection '" + collection + "': field 'id' is required");
+        }
+        return id;
+    }
+
+    private CollectionSpec spec(String collection, Shape... shapes) {
+        if (done) {
+            throw new IllegalStateException("step " + step + " was already committed");
+        }
+        CollectionSpec spec = schemas.spec(collection);
+        for (Shape s : shapes) {
+            if (spec.shape() == s) {
+                return spec;
+            }
+        }
+        String hint = switch (spec.shape()) {
+            case ROWS -> "use insertRow/updateRow/deleteRow";
+            case GENERATIONS -> "use saveGeneration";
+            default -> "use upsert/patch/append/delete";
+        };
+        throw new IllegalArgumentException("collection '" + collection + "' is " + spec.shape().label()
+                + ": this operation is not for it (" + hint + ")");
+    }
+
+    private Step add(String collection, String id, Operation op, List<String> fields, byte[] item) {
+        changes.add(new Change(collection, id, op, List.copyOf(fields), item));
+        return this;
+    }
+
+    private static IllegalArgumentException bad(String collection, String id, String what, IllegalArgumentException e) {
+        return new IllegalArgumentException("collection '" + collection + "', entity '" + id + "', " + what + ": "
+                + e.getMessage(), e);
+    }
+
+    private static String brief(Object v) {
+        String s = v == null ? "null" : v.getClass().getSimpleName() + " " + v;
+        return s.length() <= 100 ? s : s.substring(0, 100) + "...";
+    }
+}
