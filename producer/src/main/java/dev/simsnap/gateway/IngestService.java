@@ -130,11 +130,12 @@ public final class IngestService implements AutoCloseable {
      * "seed": 0, "worker": "w0"}}; worker defaults to the first expected worker. Idempotent.
      */
     public ObjectNode startRun(String run, JsonNode body) {
-        requireObject(body, Set.of("kind", "expected_workers", "config", "seed", "worker", "model", "legacy"));
-        JsonNode legacy = body.get("legacy");
-        if (legacy == null || !legacy.asBoolean(false)) {
+        requireObject(body, Set.of("kind", "expected_workers", "config", "seed", "worker", "model"));
+        JsonNode model = body.get("model");
+        if (model != null && !model.isNull()) {
             return startV2(run, body);
         }
+        // No model: a v1 run (typed entities and documents), as before state models.
         String kind = text(body, "kind", true);
         List<String> expected = new ArrayList<>();
         JsonNode ew = body.get("expected_workers");
@@ -344,16 +345,20 @@ public final class IngestService implements AutoCloseable {
     // ---- v2: state models, schemas, steps ----------------------------------------------------------------------
 
     /**
-     * {@code POST /runs/{run}/start} (v2): {@code {"kind", "model"?, "expected_workers", "config"?, "seed"?,
-     * "worker"?}}. Without a model the kind must be built in. Starts of one run are serialized in this gateway.
+     * {@code POST /runs/{run}/start} (v2): {@code {"kind", "model", "expected_workers", "config"?, "seed"?,
+     * "worker"?}}; {@code "model"} is a self-contained descriptor or {@code "built-in"} (the kind's built-in
+     * descriptor). Starts of one run are serialized in this gateway.
      */
     private ObjectNode startV2(String run, JsonNode body) {
         JsonNode modelNode = body.get("model");
         String kind = text(body, "kind", modelNode == null || modelNode.isNull());
         StateModel model;
-        if (modelNode != null && !modelNode.isNull()) {
+        if (modelNode.isTextual() && modelNode.asText().equals("built-in")) {
+            model = BuiltInKinds.find(kind).orElseThrow(() -> new GatewayException(422, "kind", "field 'kind': '"
+                    + kind + "' is not a built-in kind " + BuiltInKinds.NAMES + "; send its descriptor as \"model\""));
+        } else {
             if (!modelNode.isObject()) {
-                throw new GatewayException(422, "model", "field 'model': expected a descriptor object");
+                throw new GatewayException(422, "model", "field 'model': expected a descriptor object or \"built-in\"");
             }
             try {
                 model = StateModel.parse(modelNode.toString(), file -> null);
@@ -365,10 +370,6 @@ public final class IngestService implements AutoCloseable {
                 throw new GatewayException(422, "kind", "field 'kind': '" + kind + "' but the model is of kind '"
                         + model.kind() + "'");
             }
-        } else {
-            model = BuiltInKinds.find(kind).orElseThrow(() -> new GatewayException(422, "kind", "field 'kind': '"
-                    + kind + "' is not a built-in kind " + BuiltInKinds.NAMES + " and no \"model\" was sent (or send"
-                    + " \"legacy\": true for a v1 run without a state model)"));
         }
         RunDefinition definition;
         try {

@@ -62,7 +62,7 @@ class GatewayServerTest {
             + "\"minimum_living_expense\":5.0,\"reflect_frequency\":2}}";
 
     private void start(String run) throws Exception {
-        Reply r = post("/runs/" + run + "/start", "{\"kind\":\"test\",\"legacy\":true,\"expected_workers\":[\"w0\"],\"seed\":7}");
+        Reply r = post("/runs/" + run + "/start", "{\"kind\":\"test\",\"expected_workers\":[\"w0\"],\"seed\":7}");
         assertThat(r.status()).as(r.json().toString()).isEqualTo(200);
         assertThat(r.json().get("status").asText()).isEqualTo("started");
     }

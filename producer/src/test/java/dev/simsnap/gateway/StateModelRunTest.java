@@ -363,7 +363,7 @@ class StateModelRunTest {
     @Test
     void tradingArenaAcceptsTheSeedsRealObjectsForNineStepsOfThreeDays() throws Exception {
         String run = TestStack.uniqueRun("arena");
-        Reply start = post("/runs/" + run + "/start", "{\"kind\": \"trading-arena\", \"expected_workers\": [\"w0\"]}");
+        Reply start = post("/runs/" + run + "/start", "{\"kind\": \"trading-arena\", \"model\": \"built-in\", \"expected_workers\": [\"w0\"]}");
         assertThat(start.status()).as(start.json().toString()).isEqualTo(200);
         assertThat(start.json().get("status").asText()).isEqualTo("started");
         int step = 0;
@@ -580,7 +580,7 @@ class StateModelRunTest {
         try {
             List<Future<Reply>> replies = new ArrayList<>();
             for (String w : List.of("a", "b", "c", "d")) {
-                Callable<Reply> call = () -> post("/runs/" + run + "/start", "{\"kind\": \"trading-arena\","
+                Callable<Reply> call = () -> post("/runs/" + run + "/start", "{\"kind\": \"trading-arena\", \"model\": \"built-in\","
                         + " \"expected_workers\": [\"" + w + "\"], \"worker\": \"" + w + "\"}");
                 replies.add(pool.submit(call));
             }
@@ -603,7 +603,7 @@ class StateModelRunTest {
             pool.shutdownNow();
         }
         assertThat(only(deltasTopic(run), RunStarted.class)).hasSize(1);
-        Reply unknown = post("/runs/" + run + "-x/start", "{\"kind\": \"no-such-kind\", \"expected_workers\": [\"a\"]}");
+        Reply unknown = post("/runs/" + run + "-x/start", "{\"kind\": \"no-such-kind\", \"model\": \"built-in\", \"expected_workers\": [\"a\"]}");
         assertThat(unknown.status()).isEqualTo(422);
         assertThat(unknown.json().get("field").asText()).isEqualTo("kind");
     }
@@ -613,7 +613,7 @@ class StateModelRunTest {
     @Test
     void generationsOfAnyCollectionAreChunkedAndSealedAndMaySaveAgain() throws Exception {
         String run = TestStack.uniqueRun("gens");
-        Reply start = post("/runs/" + run + "/start", "{\"kind\": \"persona-evolution\", \"expected_workers\": [\"w0\"]}");
+        Reply start = post("/runs/" + run + "/start", "{\"kind\": \"persona-evolution\", \"model\": \"built-in\", \"expected_workers\": [\"w0\"]}");
         assertThat(start.status()).as(start.json().toString()).isEqualTo(200);
         Reply latest = get("/runs/" + run + "/schemas/population");
         assertThat(latest.status()).as(latest.json().toString()).isEqualTo(200);
