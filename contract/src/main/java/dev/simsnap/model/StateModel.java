@@ -274,6 +274,32 @@ public final class StateModel {
         return out;
     }
 
+    /**
+     * Reads the descriptor {@code kind.json} in {@code directory}, with the schema files it names beside it.
+     *
+     * @throws java.io.UncheckedIOException when the descriptor cannot be read
+     */
+    public static StateModel load(java.nio.file.Path directory) {
+        java.nio.file.Path dir = directory.toAbsolutePath().normalize();
+        String descriptor;
+        try {
+            descriptor = java.nio.file.Files.readString(dir.resolve("kind.json"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + dir.resolve("kind.json"), e);
+        }
+        return parse(descriptor, file -> {
+            java.nio.file.Path p = dir.resolve(file).normalize();
+            if (!p.startsWith(dir) || !java.nio.file.Files.isRegularFile(p)) {
+                return null;
+            }
+            try {
+                return java.nio.file.Files.readString(p);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot read " + p, e);
+            }
+        });
+    }
+
     /** The self-contained form (schemas inline), as compact JSON with a fixed field order. */
     public String toJson() {
         JsonNodeFactory f = JsonNodeFactory.instance;

@@ -26,9 +26,6 @@ import dev.simsnap.schema.generation.GenerationSealed;
 import dev.simsnap.schema.run.IterationCommitted;
 import dev.simsnap.schema.run.RunStarted;
 import dev.simsnap.serde.WireFormat;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -105,18 +102,9 @@ class StateModelRunTest {
         return new Reply(r.statusCode(), MAPPER.readTree(r.body()));
     }
 
-    private static String resource(String name) {
-        try (InputStream in = StateModelRunTest.class.getClassLoader().getResourceAsStream(name)) {
-            return in == null ? null : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The test-only kind, from its descriptor and schema files in the test resources. */
+    /** The example kind, from its descriptor and schema files (examples/kinds/epidemic-grid). */
     private static StateModel epidemic() {
-        return StateModel.parse(resource("kinds/epidemic-grid/kind.json"),
-                f -> resource("kinds/epidemic-grid/" + f));
+        return StateModel.load(java.nio.file.Path.of("../examples/kinds/epidemic-grid"));
     }
 
     private SimsnapWorker worker(String run, String id) {
