@@ -130,6 +130,33 @@ class StateModelEndToEndIT {
             assertThat(then.get("events.json")).contains("\"count\": 1").doesNotContain("\"count\": 2");
             assertThat(then.get("params.json")).isEqualTo(expected.get("params.json"));
 
+            // Fork at step 1: the new run starts from the source's items then, under the same model, and goes on.
+            String forked = run + "-fork";
+            picocli.CommandLine fork = new picocli.CommandLine(new dev.simsnap.service.cli.ForkCommand());
+            java.io.StringWriter forkErr = new java.io.StringWriter();
+            fork.setErr(new java.io.PrintWriter(forkErr, true));
+            fork.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
+            assertThat(fork.execute("--bootstrap-servers", bootstrap, "--schema-registry-url", registry.url(),
+                    "--run", run, "--iteration", "1", "--new-run", forked)).as(forkErr.toString()).isZero();
+            awaitConsistent(service.url(), forked, 1);
+            HttpResponse<String> forkSnap = post(service.url() + "/runs/" + forked + "/snapshots", "");
+            assertThat(forkSnap.statusCode()).as(forkSnap.body()).isEqualTo(201);
+            assertThat(files(Path.of(JSON.readTree(forkSnap.body()).get("path").asText()))).isEqualTo(then);
+            try (SimsnapWorker lib = SimsnapWorker.builder().environment(Map.of()).config(config).run(forked)
+                    .worker("lib").build()) {
+                Step s = lib.beginStep(Map.of("day", 2L));
+                assertThat(s.step()).isEqualTo(2);
+                s.delete("cells", "0/0");
+                s.commit();
+            }
+            HttpResponse<String> gwStep = post(gateway.url() + "/runs/" + forked + "/workers/gw/steps",
+                    "{\"clock\": {\"day\": 2}, \"changes\": []}");
+            assertThat(gwStep.statusCode()).as(gwStep.body()).isEqualTo(200);
+            awaitConsistent(service.url(), forked, 2);
+            HttpResponse<String> forkLater = post(service.url() + "/runs/" + forked + "/snapshots", "");
+            assertThat(files(Path.of(JSON.readTree(forkLater.body()).get("path").asText())))
+                    .doesNotContainKey("cells/0_0.json").containsKey("cells/1_0.json");
+
             // Observer events from step 0: one per consistent step, each with the items it changed.
             List<JsonNode> events = events(service.url() + "/runs/" + run + "/events?from=0", 3);
             assertThat(events).extracting(e -> e.get("iteration").asLong()).containsExactly(0L, 1L, 2L);

@@ -1,5 +1,7 @@
 package dev.simsnap.snapshot.replay;
 
+import dev.simsnap.snapshot.run.RunMeta;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.delta.Document;
@@ -68,9 +70,15 @@ public final class RunForker {
                 throw e;
             }
         }
-        RunReplayer.Result source = replayer.replay(sourceRun, iteration, progress);
+        RunReplayer.Replayed replayed = replayer.replayed(sourceRun, iteration, progress);
+        RunReplayer.Result source = replayed.result();
         RunState state = source.state();
         RunInfo info = source.info();
+        RunMeta meta = replayed.state().runMeta().orElseThrow();
+        if (meta.model() != null) {
+            forkItems(sourceRun, iteration, newRun, meta, info, replayed);
+            return state;
+        }
         int date = state.virtualDate() == null ? 0 : state.virtualDate();
         List<String> workers = info.expectedWorkers();
         String first = workers.get(0);
@@ -102,6 +110,53 @@ public final class RunForker {
             publish(newRun, w, List.of(new IterationCommitted(newRun, w, iteration, date, 0, -1L, Map.of(), null)));
         }
         return state;
+    }
+
+    /**
+     * A state-model run's fork: R's model, and R's items at N as UPSERTs of the first worker in one step N (each
+     * collection in its insertion order, each item with the schema id it was stored with), committed by every worker
+     * with R's clock at N.
+     */
+    private void forkItems(String sourceRun, long iteration, String newRun, RunMeta meta, RunInfo info,
+                           RunReplayer.Replayed replayed) {
+        dev.simsnap.model.StateModel model = dev.simsnap.model.StateModel.parse(meta.model(), f -> null);
+        dev.simsnap.snapshot.delta.ItemStore items = replayed.state().items(replayed.schemas());
+        List<String> workers = info.expectedWorkers();
+        String first = workers.get(0);
+        Map<String, Long> clock = meta.consistentClock() == null ? Map.of() : meta.consistentClock();
+        List<SpecificRecord> records = new ArrayList<>();
+        records.add(RunStarted.newBuilder().setRunId(newRun).setKind(info.kind()).setExpectedWorkers(workers)
+                .setConfig(info.config()).setRandomSeed(info.randomSeed()).setStartedAtMs(System.currentTimeMillis())
+                .setForkedFrom(new ForkOrigin(sourceRun, iteration)).setModel(meta.model()).build());
+        dev.simsnap.model.step.StepDigest digest = new dev.simsnap.model.step.StepDigest();
+        long seq = 0;
+        for (dev.simsnap.model.CollectionSpec c : model.collections()) {
+            if (c.shape() == dev.simsnap.model.Shape.GENERATIONS) {
+                continue; // generations are not copied
+            }
+            List<Map.Entry<String, dev.simsnap.snapshot.delta.ItemStore.Stored>> rows =
+                    new ArrayList<>(items.scan(sourceRun, c.name()));
+            rows.sort(java.util.Comparator.comparingLong(e -> e.getValue().position()));
+            for (Map.Entry<String, dev.simsnap.snapshot.delta.ItemStore.Stored> e : rows) {
+                byte[] item = dev.simsnap.serde.WireFormat.frame(e.getValue().entity().schemaId(),
+                        e.getValue().entity().body());
+                digest.change(c.name(), e.getKey(), Operation.UPSERT.name(), List.of(), item);
+                records.add(StateDelta.newBuilder().setRunId(newRun).setWorkerId(first).setSequence(seq++)
+                        .setIteration(iteration).setEntityType(null).setEntityId(e.getKey()).setCollection(c.name())
+                        .setOp(Operation.UPSERT).setPatchFields(List.of()).setPayload(null)
+                        .setItem(java.nio.ByteBuffer.wrap(item)).build());
+            }
+        }
+        records.add(IterationCommitted.newBuilder().setRunId(newRun).setWorkerId(first).setIteration(iteration)
+                .setDeltaCount((int) seq).setLastSequence(seq - 1).setClock(clock)
+                .setContentDigest(java.nio.ByteBuffer.wrap(digest.finish(clock))).build());
+        publish(newRun, first, records);
+        byte[] empty = new dev.simsnap.model.step.StepDigest().finish(clock);
+        for (String w : workers.subList(1, workers.size())) {
+            publish(newRun, w, List.of(IterationCommitted.newBuilder().setRunId(newRun).setWorkerId(w)
+                    .setIteration(iteration).setDeltaCount(0).setLastSequence(-1L).setClock(clock)
+                    .setContentDigest(java.nio.ByteBuffer.wrap(empty)).build()));
+        }
     }
 
     private static StateDelta.Builder typed(EntityType type, String id, ObjectNode json) {

@@ -120,6 +120,14 @@ public final class RunReplayer implements AutoCloseable {
      * @throws ReplayException unknown run, iteration never reached (or past the consistent iteration), bad input
      */
     public Result replay(String runId, long iteration, Consumer<String> progress) {
+        return replayed(runId, iteration, progress).result();
+    }
+
+    /** A replay's result with the state it was rendered from (the fork copies a state-model run's items). */
+    record Replayed(Result result, ReplayState state, SchemaLookup schemas) {
+    }
+
+    Replayed replayed(String runId, long iteration, Consumer<String> progress) {
         if (!RunIds.isValid(runId)) {
             throw new ReplayException(ReplayException.Kind.INVALID, "invalid run id '" + runId + "'");
         }
@@ -212,7 +220,8 @@ public final class RunReplayer implements AutoCloseable {
             }
             RunState result = meta.get().model() == null ? RunStateReader.stateOf(meta.get(), state.entityRows())
                     : RunStateReader.rendered(meta.get(), state.items(schemas), schemas);
-            return new Result(result, meta.get().toInfo(), from, records, fromCheckpoint, written, lookup);
+            return new Replayed(new Result(result, meta.get().toInfo(), from, records, fromCheckpoint, written, lookup),
+                    state, schemas);
         }
     }
 
