@@ -90,8 +90,22 @@ public final class EntityOps {
 
     private StoredEntity upsert(Change change) {
         requireShape(change, change.paths().isEmpty(), "UPSERT takes no paths");
-        codec(change.writerSchemaId(), "writer");
+        Schema schema = schemas.byId(change.writerSchemaId());
+        if (schema == null) {
+            throw new RejectedChange(Reason.UNKNOWN_SCHEMA, "the writer schema id " + change.writerSchemaId()
+                    + " is not in the registry");
+        }
+        if (!isItemSchema(schema)) {
+            throw new RejectedChange(Reason.BAD_CHANGE, "the writer schema id " + change.writerSchemaId() + " is a "
+                    + schema.getType() + " schema; items are records or unions of records");
+        }
         return StoredEntity.owning(change.writerSchemaId(), change.bodyArray());
+    }
+
+    /** A record, or a union of records (a collection holding objects of several classes, e.g. Person | Broker). */
+    private static boolean isItemSchema(Schema schema) {
+        return schema.getType() == Schema.Type.RECORD || schema.getType() == Schema.Type.UNION
+                && schema.getTypes().stream().allMatch(t -> t.getType() == Schema.Type.RECORD);
     }
 
     private static StoredEntity delete(StoredEntity current, Change change) {
@@ -233,6 +247,10 @@ public final class EntityOps {
         if (schema == null) {
             throw new RejectedChange(Reason.UNKNOWN_SCHEMA, "the " + role + " schema id " + id
                     + " is not in the registry");
+        }
+        if (schema.getType() == Schema.Type.UNION && isItemSchema(schema)) {
+            throw new RejectedChange(Reason.BAD_CHANGE, "the " + role + " schema id " + id + " is a union of records"
+                    + " (several classes in one collection): PATCH and APPEND need one record schema; UPSERT the item");
         }
         if (schema.getType() != Schema.Type.RECORD) {
             throw new RejectedChange(Reason.BAD_CHANGE, "the " + role + " schema id " + id + " is a "
