@@ -130,6 +130,15 @@ class StateModelEndToEndIT {
             assertThat(then.get("events.json")).contains("\"count\": 1").doesNotContain("\"count\": 2");
             assertThat(then.get("params.json")).isEqualTo(expected.get("params.json"));
 
+            // As of the simulation's own clock: day 1 is step 1; a clock the kind does not keep is a 400.
+            HttpResponse<String> byClock = post(service.url() + "/runs/" + run + "/snapshots?clock=day:1", "");
+            assertThat(byClock.statusCode()).as(byClock.body()).isEqualTo(201);
+            assertThat(JSON.readTree(byClock.body()).get("iteration").asLong()).isEqualTo(1);
+            assertThat(files(Path.of(JSON.readTree(byClock.body()).get("path").asText()))).isEqualTo(then);
+            HttpResponse<String> wrongClock = post(service.url() + "/runs/" + run + "/snapshots?clock=week:1", "");
+            assertThat(wrongClock.statusCode()).as(wrongClock.body()).isEqualTo(400);
+            assertThat(wrongClock.body()).contains("keeps the clock [day]");
+
             // Fork at step 1: the new run starts from the source's items then, under the same model, and goes on.
             String forked = run + "-fork";
             picocli.CommandLine fork = new picocli.CommandLine(new dev.simsnap.service.cli.ForkCommand());

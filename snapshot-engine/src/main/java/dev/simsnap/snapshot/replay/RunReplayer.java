@@ -123,6 +123,96 @@ public final class RunReplayer implements AutoCloseable {
         return replayed(runId, iteration, progress).result();
     }
 
+    /**
+     * The step a run had consistently reached when its simulation's clock stood at {@code clock}: the last step that
+     * became consistent whose clock (the commit's, compared field by field in the model's clock order) is not after
+     * {@code clock}. Reads the run's history once, without applying it.
+     *
+     * @throws ReplayException INVALID when the clock does not name exactly the model's clock fields or the run has no
+     *                         model; UNKNOWN_RUN; OUT_OF_RANGE when no consistent step is that early
+     */
+    public long stepAt(String runId, Map<String, Long> clock) {
+        if (!RunIds.isValid(runId)) {
+            throw new ReplayException(ReplayException.Kind.INVALID, "invalid run id '" + runId + "'");
+        }
+        AvroDeserializer<?> values = deserializer();
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer();
+             WireFormatDecoder decoder = new WireFormatDecoder(values)) {
+            List<PartitionInfo> parts = consumer.partitionsFor(settings.deltasTopic(), TIMEOUT);
+            if (parts == null || parts.isEmpty()) {
+                throw new ReplayException(ReplayException.Kind.UNKNOWN_RUN, "unknown run '" + runId + "'");
+            }
+            TopicPartition tp = new TopicPartition(settings.deltasTopic(), partitionOf(runId, parts.size()));
+            consumer.assign(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
+            consumer.seekToBeginning(List.of(tp));
+            List<String> fields = null;
+            Map<String, Long> committed = new java.util.TreeMap<>();
+            Map<Long, Map<String, Long>> clocks = new java.util.HashMap<>();
+            long consistent = -1;
+            long answer = -1;
+            outer:
+            while (consumer.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                    if (r.offset() >= end) {
+                        break outer;
+                    }
+                    if (r.key() == null || !runId.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                        continue;
+                    }
+                    Object v;
+                    try {
+                        v = decoder.decode(r.topic(), r.headers(), r.value());
+                    } catch (Rejection e) {
+                        continue;
+                    }
+                    if (v instanceof dev.simsnap.schema.run.RunStarted started && fields == null) {
+                        if (started.getModel() == null) {
+                            throw new ReplayException(ReplayException.Kind.INVALID, "run '" + runId
+                                    + "' has no state model, so no clock: ask by iteration");
+                        }
+                        fields = dev.simsnap.model.StateModel.parse(started.getModel(), f -> null).clock();
+                        if (!new java.util.TreeSet<>(fields).equals(new java.util.TreeSet<>(clock.keySet()))) {
+                            throw new ReplayException(ReplayException.Kind.INVALID, "run '" + runId
+                                    + "' keeps the clock " + fields + ", not " + clock.keySet());
+                        }
+                        started.getExpectedWorkers().forEach(w -> committed.put(w, -1L));
+                    } else if (v instanceof dev.simsnap.schema.run.IterationCommitted c && fields != null
+                            && committed.containsKey(c.getWorkerId()) && c.getIteration() > committed.get(c.getWorkerId())) {
+                        committed.put(c.getWorkerId(), c.getIteration());
+                        clocks.putIfAbsent(c.getIteration(), c.getClock());
+                        long now = java.util.Collections.min(committed.values());
+                        if (now > consistent) {
+                            consistent = now;
+                            Map<String, Long> at = clocks.get(consistent);
+                            if (at != null && compare(fields, at, clock) <= 0) {
+                                answer = consistent;
+                            }
+                        }
+                    }
+                }
+            }
+            if (fields == null) {
+                throw new ReplayException(ReplayException.Kind.UNKNOWN_RUN, "unknown run '" + runId + "'");
+            }
+            if (answer < 0) {
+                throw new ReplayException(ReplayException.Kind.OUT_OF_RANGE, "run '" + runId
+                        + "' has no consistent step at or before the clock " + clock);
+            }
+            return answer;
+        }
+    }
+
+    private static int compare(List<String> fields, Map<String, Long> a, Map<String, Long> b) {
+        for (String f : fields) {
+            int c = Long.compare(a.getOrDefault(f, Long.MIN_VALUE), b.getOrDefault(f, Long.MIN_VALUE));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
     /** A replay's result with the state it was rendered from (the fork copies a state-model run's items). */
     record Replayed(Result result, ReplayState state, SchemaLookup schemas) {
     }

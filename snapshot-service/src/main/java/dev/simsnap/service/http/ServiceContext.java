@@ -126,6 +126,19 @@ public final class ServiceContext {
         }
     }
 
+    /** The step a state-model run had consistently reached at its simulation's {@code clock}. */
+    long stepAt(String runId, java.util.Map<String, Long> clock) {
+        try {
+            return replayer.stepAt(runId, clock);
+        } catch (ReplayException e) {
+            throw switch (e.kind()) {
+                case UNKNOWN_RUN -> ApiErrors.unknownRun(runId);
+                case OUT_OF_RANGE -> ApiErrors.iterationNotReached(e.getMessage());
+                case INVALID -> new ApiException(400, e.getMessage());
+            };
+        }
+    }
+
     /** Interactive-query stores of {@code streams}, active, standby and restoring ones alike. */
     public static StoreProvider staleTolerant(KafkaStreams streams) {
         return name -> streams.store(StoreQueryParameters.fromNameAndType(name,

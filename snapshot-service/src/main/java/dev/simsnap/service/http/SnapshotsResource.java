@@ -41,8 +41,12 @@ final class SnapshotsResource {
         Long asOf = iteration(ctx);
         Long generation = number(ctx, "generation");
         if (generation != null) {
-            if (asOf != null || generation > Integer.MAX_VALUE) {
-                throw new ApiException(400, "use either ?iteration= or ?generation= (a generation fits an int)");
+            if (asOf != null) {
+                throw new ApiException(400, "use either ?iteration= (or ?clock=) or ?generation=");
+            }
+            if (generation > Integer.MAX_VALUE) {
+                throw new ApiException(400, "generation " + generation + " is out of range (at most "
+                        + Integer.MAX_VALUE + ")");
             }
             int g = generation.intValue();
             routing.onOwner(ctx, runId, c -> {
@@ -108,9 +112,29 @@ final class SnapshotsResource {
         });
     }
 
-    /** The {@code ?iteration=} value, or null when absent (400 when not a whole number). */
-    private static Long iteration(Context ctx) {
-        return number(ctx, "iteration");
+    /**
+     * The step asked for: {@code ?iteration=N}, or {@code ?clock=field:value,...} (the simulation's own clock, e.g.
+     * {@code virtual_date:2,iteration:1}: the last consistent step at or before it); null when neither is given.
+     */
+    private Long iteration(Context ctx) {
+        Long step = number(ctx, "iteration");
+        String clock = ctx.queryParam("clock");
+        if (clock == null) {
+            return step;
+        }
+        if (step != null) {
+            throw new ApiException(400, "use either ?iteration= or ?clock=");
+        }
+        java.util.Map<String, Long> fields = new java.util.LinkedHashMap<>();
+        for (String part : clock.split(",", -1)) {
+            int colon = part.indexOf(':');
+            if (colon <= 0 || !part.substring(colon + 1).matches("-?[0-9]{1,18}")
+                    || fields.put(part.substring(0, colon), Long.parseLong(part.substring(colon + 1))) != null) {
+                throw new ApiException(400, "?clock= takes field:value pairs separated by commas, each field once"
+                        + " (e.g. virtual_date:2,iteration:1), not '" + clock + "'");
+            }
+        }
+        return routing.service().stepAt(Routing.runId(ctx), fields);
     }
 
     private static Long number(Context ctx, String name) {
