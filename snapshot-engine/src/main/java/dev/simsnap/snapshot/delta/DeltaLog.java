@@ -385,11 +385,28 @@ public final class DeltaLog {
         changes.replaceAll((key, c) -> {
             if (ITEM_TYPE.equals(c.type())) {
                 ItemStore.Stored v = touchedItems.get(key);
-                return new Change(c.type(), c.collection(), c.id(), v == null ? null : items.json(v.entity()));
+                return new Change(c.type(), c.collection(), c.id(), v == null ? null : itemJson(v.entity()));
             }
             EntityState v = touched.get(key);
             return new Change(c.type(), c.collection(), c.id(), v == null ? null : v.json());
         });
+    }
+
+    /**
+     * Most characters of an item's JSON a change carries: current-state records and observer events must stay under
+     * Kafka's record limit, so an item whose JSON is longer (or whose Avro body exceeds four times this, which is not
+     * rendered at all) is announced as {@code {"$simsnap":"too-large","body_bytes":N}}; snapshots and REST reads
+     * show it whole.
+     */
+    public static final int MAX_CHANGE_JSON = 256 * 1024;
+
+    private String itemJson(dev.simsnap.engine.entity.StoredEntity entity) {
+        String tooLarge = "{\"$simsnap\":\"too-large\",\"body_bytes\":" + entity.bodyLength() + "}";
+        if (entity.bodyLength() > 4 * MAX_CHANGE_JSON) {
+            return tooLarge;
+        }
+        String json = items.json(entity);
+        return json.length() > MAX_CHANGE_JSON ? tooLarge : json;
     }
 
     /** The {@link Change#type()} of a state-model run's item. */

@@ -192,4 +192,56 @@ class ItemTopologyTest {
         assertThat(latest).containsEntry("grid|ITEM|events|1", null);
         assertThat(latest).containsEntry("grid|ITEM|params|", "{\"beta\": 0.3}");
     }
+
+    @Test
+    void anItemOfMillionsOfNumbersIsKeptChunkedAndAnnouncedSmall() throws Exception {
+        var currentState = h.driver.createOutputTopic(CurrentState.TOPIC, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        h.send("grid", RunStarted.newBuilder().setRunId("grid").setKind("epidemic-grid")
+                .setExpectedWorkers(List.of("w0")).setModel(model.toJson()).setForkedFrom(null).build(),
+                upsert("w0", 0, "cells", "0/0", cell(0, 0, 1, List.of())), commit("w0", 0, 0));
+        Schema cells = schema("cells");
+        List<Long> expected = new ArrayList<>();
+        for (int step = 1; step <= 8; step++) {
+            List<Long> batch = new ArrayList<>();
+            for (int i = 0; i < 100_000; i++) {
+                batch.add((long) step * 1_000_000 + i);
+            }
+            expected.addAll(batch);
+            // Each APPEND record stays under Kafka's 1 MB limit; the item grows past it.
+            h.send("grid", delta("w0", step, "cells", "0/0", Operation.APPEND, List.of("history"),
+                    framed("cells", ItemCodec.encodeAppend(cells, "history", batch))), commit("w0", step, step));
+        }
+        assertThat(h.deadLetters()).isEmpty();
+        KeyValueStore<String, byte[]> heads = h.driver.getKeyValueStore(SnapshotStores.ITEMS);
+        byte[] head = heads.get("grid|cells|0/0");
+        assertThat(head[0]).as("a chunked head").isEqualTo((byte) 1);
+        KeyValueStore<String, byte[]> chunks = h.driver.getKeyValueStore(SnapshotStores.ITEM_CHUNKS);
+        int count = 0;
+        try (var it = chunks.all()) {
+            while (it.hasNext()) {
+                assertThat(it.next().value.length).isLessThanOrEqualTo(512 * 1024);
+                count++;
+            }
+        }
+        assertThat(count).isGreaterThan(1);
+        // The whole item is read back through the engine's own store.
+        var items = new dev.simsnap.snapshot.delta.ItemStore(
+                dev.simsnap.snapshot.delta.DeltaLog.Kv.of(new java.util.TreeMap<>(toMap(heads))),
+                dev.simsnap.snapshot.delta.DeltaLog.Kv.of(new java.util.TreeMap<>(toMap(chunks))),
+                dev.simsnap.engine.entity.SchemaLookup.cached(h.registry()));
+        GenericRecord whole = (GenericRecord) items.decode(items.get("grid|cells|0/0").entity());
+        assertThat((List<?>) whole.get("history")).hasSize(800_000).isEqualTo(expected);
+        // Every current-state record stays small.
+        currentState.readRecordsToList().forEach(r -> assertThat(r.value() == null ? 0 : r.value().length)
+                .isLessThan(dev.simsnap.snapshot.delta.DeltaLog.MAX_CHANGE_JSON + 1024));
+    }
+
+    private static Map<String, byte[]> toMap(KeyValueStore<String, byte[]> store) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        try (var it = store.all()) {
+            it.forEachRemaining(kv -> out.put(kv.key, kv.value));
+        }
+        return out;
+    }
 }
