@@ -130,6 +130,15 @@ class StateModelEndToEndIT {
             assertThat(then.get("events.json")).contains("\"count\": 1").doesNotContain("\"count\": 2");
             assertThat(then.get("params.json")).isEqualTo(expected.get("params.json"));
 
+            // One item through REST, at the consistent step.
+            HttpResponse<String> item = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/runs/" + run
+                    + "/items/cells?id=1/0")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(item.statusCode()).as(item.body()).isEqualTo(200);
+            assertThat(JSON.readTree(item.body())).isEqualTo(JSON.readTree(c10));
+            HttpResponse<String> missing = http.send(HttpRequest.newBuilder(URI.create(service.url() + "/runs/" + run
+                    + "/items/cells?id=9/9")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(missing.statusCode()).isEqualTo(404);
+
             // As of the simulation's own clock: day 1 is step 1; a clock the kind does not keep is a 400.
             HttpResponse<String> byClock = post(service.url() + "/runs/" + run + "/snapshots?clock=day:1", "");
             assertThat(byClock.statusCode()).as(byClock.body()).isEqualTo(201);

@@ -93,6 +93,27 @@ public final class RunStateReader {
         return read.flatMap(o -> o);
     }
 
+    /**
+     * One item of a state-model run at its consistent step, as JSON (Python's separators, UTF-8, with its writer
+     * schema); empty when the run, the collection or the item does not exist.
+     */
+    public Optional<String> item(String runId, String collection, String entityId) {
+        if (schemas == null || !RunIds.isValid(runId)) {
+            return Optional.empty();
+        }
+        dev.simsnap.snapshot.delta.ItemStore items = new dev.simsnap.snapshot.delta.ItemStore(
+                readOnly(SnapshotStores.ITEMS), readOnly(SnapshotStores.ITEM_CHUNKS), schemas);
+        Optional<Optional<String>> read = consistently(runId, m -> {
+            if (m.model() == null || dev.simsnap.model.StateModel.parse(m.model(), f -> null).collection(collection)
+                    .isEmpty()) {
+                return Optional.<String>empty();
+            }
+            var stored = items.get(dev.simsnap.snapshot.delta.ItemStore.key(runId, collection, entityId));
+            return stored == null ? Optional.<String>empty() : Optional.of(items.json(stored.entity()));
+        });
+        return read.flatMap(o -> o);
+    }
+
     /** The whole consistent state of a run (what a snapshot holds); empty when the run is unknown here. */
     public Optional<RunState> runState(String runId) {
         Optional<RunMeta> meta = readMeta(runId);

@@ -25,6 +25,28 @@ final class EntitiesResource {
 
     void register(Javalin app) {
         app.get("/runs/{run}/entities/{type}/{id}", this::entity);
+        app.get("/runs/{run}/items/{collection}", this::item);
+    }
+
+    /**
+     * {@code GET /runs/{run}/items/{collection}?id=<entity id>} (a state-model run): the item at the consistent step
+     * as JSON, rendered with its own writer schema. Keyed ids join their key values with {@code /}, a singleton's id
+     * is empty, a row's is its row id.
+     */
+    private void item(Context ctx) throws Exception {
+        String runId = Routing.runId(ctx);
+        String collection = ctx.pathParam("collection");
+        String id = ctx.queryParam("id");
+        if (id == null) {
+            throw new ApiException(400, "give the item's entity id as ?id= (empty for a singleton)");
+        }
+        routing.onOwner(ctx, runId, c -> {
+            ServiceContext s = routing.service();
+            s.runInfo(runId);
+            String json = s.reader().item(runId, collection, id)
+                    .orElseThrow(() -> ApiErrors.unknownEntity(runId, collection, id));
+            c.contentType("application/json").result(json.getBytes(StandardCharsets.UTF_8));
+        });
     }
 
     private void entity(Context ctx) throws Exception {
