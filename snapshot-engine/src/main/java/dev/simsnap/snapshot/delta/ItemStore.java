@@ -48,7 +48,8 @@ public final class ItemStore {
         this.ops = new EntityOps(schemas);
     }
 
-    private static ChunkedValues.Kv adapt(DeltaLog.Kv<byte[]> kv) {
+    /** A byte store of the rules as the chunk codec's key-value view. */
+    public static ChunkedValues.Kv adapt(DeltaLog.Kv<byte[]> kv) {
         return new ChunkedValues.Kv() {
             @Override
             public byte[] get(String key) {

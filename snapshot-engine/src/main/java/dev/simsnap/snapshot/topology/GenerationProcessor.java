@@ -253,22 +253,7 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
     }
 
     private static dev.simsnap.engine.entity.ChunkedValues.Kv chunkKv(KeyValueStore<String, byte[]> store) {
-        return new dev.simsnap.engine.entity.ChunkedValues.Kv() {
-            @Override
-            public byte[] get(String key) {
-                return store.get(key);
-            }
-
-            @Override
-            public void put(String key, byte[] value) {
-                store.put(key, value);
-            }
-
-            @Override
-            public void delete(String key) {
-                store.delete(key);
-            }
-        };
+        return dev.simsnap.snapshot.delta.ItemStore.adapt(DeltaProcessor.kv(store));
     }
 
     private static void putOnce(KeyValueStore<String, String> store, String key, String value, String what)
