@@ -54,17 +54,10 @@ class SeedKindsEndToEndIT {
     @Test
     void builtInKindsRenderTheSeedsFiles(KafkaBroker broker) throws Exception {
         String id = UUID.randomUUID().toString().substring(0, 8);
-        String bootstrap = broker.bootstrapServers();
-        KafkaIo.createSimsnapTopics(broker);
-        try (SchemaRegistryServer registry = SchemaRegistryServer.builder(bootstrap).port(0)
-                     .topic("_simsnap_schemas_seed_" + id).build().start();
-             GatewayServer gateway = GatewayServer.builder().bootstrapServers(bootstrap)
-                     .schemaRegistryUrl(registry.url()).port(0).build().start();
-             SnapshotServer service = SnapshotServer.builder().bootstrapServers(bootstrap)
-                     .schemaRegistryUrl(registry.url()).stateDir(tmp.resolve("state")).outputRoot(tmp.resolve("out"))
-                     .http("127.0.0.1", 0).applicationId("simsnap-seed-" + id).partitions(3)
-                     .streamsProperty("commit.interval.ms", 100).build().start()) {
-            service.awaitRunning(Duration.ofSeconds(60));
+        try (Stack stack = Stack.start(broker, tmp, "seed-" + id)) {
+            SchemaRegistryServer registry = stack.registry();
+            GatewayServer gateway = stack.gateway();
+            SnapshotServer service = stack.service();
 
             // ---- trading arena: the real call shape, iteration restarting at 0 every day ----
             String arena = "arena-" + id;
@@ -100,9 +93,7 @@ class SeedKindsEndToEndIT {
             StateModel persona = BuiltInKinds.get("persona-evolution");
             List<Schema> shapes = persona.collection("population").orElseThrow().schemas();
             String evo = "evo-" + id;
-            Properties config = new Properties();
-            config.setProperty("bootstrap.servers", bootstrap);
-            config.setProperty("schema.registry.url", registry.url());
+            Properties config = stack.workerConfig(broker);
             List<String> expected = new ArrayList<>();
             try (SimsnapWorker w = SimsnapWorker.builder().environment(Map.of()).config(config).run(evo).worker("w0")
                     .build()) {

@@ -58,19 +58,11 @@ class StateModelEndToEndIT {
         String id = UUID.randomUUID().toString().substring(0, 8);
         String run = "grid-" + id;
         String bootstrap = broker.bootstrapServers();
-        KafkaIo.createSimsnapTopics(broker);
-        try (SchemaRegistryServer registry = SchemaRegistryServer.builder(bootstrap).port(0)
-                     .topic("_simsnap_schemas_grid_" + id).build().start();
-             GatewayServer gateway = GatewayServer.builder().bootstrapServers(bootstrap)
-                     .schemaRegistryUrl(registry.url()).port(0).build().start();
-             SnapshotServer service = SnapshotServer.builder().bootstrapServers(bootstrap)
-                     .schemaRegistryUrl(registry.url()).stateDir(tmp.resolve("state")).outputRoot(tmp.resolve("out"))
-                     .http("127.0.0.1", 0).applicationId("simsnap-grid-" + id).partitions(3)
-                     .streamsProperty("commit.interval.ms", 100).build().start()) {
-            service.awaitRunning(Duration.ofSeconds(60));
-            Properties config = new Properties();
-            config.setProperty("bootstrap.servers", bootstrap);
-            config.setProperty("schema.registry.url", registry.url());
+        try (Stack stack = Stack.start(broker, tmp, "grid-" + id)) {
+            SchemaRegistryServer registry = stack.registry();
+            GatewayServer gateway = stack.gateway();
+            SnapshotServer service = stack.service();
+            Properties config = stack.workerConfig(broker);
             Schema cell = model.collection("cells").orElseThrow().latestSchema().orElseThrow();
             Schema params = model.collection("params").orElseThrow().latestSchema().orElseThrow();
 
