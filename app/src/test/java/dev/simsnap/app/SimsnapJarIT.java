@@ -39,7 +39,13 @@ class SimsnapJarIT {
         String output = read(log);
         assertThat(exited).as(output).isTrue();
         assertThat(process.exitValue()).as(output).isZero();
-        assertThat(output).contains("kafka ", "registry ", "service ", "gateway ", "snapshot ").doesNotContain("ERROR");
+        assertThat(output).contains("kafka ", "registry ", "service ", "gateway ", "snapshot ");
+        // No ERROR from simsnap or a client. The embedded broker itself logs a retriable produce of a transactional
+        // producer that it refused (CONCURRENT_TRANSACTIONS, then an out-of-order sequence on the retry) at ERROR
+        // under load; the client retries and the snapshots below prove the writes landed.
+        assertThat(output.lines().filter(l -> l.contains("ERROR")).filter(l -> !l.contains(
+                "ERROR kafka.server.ReplicaManager - [ReplicaManager broker=1] Error processing append operation"))
+                .toList()).as(output).isEmpty();
         assertThat(tmp.resolve("snapshots/demo-arena/save/persona.json")).exists();
         assertThat(tmp.resolve("snapshots/demo-evolution/persona_data/gen_3.json")).exists();
     }
