@@ -228,12 +228,15 @@ public final class IngestService implements AutoCloseable {
         }
         // Validate everything before a transaction begins.
         List<JsonDeltas.Parsed> parsed = new ArrayList<>();
+        List<StateDelta> checked = new ArrayList<>();
         for (int i = 0; i < deltas.size(); i++) {
             try {
                 JsonDeltas.Parsed d = JsonDeltas.parse(deltas.get(i));
-                DeltaValidator.validate(new StateDelta(run, worker, 0L, iteration, virtualDate, d.type(),
-                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null));
+                StateDelta delta = new StateDelta(run, worker, 0L, iteration, virtualDate, d.type(),
+                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null);
+                DeltaValidator.validate(delta);
                 parsed.add(d);
+                checked.add(delta);
             } catch (IllegalArgumentException e) {
                 throw GatewayException.invalid("deltas[" + i + "]", e);
             }
@@ -241,6 +244,18 @@ public final class IngestService implements AutoCloseable {
         return withWorker(run, worker, w -> {
             long last = w.state().lastIteration();
             if (iteration <= last) {
+                // A re-send is the same iteration only when its content is: compared by digest, never by number.
+                byte[] sent = Iteration.digestOf(virtualDate, checked);
+                byte[] committed = w.committedDigest(iteration).orElse(null);
+                if (committed == null || !java.util.Arrays.equals(committed, sent)) {
+                    GatewayException conflict = new GatewayException(409, "iteration", committed == null
+                            ? "iteration " + iteration + " of worker " + worker + " is not above its last committed "
+                            + last + ", and history holds no content digest for it to compare with: send the next"
+                            + " iteration"
+                            : "iteration " + iteration + " of worker " + worker + " was committed with different content;"
+                            + " iterations are never overwritten: send the next iteration (" + (last + 1) + ")");
+                    throw conflict;
+                }
                 ObjectNode out = base(run, worker, "already_committed");
                 out.put("iteration", iteration);
                 out.put("last_committed_iteration", last);

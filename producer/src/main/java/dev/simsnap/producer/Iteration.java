@@ -31,6 +31,8 @@ public final class Iteration implements AutoCloseable {
     private final long firstSequence;
     private int deltaCount;
     private boolean finished;
+    private final dev.simsnap.model.step.StepDigest digest = new dev.simsnap.model.step.StepDigest();
+    private byte[] contentDigest;
 
     Iteration(SimsnapWorker worker, long iteration, int virtualDate, long firstSequence) {
         this.worker = worker;
@@ -142,8 +144,37 @@ public final class Iteration implements AutoCloseable {
                 payload, null);
         DeltaValidator.validate(delta);
         worker.sendDelta(delta);
+        addToDigest(digest, delta);
         deltaCount++;
         return this;
+    }
+
+    /**
+     * The content digest of a v1 iteration with these deltas: what a re-sent iteration is recognised by. Each delta
+     * counts as its entity type (and collection), id, op, patch fields and the Avro binary of its payload; the
+     * virtual date is the clock.
+     */
+    public static byte[] digestOf(int virtualDate, List<StateDelta> deltas) {
+        dev.simsnap.model.step.StepDigest d = new dev.simsnap.model.step.StepDigest();
+        deltas.forEach(delta -> addToDigest(d, delta));
+        return d.finish(java.util.Map.of("virtual_date", (long) virtualDate));
+    }
+
+    private static void addToDigest(dev.simsnap.model.step.StepDigest d, StateDelta delta) {
+        String what = delta.getEntityType().name() + (delta.getCollection() == null ? "" : "/" + delta.getCollection());
+        byte[] payload = null;
+        if (delta.getPayload() instanceof org.apache.avro.specific.SpecificRecord record) {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            try {
+                new org.apache.avro.specific.SpecificDatumWriter<Object>(record.getSchema()).write(record, encoder);
+                encoder.flush();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            payload = out.toByteArray();
+        }
+        d.change(what, delta.getEntityId(), delta.getOp().name(), delta.getPatchFields(), payload);
     }
 
     /** Sends what is buffered to the broker (still uncommitted: invisible to read_committed readers). */
@@ -163,13 +194,19 @@ public final class Iteration implements AutoCloseable {
         long lastSequence = worker.nextSequence() - 1;
         finished = true;
         try {
+            contentDigest = digest.finish(java.util.Map.of("virtual_date", (long) virtualDate));
             worker.sendCommitted(new IterationCommitted(worker.runId(), worker.workerId(), iteration, virtualDate,
-                    deltaCount, lastSequence, java.util.Map.of(), null));
+                    deltaCount, lastSequence, java.util.Map.of(), java.nio.ByteBuffer.wrap(contentDigest)));
         } catch (RuntimeException e) {
             worker.abortIteration(this);
             throw e;
         }
         worker.commitIteration(this, lastSequence);
+    }
+
+    /** The content digest sent with the commit (null before {@link #commit()}). */
+    byte[] contentDigest() {
+        return contentDigest;
     }
 
     /** Aborts the transaction unless {@link #commit()} was called. */

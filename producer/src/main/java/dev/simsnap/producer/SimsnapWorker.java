@@ -619,6 +619,11 @@ public final class SimsnapWorker implements AutoCloseable {
         nextSequence = delta.getSequence() + 1;
     }
 
+    /** The content digest this worker committed for {@code iteration} (a step), if history holds one. */
+    public java.util.Optional<byte[]> committedDigest(long iteration) {
+        return java.util.Optional.ofNullable(digests.get(iteration)).map(byte[]::clone);
+    }
+
     void sendCommitted(Object record) {
         send(Contracts.DELTAS_TOPIC, deltaPartition, record);
     }
@@ -632,6 +637,9 @@ public final class SimsnapWorker implements AutoCloseable {
             throw e;
         }
         open = null;
+        if (iteration.contentDigest() != null) {
+            digests.put(iteration.iteration(), iteration.contentDigest());
+        }
         stats.iterationCommitted();
         state = new RunState(state.started(), state.kind(), state.expectedWorkers(), state.ended(),
                 iteration.iteration(), lastSequence);

@@ -159,6 +159,14 @@ class GatewayServerTest {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(MAPPER.readTree(r.body()).get("status").asText()).isEqualTo("already_committed");
+            // The same iteration number with other content (the arena's day 2, iteration 0) is never a silent
+            // no-op: it is refused, also by a gateway that learnt the iteration from history.
+            String other = "{\"virtual_date\":1,\"deltas\":[" + PERSON.formatted("1") + "]}";
+            HttpResponse<String> conflict = http.send(HttpRequest.newBuilder(URI.create(second.url() + "/runs/" + run
+                            + "/workers/w0/iterations/5")).POST(HttpRequest.BodyPublishers.ofString(other)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(conflict.statusCode()).as(conflict.body()).isEqualTo(409);
+            assertThat(conflict.body()).contains("was committed with different content");
         }
         assertThat(TestStack.values(config, Contracts.DELTAS_TOPIC, run, StateDelta.class)).hasSize(1);
     }
