@@ -25,6 +25,7 @@ worker, each generation save is one Kafka transaction, and generations carry no 
 coordination; the last save of a generation id wins, as with the seed's files.
 """
 
+import contextlib
 import json
 import os
 import re
@@ -144,12 +145,12 @@ class PersonaStore:
 
     def _remember_class(self, gen_id, name):
         self._classes[gen_id] = name
-        with _file_lock:
+        os.makedirs(str(self.storage_dir), exist_ok=True)
+        with _file_lock, _locked(self._classes_path() + ".lock"):
             known = self._read_classes()
             if known.get(gen_id) == name:
                 return
             known[gen_id] = name
-            os.makedirs(str(self.storage_dir), exist_ok=True)
             tmp = "%s.%d.tmp" % (self._classes_path(), os.getpid())
             with open(tmp, "w", encoding="utf-8") as f:
                 json.dump({str(k): v for k, v in sorted(known.items())}, f, indent=2)
@@ -164,6 +165,22 @@ class PersonaStore:
         except ImportError as e:
             raise SimsnapError("generation %d was saved by class %s, which cannot be imported here (pass factory=):"
                                " %s" % (gen_id, name, e)) from None
+
+
+@contextlib.contextmanager
+def _locked(path):
+    """An exclusive lock between processes (``fcntl.flock``; where there is no fcntl, threads only)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(path, "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def _make(make, member):
