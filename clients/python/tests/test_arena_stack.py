@@ -287,6 +287,12 @@ class ArenaTest(StackTestCase):
         db.commit()
         third = save_all(0, 2, stocks, market_index, persons, market, args)
         self.assertEqual(third["changes"], 3, third)
+        # a new process saving without load_all first: it compares with the run's latest snapshot
+        arena_module._adapters.clear()
+        db.execute("UPDATE gossip SET gossip = 'y'")
+        db.commit()
+        fourth = save_all(0, 3, stocks, market_index, persons, market, args)
+        self.assertEqual(fourth["changes"], 2, fourth)  # information and the updated row
 
     def test_widened_schema_for_attributes_the_built_in_schema_lacks(self):
         run = "py-arena-wide-" + uuid.uuid4().hex[:8]
