@@ -81,9 +81,10 @@ class StateRun:
                 return None
             raise
 
-    def wait_caught_up(self, timeout=60.0, at_least=None):
-        """Waits until the service's consistent step reaches every worker's last committed step (and
-        ``at_least``, when given); returns the run detail (None when the run is unknown and nothing is awaited)."""
+    def wait_caught_up(self, timeout=60.0, at_least=None, known=True):
+        """Waits until the service knows the run (``known``) and its consistent step reaches every worker's last
+        committed step and ``at_least`` (when given); returns the run detail (None for a run the service does not
+        know when ``known`` is false)."""
         deadline = time.monotonic() + timeout
         last = None
         while True:
@@ -93,9 +94,12 @@ class StateRun:
                 target = max(committed + [-1] + ([at_least] if at_least is not None else []))
                 if last.get("consistent_iteration", -1) >= target:
                     return last
-            elif at_least is None:
+            elif not known and at_least is None:
                 return None
             if time.monotonic() > deadline:
+                if last is None:
+                    raise SimsnapError("run %s: the snapshot service does not know it (waited %ss)"
+                                       % (self.run, timeout), status=404)
                 raise SimsnapError("run %s: the service did not catch up within %ss (last: %s)"
                                    % (self.run, timeout, last))
             time.sleep(0.1)

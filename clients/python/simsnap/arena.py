@@ -28,6 +28,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 
 from . import _sqlite
 from . import schemas as _schemas
@@ -88,6 +89,7 @@ class ArenaAdapter:
         self.run = run
         self.sent = None  # {"items": {(collection, id): strict json}, "rows": {table: {rowid: row dict}}}
         self.writers = {}  # collection -> (schema id, schema) items are written with
+        self.last_step = None  # the last step this process committed
 
     # ---- schemas --------------------------------------------------------------------------------------------
     def _writer(self, collection, items):
@@ -150,6 +152,7 @@ class ArenaAdapter:
         sent_rows = self._row_changes(args, changes)
         answer = self.state.step(clock, changes)
         self.sent = {"items": sent_items, "rows": sent_rows}
+        self.last_step = answer.get("step", self.last_step)
         return answer
 
     def _row_changes(self, args, changes):
@@ -192,17 +195,22 @@ class ArenaAdapter:
 
     def _baseline(self, args):
         """What the service holds for the run (the first save of a process that did not load it)."""
-        self.state.wait_caught_up()
+        self.state.wait_caught_up()  # the run started: wait until the service knows it and caught up
         files = self.state.snapshot_files()
         return baseline_of(files)
 
     # ---- loading --------------------------------------------------------------------------------------------
-    def load(self, args, folder=None):
+    def load(self, args, folder=None, timeout=60.0):
         if folder is None:
-            self.state.wait_caught_up()
-            files = self.state.snapshot_files()
-            if "information.json" not in files:
-                raise SimsnapError("run %s has no saved state in the snapshot service" % self.run, status=404)
+            deadline = time.monotonic() + timeout
+            while True:
+                self.state.wait_caught_up(timeout, at_least=self.last_step)
+                files = self.state.snapshot_files()
+                if "information.json" in files:
+                    break
+                if time.monotonic() > deadline:  # started, but no step applied (yet)
+                    raise SimsnapError("run %s has no saved state in the snapshot service" % self.run, status=404)
+                time.sleep(0.2)
         else:
             files = folder_files(folder)
         result = restore(files, args)
