@@ -231,7 +231,7 @@ class ArenaTest(StackTestCase):
 
         # ---- the service's snapshot: seed-written files byte-identical, the database complete ----
         state = StateRun(run, "trading-arena")
-        state.wait_caught_up()
+        state.wait_caught_up(at_least=arena_module.adapter(run).last_step)  # the last step this process sent
         files = state.snapshot_files()
         self.assertEqual(files["information.json"], json.dumps({"virtual_date": 2, "iteration": 2}, indent=4)
                          .encode("utf-8"))
