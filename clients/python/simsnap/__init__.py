@@ -1,16 +1,16 @@
-"""simsnap for Python (stdlib only): the seed persistence APIs on top of the simsnap ingest gateway and
-snapshot service.
+"""simsnap for Python (stdlib only): the seeds' persistence APIs on simsnap state models (v2), through the ingest
+gateway (writes) and the snapshot service (reads).
 
-- :class:`PersonaStore` — ``save_generation`` / ``load_generation`` / ``list_generations`` (snackPersona seed)
-- :func:`save_all` / :func:`load_all` — the trading arena's save/load (Agent Trading Arena seed)
+- :class:`PersonaStore` (snackPersona): ``from simsnap import PersonaStore``
+- :func:`save_all` / :func:`load_all` (the trading arena): ``from simsnap.arena import save_all, load_all``
+- :mod:`simsnap.schemas`: Avro schemas from pydantic models or plain values, with compatible widening
 
-URLs default to the environment: ``SIMSNAP_GATEWAY_URL`` (http://127.0.0.1:8082) and ``SIMSNAP_SERVICE_URL``
-(http://127.0.0.1:8080).
+URLs come from the environment: ``SIMSNAP_GATEWAY_URL`` (default http://127.0.0.1:8082) and
+``SIMSNAP_SERVICE_URL`` (default http://127.0.0.1:8080).
 """
 
 from ._http import SimsnapError, SimsnapUnsupported
-from .arena import ArenaSession, load_all, save_all, session
+from .arena import load_all, save_all
 from .persona_store import PersonaStore
 
-__all__ = ["PersonaStore", "save_all", "load_all", "ArenaSession", "session", "SimsnapError",
-           "SimsnapUnsupported"]
+__all__ = ["PersonaStore", "save_all", "load_all", "SimsnapError", "SimsnapUnsupported"]
