@@ -262,6 +262,7 @@ final class BenchV2 {
         for (int round = 1; round <= rounds; round++) {
             String runId = "bench-v2-ingest-" + round;
             long nanos;
+            long commitNanos = 0;
             try (SimsnapWorker w = worker(config, runId)) {
                 w.start(new RunDefinition(model, List.of("w0"), Map.of("grid", grid + "x" + grid), 7L));
                 long start = System.nanoTime();
@@ -270,7 +271,9 @@ final class BenchV2 {
                     for (Op o : work.get(s)) {
                         o.applyTo(step);
                     }
+                    long c = System.nanoTime();
                     step.commit();
+                    commitNanos += System.nanoTime() - c;
                 }
                 nanos = System.nanoTime() - start;
                 w.endRun(RunStatus.COMPLETED);
@@ -285,8 +288,9 @@ final class BenchV2 {
                 }
             }
             double secs = nanos / 1e9;
-            System.out.printf("[ingest-v2] round %d: Step API %d changes, %d records (%d steps, %.1f MB) in %.2f s%n",
-                    round, deltas, records, perStep.size(), bytes / 1e6, secs);
+            System.out.printf("[ingest-v2] round %d: Step API %d changes, %d records (%d steps, %.1f MB) in %.2f s "
+                            + "(adding changes %.2f s, commit() %.2f s)%n", round, deltas, records, perStep.size(),
+                    bytes / 1e6, secs, (nanos - commitNanos) / 1e9, commitNanos / 1e9);
             String topic = round == 1 ? V2_DELTAS : "bench.v2.raw-tx-" + round;
             double raw = rawSendTx(config, topic, RunReplayer.partitionOf(runId, BenchMain.PARTITIONS),
                     runId.getBytes(StandardCharsets.UTF_8), perStep);

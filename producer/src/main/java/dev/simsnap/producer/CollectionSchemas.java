@@ -34,6 +34,8 @@ public final class CollectionSchemas {
     private final SchemaRegistry registry;
     private final StateModel model;
     private final Map<String, List<SchemaVersion>> versions = new ConcurrentHashMap<>();
+    /** Incremented by every {@link #register} through this instance (successful or not). */
+    private final java.util.concurrent.atomic.AtomicLong registrations = new java.util.concurrent.atomic.AtomicLong();
 
     public CollectionSchemas(SchemaRegistry registry, StateModel model) {
         this.registry = registry;
@@ -91,8 +93,17 @@ public final class CollectionSchemas {
                     e.registryMessage());
         } finally {
             versions.remove(subject);
+            registrations.incrementAndGet();
         }
         return registry.lookup(subject, schema);
+    }
+
+    /**
+     * How many registrations went through this instance so far: a {@link #latest} answer kept by a caller is
+     * stale once this changes.
+     */
+    public long registrations() {
+        return registrations.get();
     }
 
     private int latestVersionNumber(String subject) {
