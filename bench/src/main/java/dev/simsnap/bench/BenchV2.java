@@ -397,6 +397,7 @@ final class BenchV2 {
                     .mapToLong(Long::longValue).sum();
             System.out.printf("[compaction-v2] dead letters %s; %s holds %d offsets%n", dead.snapshot(),
                     V2_CURRENT_STATE, currentState);
+            topicBytes(admin, "bench-v2-snapshot-", V2_DELTAS, V2_CURRENT_STATE, V2_PASS_OUT);
             if (dead.total() > 0) {
                 throw new IllegalStateException("the v2 topology dead-lettered " + dead.snapshot()
                         + ": the workload is not what the engine accepts, the figure would be meaningless");
@@ -408,6 +409,19 @@ final class BenchV2 {
                     BenchMain.fmt(input / pass) + " rec/s (mean of " + BenchMain.fmt2(passBefore) + " s before and "
                             + BenchMain.fmt2(passAfter) + " s after)", BenchMain.fmt2(pass / topo), ">= 0.5");
         }
+    }
+
+    /** Bytes on the broker per topic (all partitions) for the named topics and those starting with {@code prefix}. */
+    static void topicBytes(Admin admin, String prefix, String... topics) throws Exception {
+        Map<String, Long> bytes = new TreeMap<>();
+        List<Integer> brokers = admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList();
+        admin.describeLogDirs(brokers).allDescriptions().get().values().forEach(dirs -> dirs.values().forEach(d ->
+                d.replicaInfos().forEach((tp, info) -> {
+                    if (tp.topic().startsWith(prefix) || List.of(topics).contains(tp.topic())) {
+                        bytes.merge(tp.topic(), info.size(), Long::sum);
+                    }
+                })));
+        bytes.forEach((t, b) -> System.out.printf("[compaction-v2] topic %s: %.1f MB%n", t, b / 1e6));
     }
 
     static Topology passThrough() {

@@ -174,12 +174,21 @@ public final class CollectionSchemas {
      */
     public Writer latest(String collection) {
         CollectionSpec spec = spec(collection);
-        List<SchemaVersion> vs = versions(spec.subject(), true);
-        if (vs.isEmpty()) {
+        String subject = spec.subject();
+        SchemaVersion v;
+        try {
+            v = registry.version(subject, "latest"); // one request (the highest live version), not 1 + versions
+        } catch (RegistryException.NotFound e) {
+            versions.remove(subject);
             throw new IllegalArgumentException("collection '" + collection + "' has no registered schema (subject "
-                    + spec.subject() + ")");
+                    + subject + ")");
         }
-        SchemaVersion v = vs.get(vs.size() - 1);
+        // As a full re-read would: the cached versions stay only while their newest is still the latest.
+        List<SchemaVersion> cached = versions.get(subject);
+        if (cached == null || cached.isEmpty() || cached.get(cached.size() - 1).version() != v.version()
+                || cached.get(cached.size() - 1).id() != v.id()) {
+            versions.remove(subject);
+        }
         return new Writer(v.id(), v.version(), v.schema());
     }
 
