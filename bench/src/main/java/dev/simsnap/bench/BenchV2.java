@@ -292,6 +292,13 @@ final class BenchV2 {
                             + "(adding changes %.2f s, commit() %.2f s)%n", round, deltas, records, perStep.size(),
                     bytes / 1e6, secs, (nanos - commitNanos) / 1e9, commitNanos / 1e9);
             String topic = round == 1 ? V2_DELTAS : "bench.v2.raw-tx-" + round;
+            if (round > 1) { // the broker creates no topic on first use
+                try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        config.getProperty("bootstrap.servers")))) {
+                    admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic,
+                            BenchMain.PARTITIONS, (short) 1))).all().get();
+                }
+            }
             double raw = rawSendTx(config, topic, RunReplayer.partitionOf(runId, BenchMain.PARTITIONS),
                     runId.getBytes(StandardCharsets.UTF_8), perStep);
             double ratio = raw / secs;
@@ -563,8 +570,8 @@ final class BenchV2 {
                 try (var walk = Files.walk(jDir)) {
                     jacksonBytes = walk.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
                 }
-                BenchMain.deleteTree(jDir);
-                BenchMain.deleteTree(jsDir);
+                // The Jackson folders stay until the work dir goes (as in the v1 phase): deleting 20,000 files here
+                // left their unlinks for the next round's first fsync, which SnapshotWriter.write then paid for.
                 System.out.printf("[snapshot-v2] round %d: render %d ms + SnapshotWriter.write %d ms = %d ms "
                                 + "(background delete %d ms), jackson %d ms, jackson+fsync %d ms%n", r,
                         render / 1_000_000, write / 1_000_000, total / 1_000_000, cleanup / 1_000_000,
