@@ -68,9 +68,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * All simsnap benchmarks in one JVM against one embedded broker + registry; each figure next to a baseline measured
  * in the same run. Usage:
- * {@code BenchMain [--quick] [--skip-jmh] [--keep] [--only=ingest,compaction,snapshot,replay,observer,serde]}.
+ * {@code BenchMain [--quick] [--skip-jmh] [--keep] [--only=PHASE,...] [--kind-dir=DIR] [--v2-rounds=N] [--v2-steps=N]} with
+ * phases {@code ingest,compaction,snapshot,replay,observer,serde} (v1: typed StateDelta v1, JSON entity stores),
+ * {@code ingest-v2,compaction-v2,snapshot-v2} (state models: the example epidemic-grid kind from {@code DIR},
+ * default {@code examples/kinds/epidemic-grid}), or {@code v1} / {@code v2} for each group.
  * Figures are numbered as in the benchmark issue: 1 ingest, 2 compaction, 3 snapshot, 4 replay, 5 observer latency,
- * 6 storage, 7 serde.
+ * 6 storage, 7 serde; the v2 ones carry a {@code -v2} suffix.
  */
 public final class BenchMain {
 
@@ -81,18 +84,50 @@ public final class BenchMain {
     private BenchMain() {
     }
 
+    /** Phases: the v1 ones (legacy typed deltas) and the state-model (v2) ones. */
+    static final List<String> V1_PHASES = List.of("snapshot", "ingest", "compaction", "replay", "observer", "serde");
+    static final List<String> V2_PHASES = List.of("ingest-v2", "compaction-v2", "snapshot-v2");
+
     public static void main(String[] args) throws Exception {
         boolean quick = List.of(args).contains("--quick");
         boolean jmh = !List.of(args).contains("--skip-jmh");
-        String only = "";
+        java.util.Set<String> only = new java.util.LinkedHashSet<>();
+        Path kindDir = Path.of("examples/kinds/epidemic-grid");
+        int v2Rounds = quick ? 1 : 2;
+        Integer v2StepsArg = null;
         for (String a : args) {
             if (a.startsWith("--only=")) {
-                only = a.substring(7);
+                for (String phase : a.substring(7).split(",")) {
+                    if (phase.isBlank()) {
+                        continue;
+                    }
+                    if (phase.equals("v1") || phase.equals("v2")) {
+                        only.addAll(phase.equals("v1") ? V1_PHASES : V2_PHASES);
+                    } else if (V1_PHASES.contains(phase) || V2_PHASES.contains(phase)) {
+                        only.add(phase);
+                    } else {
+                        throw new IllegalArgumentException("unknown phase '" + phase + "': one of " + V1_PHASES
+                                + ", " + V2_PHASES + ", v1, v2");
+                    }
+                }
+            } else if (a.startsWith("--kind-dir=")) {
+                kindDir = Path.of(a.substring("--kind-dir=".length()));
+            } else if (a.startsWith("--v2-steps=")) {
+                v2StepsArg = Integer.parseInt(a.substring("--v2-steps=".length()));
+            } else if (a.startsWith("--v2-rounds=")) {
+                v2Rounds = Integer.parseInt(a.substring("--v2-rounds=".length()));
             }
         }
+        if (only.isEmpty()) {
+            only.addAll(V1_PHASES);
+            only.addAll(V2_PHASES);
+        }
+        if (only.contains("compaction-v2")) {
+            only.add("ingest-v2"); // its input is the v2 ingest run
+        }
         Path work = Files.createTempDirectory("simsnap-bench");
-        System.out.printf("simsnap bench: mode=%s work=%s cores=%d maxHeap=%dMB%n", quick ? "quick" : "full", work,
-                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        System.out.printf("simsnap bench: mode=%s phases=%s work=%s cores=%d maxHeap=%dMB%n", quick ? "quick" : "full",
+                only, work, Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         // Workload sizes.
         int ingestAgents = 1000;
         int ingestStocks = 100;
@@ -101,11 +136,20 @@ public final class BenchMain {
         int snapAgents = 10_000;
         int snapStocks = 1_000;
         int snapPrices = 1_000;
+        int v2Grid = 40; // 1,600 cells: about 1,370 changes per step
+        int v2Steps = v2StepsArg != null ? v2StepsArg : quick ? 200 : 300;
+        int v2SnapGrid = 100; // 10,000 cells, one file each
+        int v2SnapEvents = 20_000;
 
-        if (only.isEmpty() || only.contains("snapshot")) {
+        if (only.contains("snapshot")) {
             snapshot(work, snapAgents, snapStocks, snapPrices, quick ? 3 : 5);
         }
-        if (only.isEmpty() || !only.replace("snapshot", "").replace("serde", "").replace(",", "").isEmpty()) {
+        if (only.contains("snapshot-v2")) {
+            BenchV2.snapshot(work, kindDir, v2SnapGrid, v2SnapEvents, 8, quick ? 3 : 5);
+        }
+        java.util.Set<String> needBroker = new java.util.HashSet<>(only);
+        needBroker.removeAll(List.of("snapshot", "serde", "snapshot-v2"));
+        if (!needBroker.isEmpty()) {
             try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(work.resolve("kafka")).start();
                  SchemaRegistryServer registry = SchemaRegistryServer.builder(broker.bootstrapServers()).port(0)
                          .build().start()) {
@@ -119,25 +163,34 @@ public final class BenchMain {
                             new NewTopic("bench.raw-tx", PARTITIONS, (short) 1),
                             new NewTopic("bench.raw-nontx", PARTITIONS, (short) 1),
                             new NewTopic("bench.passthrough-out", PARTITIONS, (short) 1),
-                            new NewTopic("bench.warmup", PARTITIONS, (short) 1))).all().get();
+                            new NewTopic("bench.warmup", PARTITIONS, (short) 1),
+                            new NewTopic(BenchV2.V2_DELTAS, PARTITIONS, (short) 1),
+                            new NewTopic(BenchV2.V2_CURRENT_STATE, PARTITIONS, (short) 1),
+                            new NewTopic(BenchV2.V2_PASS_OUT, PARTITIONS, (short) 1))).all().get();
                 }
                 String ingestRun = "bench-ingest";
-                if (only.isEmpty() || only.contains("ingest") || only.contains("compaction")) {
+                if (only.contains("ingest") || only.contains("compaction")) {
                     ingest(config, ingestRun, ingestAgents, ingestStocks, ingestIterations);
                 }
-                if (only.isEmpty() || only.contains("compaction")) {
+                if (only.contains("compaction")) {
                     compaction(config, work, ingestRun);
                 }
-                if (only.isEmpty() || only.contains("replay")) {
+                if (only.contains("ingest-v2")) {
+                    BenchV2.ingest(config, kindDir, v2Grid, v2Steps, v2Rounds);
+                }
+                if (only.contains("compaction-v2")) {
+                    BenchV2.compaction(config, work);
+                }
+                if (only.contains("replay")) {
                     replay(config, replayIterations);
                 }
-                if (only.isEmpty() || only.contains("observer")) {
+                if (only.contains("observer")) {
                     // 5: at the service's default commit interval, then at the 20 ms LiveEventsTest uses.
                     ObserverBench.run(config, work, ObserverBench.Load.of(quick), null, 20);
                 }
             }
         }
-        if (jmh && (only.isEmpty() || only.contains("serde"))) {
+        if (jmh && only.contains("serde")) {
             serde(quick);
         }
         System.out.println();

@@ -15,4 +15,17 @@ class BenchSmokeTest {
         BenchMain.snapshot(dir, 20, 5, 10, 1);
         assertThat(BenchMain.TABLE).extracting(r -> r[0]).containsExactly("3", "3b");
     }
+
+    @Test
+    void snapshotV2HarnessRunsAtToySize(@TempDir Path dir) throws Exception {
+        BenchMain.TABLE.clear();
+        BenchV2.snapshot(dir, Path.of("../examples/kinds/epidemic-grid"), 4, 30, 2, 1);
+        assertThat(BenchMain.TABLE).extracting(r -> r[0]).containsExactly("3-v2", "3b-v2");
+    }
+
+    @Test
+    void theV2WorkloadMixesEveryKindOfChange() {
+        var work = BenchV2.workload(BenchV2.epidemic(Path.of("../examples/kinds/epidemic-grid")), 4, 12);
+        assertThat(BenchV2.mix(work).keySet()).containsExactlyInAnyOrder(BenchV2.Kind.values());
+    }
 }

@@ -34,6 +34,8 @@ public final class CollectionSchemas {
     private final SchemaRegistry registry;
     private final StateModel model;
     private final Map<String, List<SchemaVersion>> versions = new ConcurrentHashMap<>();
+    /** Incremented by every {@link #register} through this instance (successful or not). */
+    private final java.util.concurrent.atomic.AtomicLong registrations = new java.util.concurrent.atomic.AtomicLong();
 
     public CollectionSchemas(SchemaRegistry registry, StateModel model) {
         this.registry = registry;
@@ -91,8 +93,17 @@ public final class CollectionSchemas {
                     e.registryMessage());
         } finally {
             versions.remove(subject);
+            registrations.incrementAndGet();
         }
         return registry.lookup(subject, schema);
+    }
+
+    /**
+     * How many registrations went through this instance so far: a {@link #latest} answer kept by a caller is
+     * stale once this changes.
+     */
+    public long registrations() {
+        return registrations.get();
     }
 
     private int latestVersionNumber(String subject) {
@@ -163,12 +174,21 @@ public final class CollectionSchemas {
      */
     public Writer latest(String collection) {
         CollectionSpec spec = spec(collection);
-        List<SchemaVersion> vs = versions(spec.subject(), true);
-        if (vs.isEmpty()) {
+        String subject = spec.subject();
+        SchemaVersion v;
+        try {
+            v = registry.version(subject, "latest"); // one request (the highest live version), not 1 + versions
+        } catch (RegistryException.NotFound e) {
+            versions.remove(subject);
             throw new IllegalArgumentException("collection '" + collection + "' has no registered schema (subject "
-                    + spec.subject() + ")");
+                    + subject + ")");
         }
-        SchemaVersion v = vs.get(vs.size() - 1);
+        // As a full re-read would: the cached versions stay only while their newest is still the latest.
+        List<SchemaVersion> cached = versions.get(subject);
+        if (cached == null || cached.isEmpty() || cached.get(cached.size() - 1).version() != v.version()
+                || cached.get(cached.size() - 1).id() != v.id()) {
+            versions.remove(subject);
+        }
         return new Writer(v.id(), v.version(), v.schema());
     }
 

@@ -33,6 +33,9 @@ public final class Step {
     private final long step;
     private final Map<String, Long> clock;
     private final List<Change> changes = new ArrayList<>();
+    /** Each collection's latest registered version, asked of the registry once per step (see {@link #latest}). */
+    private final Map<String, CollectionSchemas.Writer> latest = new java.util.HashMap<>();
+    private long latestAsOf = -1;
     private boolean done;
 
     Step(SimsnapWorker worker, CollectionSchemas schemas, long step, Map<String, Long> clock) {
@@ -78,7 +81,7 @@ public final class Step {
     /** PATCH: sets each dotted path to its value, encoded with the collection's latest registered schema. */
     public Step patch(String collection, String id, Map<String, ?> pathValues) {
         spec(collection, Shape.KEYED, Shape.SINGLETON);
-        return patchWith(collection, checkId(collection, id), schemas.latest(collection), pathValues);
+        return patchWith(collection, checkId(collection, id), latest(collection), pathValues);
     }
 
     /** PATCH encoded with {@code writer}, which must be a registered version of the collection's subject. */
@@ -91,7 +94,7 @@ public final class Step {
     public Step append(String collection, String id, String path, List<?> items) {
         spec(collection, Shape.KEYED, Shape.SINGLETON);
         String entity = checkId(collection, id);
-        CollectionSchemas.Writer w = schemas.latest(collection);
+        CollectionSchemas.Writer w = latest(collection);
         byte[] body;
         try {
             body = ItemCodec.encodeAppend(w.schema(), path, items);
@@ -119,7 +122,7 @@ public final class Step {
     /** Updates columns of row {@code rowId}: PATCH with the columns as paths. */
     public Step updateRow(String collection, long rowId, Map<String, ?> columns) {
         spec(collection, Shape.ROWS);
-        return patchWith(collection, Long.toString(rowId), schemas.latest(collection), columns);
+        return patchWith(collection, Long.toString(rowId), latest(collection), columns);
     }
 
     /** Deletes row {@code rowId}. */
@@ -180,6 +183,26 @@ public final class Step {
             throw bad(collection, id, "patch", e);
         }
         return add(collection, id, Operation.PATCH, paths, WireFormat.frame(writer.id(), body));
+    }
+
+    /**
+     * The collection's latest registered version, as the registry answered at the step's first PATCH or APPEND of
+     * the collection (or again after this worker registered a schema): asking the registry for every change made
+     * each change cost registry round trips. A version another process registers while this step is being built is
+     * used from this worker's next step on.
+     */
+    private CollectionSchemas.Writer latest(String collection) {
+        long now = schemas.registrations();
+        if (now != latestAsOf) {
+            latest.clear();
+            latestAsOf = now;
+        }
+        CollectionSchemas.Writer w = latest.get(collection);
+        if (w == null) {
+            w = schemas.latest(collection);
+            latest.put(collection, w);
+        }
+        return w;
     }
 
     private CollectionSchemas.Writer exact(String collection, Schema writer) {

@@ -562,6 +562,39 @@ class StateModelRunTest {
     // ---- concurrent starts -----------------------------------------------------------------------------------
 
     @Test
+    void aSchemaRegisteredByTheWorkerInTheMiddleOfAStepIsTheLatestForTheRestOfTheStep() throws Exception {
+        String run = TestStack.uniqueRun("midstep");
+        // a kind of its own: item subjects are per kind, and the other tests' versions must not be the latest here
+        StateModel model = StateModel.parse(epidemic().toJson().replace("\"kind\":\"epidemic-grid\"",
+                "\"kind\":\"epidemic-midstep\""), f -> null);
+        assertThat(model.kind()).isEqualTo("epidemic-midstep");
+        Schema v1 = schemaOf(model, "cells");
+        Schema widened = new Schema.Parser().parse(v1.toString()
+                .replace("{\"name\":\"infected\",\"type\":\"long\"}",
+                        "{\"name\":\"infected\",\"type\":[\"long\",\"double\"]}"));
+        assertThat(widened.getField("infected").schema().getType()).isEqualTo(Schema.Type.UNION);
+        try (SimsnapWorker lib = worker(run, "lib")) {
+            lib.start(new RunDefinition(model, List.of("lib"), Map.of(), 0));
+            Step step = lib.beginStep(Map.of("day", 0L));
+            step.upsert("cells", cell(v1, 0, 0, 10, 1, 0, List.of()));
+            step.patch("cells", "0/0", Map.of("infected", 2L)); // the declared version: a long
+            assertThatThrownBy(() -> step.patch("cells", "0/0", Map.of("infected", 0.5)))
+                    .isInstanceOf(IllegalArgumentException.class);
+            int id = lib.registerSchema("cells", widened);
+            step.patch("cells", "0/0", Map.of("infected", 0.5)); // now the widened version is the latest
+            assertThat(step.commit().status()).isEqualTo(StepResult.Status.COMMITTED);
+            List<StateDelta> deltas = only(deltasTopic(run), StateDelta.class);
+            assertThat(deltas).extracting(this::line).containsExactly(
+                    "lib|0|cells|0/0|UPSERT|[]|{\"x\": 0, \"y\": 0, \"susceptible\": 10, \"infected\": 1,"
+                            + " \"recovered\": 0, \"tags\": []}",
+                    "lib|0|cells|0/0|PATCH|[infected]|[2]",
+                    "lib|0|cells|0/0|PATCH|[infected]|[0.5]");
+            assertThat(WireFormat.unframe(bytes(deltas.get(2).getItem())).schemaId()).isEqualTo(id);
+            assertThat(WireFormat.unframe(bytes(deltas.get(1).getItem())).schemaId()).isNotEqualTo(id);
+        }
+    }
+
+    @Test
     void concurrentStartsWithDifferentDefinitionsStartExactlyOne() throws Exception {
         String run = TestStack.uniqueRun("race");
         ExecutorService pool = Executors.newFixedThreadPool(4);

@@ -26,6 +26,9 @@ public final class RunMeta {
     long forkedFromIteration = -1;
     /** The run's state model as self-contained JSON (RunStarted.model), or null for a run of the legacy contract. */
     String model;
+    /** {@link #model} as a JSON string literal, and the model text it was made from (escaped once, not per put). */
+    private String modelLiteral;
+    private String modelLiteralOf;
     /** Last committed iteration per expected worker (-1: none yet). */
     final Map<String, Long> committed = new TreeMap<>();
     /** Last accepted delta sequence per expected worker (-1: none yet). */
@@ -231,7 +234,7 @@ public final class RunMeta {
         }
         if (model != null) {
             key(out, "model", false);
-            CanonicalJson.appendString(model, out);
+            out.append(modelLiteral());
         }
         key(out, "committed", false);
         object(out, committed, StringBuilder::append);
@@ -321,6 +324,20 @@ public final class RunMeta {
         Map<String, Long> out = new TreeMap<>();
         object.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asLong()));
         return out;
+    }
+
+    /**
+     * The model as {@link CanonicalJson#appendString} writes it. The store holds the run's meta once per record, and
+     * escaping the model's several KB of schema JSON each time was a large part of the stream thread's work.
+     */
+    private String modelLiteral() {
+        if (modelLiteralOf != model) { // identity: recomputed whenever the field is set again
+            StringBuilder b = new StringBuilder(model.length() + model.length() / 4 + 2);
+            CanonicalJson.appendString(model, b);
+            modelLiteral = b.toString();
+            modelLiteralOf = model;
+        }
+        return modelLiteral;
     }
 
     /** Parses {@link #toJson()}. */

@@ -32,4 +32,23 @@ class RunMetaJsonTest {
         assertThat(rich.toJson()).contains("\"pending_dates\":{\"3\":20240101,\"4\":20240102,\"5\":20240103}")
                 .contains("\"config\":{\"ctl\":\"\\u0001\",\"escape\":\"tab\\there \\\\ back\",\"model\":\"gpt-\u00e9\"}");
     }
+
+    @Test
+    void theModelIsWrittenAsItsEscapedTextEveryTimeAndFollowsAReplacedModel() {
+        String model = "{\"kind\":\"k\",\"doc\":\"tab\\t \\\"q\\\" \u00e9 \u0001\"}";
+        RunMeta m = RunMeta.started("r3", "k", List.of("w0"), Map.of(), 1, 2, null, -1).model(model);
+        String first = m.toJson();
+        assertThat(first).isEqualTo(CanonicalJson.compact(CanonicalJson.parse(first)));
+        assertThat(CanonicalJson.parse(first).get("model").asText()).isEqualTo(model);
+        m.acceptSequence("w0", 1);
+        String second = m.toJson();
+        assertThat(second).isNotEqualTo(first).isEqualTo(CanonicalJson.compact(CanonicalJson.parse(second)));
+        assertThat(RunMeta.fromJson(second).toJson()).isEqualTo(second);
+        assertThat(RunMeta.fromJson(second).model()).isEqualTo(model);
+        String other = new String("{\"kind\":\"other\"}");
+        m.model(other);
+        assertThat(CanonicalJson.parse(m.toJson()).get("model").asText()).isEqualTo(other);
+        m.model(null);
+        assertThat(CanonicalJson.parse(m.toJson()).has("model")).isFalse();
+    }
 }
