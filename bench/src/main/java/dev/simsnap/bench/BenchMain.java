@@ -9,8 +9,13 @@ import dev.simsnap.producer.Iteration;
 import dev.simsnap.producer.RunSpec;
 import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.registry.server.SchemaRegistryServer;
-import dev.simsnap.schema.delta.Person;
+import dev.simsnap.engine.entity.SchemaLookup;
+import dev.simsnap.schema.delta.EntityType;
+import dev.simsnap.schema.delta.Operation;
+import dev.simsnap.schema.delta.StateDelta;
 import dev.simsnap.schema.delta.Stock;
+import dev.simsnap.schema.run.IterationCommitted;
+import dev.simsnap.schema.run.RunStarted;
 import dev.simsnap.schema.run.RunStatus;
 import dev.simsnap.serde.AvroDeserializer;
 import dev.simsnap.serde.AvroSerdeConfig;
@@ -18,8 +23,10 @@ import dev.simsnap.simulate.EntityChange;
 import dev.simsnap.simulate.TradingArenaModel;
 import dev.simsnap.simulate.TradingArenaSimulation;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
-import dev.simsnap.snapshot.delta.PayloadJson;
+import dev.simsnap.snapshot.deadletter.Rejection;
+import dev.simsnap.snapshot.delta.DeltaLog;
 import dev.simsnap.snapshot.read.RunState;
+import dev.simsnap.snapshot.replay.ReplayState;
 import dev.simsnap.snapshot.replay.RunReplayer;
 import dev.simsnap.snapshot.topology.SnapshotTopics;
 import dev.simsnap.snapshot.topology.SnapshotTopology;
@@ -336,20 +343,49 @@ public final class BenchMain {
     }
 
     static long seedFolderBytes(TradingArenaModel model, String runId) {
-        RunState state = RunState.empty(runId, model.iteration(), TradingArenaModel.virtualDate(model.iteration()));
-        for (Map.Entry<Integer, Person> e : model.persons().entrySet()) {
-            state.persons().put(e.getKey(), PayloadJson.toJson(e.getValue()));
-        }
-        for (Map.Entry<Integer, Stock> e : model.stocks().entrySet()) {
-            state.stocks().put(e.getKey(), PayloadJson.toJson(e.getValue()));
-        }
-        state.marketIndexes().put(model.indexId(), PayloadJson.toJson(model.marketIndex()));
-        state = state.with(PayloadJson.toJson(model.information()), PayloadJson.toJson(model.market()));
         long n = 0;
-        for (byte[] b : SnapshotWriter.render(state).values()) {
+        for (byte[] b : SnapshotWriter.render(legacyState(runId, model, Map.of())).values()) {
             n += b.length;
         }
         return n;
+    }
+
+    /**
+     * The model's state as a v1 run's snapshot holds it: its entities upserted in one iteration (stocks with the
+     * given past prices instead of the model's, when given), applied and rendered by the engine's own code.
+     */
+    static RunState legacyState(String runId, TradingArenaModel model, Map<Integer, List<Double>> pastPrices) {
+        ReplayState replay = ReplayState.fresh(runId, 0);
+        DeltaLog log = replay.log(Long.MAX_VALUE, SchemaLookup.legacyOnly(), null);
+        List<StateDelta> upserts = new ArrayList<>();
+        java.util.function.BiConsumer<EntityType, Map.Entry<String, Object>> upsert = (type, e) -> upserts.add(
+                new StateDelta(runId, "w0", (long) upserts.size(), model.iteration(),
+                        TradingArenaModel.virtualDate(model.iteration()), type, e.getKey(), null, Operation.UPSERT,
+                        List.of(), e.getValue(), null));
+        upsert.accept(EntityType.INFORMATION, Map.entry("information", model.information()));
+        upsert.accept(EntityType.MARKET, Map.entry("market", model.market()));
+        upsert.accept(EntityType.MARKET_INDEX, Map.entry(model.indexId(), model.marketIndex()));
+        model.persons().forEach((id, p) -> upsert.accept(EntityType.PERSON, Map.entry(String.valueOf(id), p)));
+        model.stocks().forEach((id, st) -> {
+            Stock copy = Stock.newBuilder(st).build();
+            if (pastPrices.containsKey(id)) {
+                copy.setPastStockLastPrices(pastPrices.get(id));
+            }
+            upsert.accept(EntityType.STOCK, Map.entry(String.valueOf(id), copy));
+        });
+        try {
+            log.process(runId, RunStarted.newBuilder().setRunId(runId).setKind("trading-arena")
+                    .setExpectedWorkers(List.of("w0")).setConfig(Map.of()).build());
+            for (StateDelta d : upserts) {
+                log.process(runId, d);
+            }
+            log.process(runId, new IterationCommitted(runId, "w0", model.iteration(),
+                    TradingArenaModel.virtualDate(model.iteration()), upserts.size(), upserts.size() - 1L, Map.of(),
+                    null));
+        } catch (Rejection e) {
+            throw new IllegalStateException("the engine refused the model's state: " + e.getMessage(), e);
+        }
+        return replay.state(SchemaLookup.legacyOnly());
     }
 
     static double rawSend(Properties config, String topic, int partition, byte[] key, List<List<byte[]>> iterations,
@@ -546,20 +582,21 @@ public final class BenchMain {
         System.out.printf("[snapshot] %d agents, %d stocks x %d prices%n", agents, stocks, prices);
         TradingArenaModel model = new TradingArenaModel(agents, stocks, 11);
         model.advance();
-        RunState state = RunState.empty("bench-snapshot", 0, 0);
-        for (Map.Entry<Integer, Person> e : model.persons().entrySet()) {
-            state.persons().put(e.getKey(), PayloadJson.toJson(e.getValue()));
-        }
-        for (Map.Entry<Integer, Stock> e : model.stocks().entrySet()) {
-            Stock s = e.getValue();
+        Map<Integer, List<Double>> pastPrices = new HashMap<>();
+        for (int id : model.stocks().keySet()) {
             List<Double> ps = new ArrayList<>(prices);
             for (int i = 0; i < prices; i++) {
-                ps.add(10.0 + ((i * 7919L + e.getKey()) % 1000) / 100.0);
+                ps.add(10.0 + ((i * 7919L + id) % 1000) / 100.0);
             }
-            s.setPastStockLastPrices(ps);
-            state.stocks().put(e.getKey(), PayloadJson.toJson(s));
+            pastPrices.put(id, ps);
         }
-        state = state.with(PayloadJson.toJson(model.information()), PayloadJson.toJson(model.market()));
+        RunState state = legacyState("bench-snapshot", model, pastPrices);
+        // The baseline writes the same files' content: Jackson trees of them, parsed once, untimed.
+        Map<String, JsonNode> trees = new TreeMap<>();
+        ObjectMapper reader = new ObjectMapper();
+        for (Map.Entry<String, byte[]> f : state.layoutFiles().entrySet()) {
+            trees.put(f.getKey(), reader.readTree(f.getValue()));
+        }
         SnapshotWriter writer = new SnapshotWriter(work.resolve("snap-simsnap"));
         ObjectMapper mapper = new ObjectMapper();
         ObjectWriter pretty = mapper.writerWithDefaultPrettyPrinter();
@@ -584,10 +621,10 @@ public final class BenchMain {
             }
             long cleanup = System.nanoTime() - t;
             t = System.nanoTime();
-            jacksonWrite(pretty, state, work.resolve("snap-jackson-" + r));
+            jacksonWrite(pretty, trees, work.resolve("snap-jackson-" + r));
             long jackson = System.nanoTime() - t;
             t = System.nanoTime();
-            jacksonWrite(pretty, state, work.resolve("snap-jackson-sync-" + r));
+            jacksonWrite(pretty, trees, work.resolve("snap-jackson-sync-" + r));
             fsyncTree(work.resolve("snap-jackson-sync-" + r));
             long jacksonSync = System.nanoTime() - t;
             if (r > 0) {
@@ -637,22 +674,13 @@ public final class BenchMain {
         }
     }
 
-    static void jacksonWrite(ObjectWriter w, RunState state, Path dir) throws IOException {
-        Path save = dir.resolve("bench-snapshot/save");
-        Files.createDirectories(save.resolve("classes"));
-        ObjectNode info = state.information();
-        w.writeValue(save.resolve("information.json").toFile(), info);
-        List<JsonNode> persona = new ArrayList<>(state.persons().values());
-        w.writeValue(save.resolve("persona.json").toFile(), persona);
-        List<JsonNode> stocks = new ArrayList<>(state.stocks().values());
-        w.writeValue(save.resolve("stocks.json").toFile(), stocks);
-        for (Map.Entry<Integer, ObjectNode> e : state.persons().entrySet()) {
-            w.writeValue(save.resolve("classes/PERSON_" + e.getKey() + ".json").toFile(), e.getValue());
+    static void jacksonWrite(ObjectWriter w, Map<String, JsonNode> files, Path dir) throws IOException {
+        Path run = dir.resolve("bench-snapshot");
+        for (Map.Entry<String, JsonNode> f : files.entrySet()) {
+            Path file = run.resolve(f.getKey());
+            Files.createDirectories(file.getParent());
+            w.writeValue(file.toFile(), f.getValue());
         }
-        for (Map.Entry<Integer, ObjectNode> e : state.stocks().entrySet()) {
-            w.writeValue(save.resolve("classes/STOCK_" + e.getKey() + ".json").toFile(), e.getValue());
-        }
-        w.writeValue(save.resolve("classes/MARKET.json").toFile(), state.market());
     }
 
     // ---- 4. replay -----------------------------------------------------------------------------------------------

@@ -16,6 +16,12 @@ public final class BuiltInKinds {
     /** The kinds that ship with simsnap. */
     public static final List<String> NAMES = List.of("trading-arena", "persona-evolution");
 
+    /**
+     * The kind of runs written with the StateDelta v1 contract ({@code RunStarted.model} null): not offered to new
+     * runs (it is not in {@link #NAMES}); the engine applies and renders v1 history with it.
+     */
+    public static final String LEGACY = "legacy";
+
     private BuiltInKinds() {
     }
 
@@ -24,8 +30,17 @@ public final class BuiltInKinds {
         if (!NAMES.contains(kind)) {
             return Optional.empty();
         }
+        return Optional.of(load(kind));
+    }
+
+    /** The legacy model (see {@link #LEGACY}). */
+    public static StateModel legacy() {
+        return load(LEGACY);
+    }
+
+    private static StateModel load(String kind) {
         String base = "kinds/" + kind + "/";
-        return Optional.of(StateModel.parse(resource(base + "kind.json"), file -> resource(base + file)));
+        return StateModel.parse(resource(base + "kind.json"), file -> resource(base + file));
     }
 
     /** The built-in model of {@code kind}; throws naming the built-in kinds when there is none. */

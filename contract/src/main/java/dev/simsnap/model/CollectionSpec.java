@@ -56,8 +56,9 @@ public final class CollectionSpec {
         if (shape != Shape.KEYED && !key.isEmpty()) {
             throw new IllegalArgumentException("collection '" + name + "': only keyed collections have \"key\"");
         }
-        if (shape != Shape.KEYED && order == Order.INSERTION) {
-            throw new IllegalArgumentException("collection '" + name + "': \"order\": \"insertion\" is for keyed collections");
+        if (shape != Shape.KEYED && order != null && order != Order.KEY) {
+            throw new IllegalArgumentException("collection '" + name + "': \"order\": \"" + order.label()
+                    + "\" is for keyed collections");
         }
         for (Schema s : schemas) {
             checkKeyFields(name, s, key);

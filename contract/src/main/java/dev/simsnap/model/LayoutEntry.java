@@ -1,6 +1,8 @@
 package dev.simsnap.model;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -31,8 +33,39 @@ public final class LayoutEntry {
         OBJECT
     }
 
+    /**
+     * The less common options of an entry, each off by default ({@link #NONE}).
+     *
+     * @param omitNullFields record fields whose value is null are left out of the JSON (a field projection leaves
+     *                       them out too); map entries and JSON-value nulls are always written
+     * @param fill           item field to the run value written when the field is null or the item is absent:
+     *                       {@code "step"} (the consistent step) or {@code "clock.<field>"} (that field of the
+     *                       simulation's clock at the step; nothing when the run's clock has no such field)
+     * @param writeIf        {@link Render#JSON} without placeholders: null writes the file only when its collection
+     *                       has items; an empty list writes it always ({@code "write_if": "always"}); a list of
+     *                       collections writes it (possibly as an empty array or object, a singleton as its fills)
+     *                       when any of them has items
+     * @param objectKey      {@code "as": "object"}: the item field whose value keys each item, instead of its entity id
+     * @param singlePath     {@link Render#JSON_EACH}: when the collection holds exactly one item it is written to this
+     *                       path (no placeholders) instead
+     */
+    public record Options(boolean omitNullFields, Map<String, String> fill, List<String> writeIf, String objectKey,
+                          String singlePath) {
+
+        /** No option set. */
+        public static final Options NONE = new Options(false, Map.of(), null, null, null);
+
+        public Options {
+            fill = fill == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(fill));
+            writeIf = writeIf == null ? null : List.copyOf(writeIf);
+        }
+    }
+
     private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._{}@-]+");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z_][A-Za-z0-9_]*)}");
+    private static final Pattern FILL = Pattern.compile("step|clock\\.[A-Za-z_][A-Za-z0-9_]*");
+    /** Placeholders that name one item (or generation), never a group of items. */
+    private static final List<String> PER_ITEM = List.of("key", "position", "generation");
 
     private final String path;
     private final Render render;
@@ -44,9 +77,11 @@ public final class LayoutEntry {
     private final boolean ensureAscii;
     private final List<String> fields;
     private final String select;
+    private final Options options;
 
     private LayoutEntry(String path, Render render, List<String> from, As as, Format format, Integer indent,
-                        boolean trailingNewline, boolean ensureAscii, List<String> fields, String select) {
+                        boolean trailingNewline, boolean ensureAscii, List<String> fields, String select,
+                        Options options) {
         this.path = path;
         this.render = render;
         this.from = List.copyOf(from);
@@ -57,6 +92,7 @@ public final class LayoutEntry {
         this.ensureAscii = ensureAscii;
         this.fields = fields == null ? null : List.copyOf(fields);
         this.select = select;
+        this.options = options;
     }
 
     /**
@@ -70,7 +106,19 @@ public final class LayoutEntry {
     public static LayoutEntry of(String path, Render render, List<String> from, As as, Format format,
                                  Integer indent, boolean trailingNewline, boolean ensureAscii, List<String> fields,
                                  String select) {
+        return of(path, render, from, as, format, indent, trailingNewline, ensureAscii, fields, select, Options.NONE);
+    }
+
+    /**
+     * A layout entry with {@code options}. A {@link Render#JSON} path may hold placeholders of item fields (or
+     * {@code {class}}): the items are then grouped by the path they fill in, one file per group, each in the
+     * collection's order.
+     */
+    public static LayoutEntry of(String path, Render render, List<String> from, As as, Format format,
+                                 Integer indent, boolean trailingNewline, boolean ensureAscii, List<String> fields,
+                                 String select, Options options) {
         Objects.requireNonNull(render, "render");
+        options = options == null ? Options.NONE : options;
         checkPath(path);
         if (from.isEmpty()) {
             throw new IllegalArgumentException("layout entry '" + path + "': \"from\" names no collection");
@@ -87,10 +135,15 @@ public final class LayoutEntry {
             throw new IllegalArgumentException("layout entry '" + path + "': " + render.label()
                     + " writes one file per item, so its path needs a placeholder such as {key} or {generation}");
         }
-        if ((render == Render.JSON || render == Render.SQLITE) && templated) {
+        if (render == Render.SQLITE && templated) {
             throw new IllegalArgumentException("layout entry '" + path + "': " + render.label()
                     + " writes one file, so its path takes no placeholder");
         }
+        if (render == Render.JSON && templated && !java.util.Collections.disjoint(placeholders(path), PER_ITEM)) {
+            throw new IllegalArgumentException("layout entry '" + path + "': json groups items by the fields in its"
+                    + " path; {key}, {position} and {generation} name single items (use json-each)");
+        }
+        checkOptions(path, render, as, templated, options);
         if (select != null && fields != null) {
             throw new IllegalArgumentException("layout entry '" + path + "': use \"fields\" or \"select\", not both");
         }
@@ -98,7 +151,35 @@ public final class LayoutEntry {
             throw new IllegalArgumentException("layout entry '" + path + "': sqlite takes no \"select\"");
         }
         return new LayoutEntry(path, render, from, as == null ? As.ARRAY : as, format == null ? Format.PYTHON : format,
-                indent, trailingNewline, ensureAscii, fields, select);
+                indent, trailingNewline, ensureAscii, fields, select, options);
+    }
+
+    private static void checkOptions(String path, Render render, As as, boolean templated, Options o) {
+        String where = "layout entry '" + path + "': ";
+        for (Map.Entry<String, String> f : o.fill().entrySet()) {
+            if (!FILL.matcher(f.getValue()).matches()) {
+                throw new IllegalArgumentException(where + "\"fill\" of '" + f.getKey() + "' must be \"step\" or"
+                        + " \"clock.<field>\", not '" + f.getValue() + "'");
+            }
+        }
+        if (!o.fill().isEmpty() && (render == Render.SQLITE || render == Render.GENERATIONS)) {
+            throw new IllegalArgumentException(where + render.label() + " takes no \"fill\"");
+        }
+        if (o.writeIf() != null && (render != Render.JSON || templated)) {
+            throw new IllegalArgumentException(where + "\"write_if\" is for json entries writing one file");
+        }
+        if (o.objectKey() != null && (render != Render.JSON || as != As.OBJECT)) {
+            throw new IllegalArgumentException(where + "\"object_key\" is for json entries with \"as\": \"object\"");
+        }
+        if (o.singlePath() != null) {
+            if (render != Render.JSON_EACH) {
+                throw new IllegalArgumentException(where + "\"single_path\" is for json-each entries");
+            }
+            checkPath(o.singlePath());
+            if (PLACEHOLDER.matcher(o.singlePath()).find()) {
+                throw new IllegalArgumentException(where + "\"single_path\" takes no placeholder");
+            }
+        }
     }
 
     private static void checkPath(String path) {
@@ -116,6 +197,10 @@ public final class LayoutEntry {
 
     /** The placeholder names in {@link #path()}, in order. */
     public List<String> placeholders() {
+        return placeholders(path);
+    }
+
+    private static List<String> placeholders(String path) {
         Matcher m = PLACEHOLDER.matcher(path);
         java.util.ArrayList<String> names = new java.util.ArrayList<>();
         while (m.find()) {
@@ -169,17 +254,23 @@ public final class LayoutEntry {
         return Optional.ofNullable(select);
     }
 
+    /** The less common options ({@link Options#NONE} when none is set). */
+    public Options options() {
+        return options;
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof LayoutEntry e && Objects.equals(select, e.select) && path.equals(e.path) && render == e.render && from.equals(e.from)
                 && as == e.as && format == e.format && Objects.equals(indent, e.indent)
                 && trailingNewline == e.trailingNewline && ensureAscii == e.ensureAscii
-                && Objects.equals(fields, e.fields);
+                && Objects.equals(fields, e.fields) && options.equals(e.options);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(path, render, from, as, format, indent, trailingNewline, ensureAscii, fields, select);
+        return Objects.hash(path, render, from, as, format, indent, trailingNewline, ensureAscii, fields, select,
+                options);
     }
 
     @Override

@@ -7,7 +7,12 @@ public enum Order {
     /** By entity id; numeric ids compare as numbers. */
     KEY,
     /** In the order items were first inserted (the seed's list order, e.g. the broker appended last). */
-    INSERTION;
+    INSERTION,
+    /**
+     * By entity id as text ({@link String#compareTo}: UTF-16 code units, so {@code "10"} before {@code "9"}), the
+     * order legacy (v1) runs kept documents in.
+     */
+    TEXT;
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
@@ -19,6 +24,6 @@ public enum Order {
                 return o;
             }
         }
-        throw new IllegalArgumentException("unknown order '" + label + "': use key or insertion");
+        throw new IllegalArgumentException("unknown order '" + label + "': use key, insertion or text");
     }
 }

@@ -34,7 +34,8 @@ public final class StateModel {
     private static final Set<String> COLLECTION_FIELDS = Set.of("name", "shape", "key", "order", "schemas",
             "compatibility", "doc");
     private static final Set<String> LAYOUT_FIELDS = Set.of("path", "render", "from", "as", "format", "indent",
-            "trailing_newline", "ensure_ascii", "fields", "select", "doc");
+            "trailing_newline", "ensure_ascii", "fields", "select", "omit_null_fields", "fill", "write_if",
+            "object_key", "single_path", "doc");
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final String kind;
@@ -88,6 +89,13 @@ public final class StateModel {
                             + "', which kind '" + kind + "' does not declare");
                 }
                 checkRenderable(e, c);
+            }
+            List<String> writeIf = e.options().writeIf();
+            for (String name : writeIf == null ? List.<String>of() : writeIf) {
+                if (!byName.containsKey(name)) {
+                    throw new IllegalArgumentException("layout entry '" + e.path() + "': \"write_if\" names collection '"
+                            + name + "', which kind '" + kind + "' does not declare");
+                }
             }
         }
         return new StateModel(kind, doc == null ? "" : doc,
@@ -212,7 +220,45 @@ public final class StateModel {
                 format == null ? null : LayoutEntry.Format.valueOf(enumName(format, where, "format", "python",
                         "canonical")),
                 indent, bool(l, "trailing_newline", false, where), bool(l, "ensure_ascii", true, where), fields,
-                text(l, "select", false, where));
+                text(l, "select", false, where), new LayoutEntry.Options(bool(l, "omit_null_fields", false, where),
+                        fill(l, where), writeIf(l, where), text(l, "object_key", false, where),
+                        text(l, "single_path", false, where)));
+    }
+
+    private static Map<String, String> fill(JsonNode l, String where) {
+        JsonNode f = l.get("fill");
+        Map<String, String> out = new LinkedHashMap<>();
+        if (f == null || f.isNull()) {
+            return out;
+        }
+        if (!f.isObject()) {
+            throw new IllegalArgumentException(where + ": \"fill\" must be an object of field to \"step\" or"
+                    + " \"clock.<field>\"");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = f.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual()) {
+                throw new IllegalArgumentException(where + ": \"fill\" of '" + e.getKey() + "' must be a string");
+            }
+            out.put(e.getKey(), e.getValue().asText());
+        }
+        return out;
+    }
+
+    /** {@code "write_if"}: absent (null), {@code "always"} (an empty list) or a list of collections. */
+    private static List<String> writeIf(JsonNode l, String where) {
+        JsonNode w = l.get("write_if");
+        if (w == null || w.isNull()) {
+            return null;
+        }
+        if (w.isTextual()) {
+            if (!w.asText().equals("always")) {
+                throw new IllegalArgumentException(where + ": \"write_if\" must be \"always\" or a list of"
+                        + " collections");
+            }
+            return List.of();
+        }
+        return strings(l, "write_if", where);
     }
 
     private static String enumName(String value, String where, String field, String... allowed) {
@@ -354,6 +400,28 @@ public final class StateModel {
                 fs.forEach(fn::add);
             });
             e.select().ifPresent(field -> ln.put("select", field));
+            LayoutEntry.Options o = e.options();
+            if (o.omitNullFields()) {
+                ln.put("omit_null_fields", true);
+            }
+            if (!o.fill().isEmpty()) {
+                ObjectNode fill = ln.putObject("fill");
+                o.fill().forEach(fill::put);
+            }
+            if (o.writeIf() != null) {
+                if (o.writeIf().isEmpty()) {
+                    ln.put("write_if", "always");
+                } else {
+                    ArrayNode w = ln.putArray("write_if");
+                    o.writeIf().forEach(w::add);
+                }
+            }
+            if (o.objectKey() != null) {
+                ln.put("object_key", o.objectKey());
+            }
+            if (o.singlePath() != null) {
+                ln.put("single_path", o.singlePath());
+            }
         }
         return root.toString();
     }

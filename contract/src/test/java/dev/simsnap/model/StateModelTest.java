@@ -58,8 +58,10 @@ class StateModelTest {
 
     @Test
     void runFormReadsBackToAnEqualModel() {
-        for (String kind : BuiltInKinds.NAMES) {
-            StateModel model = BuiltInKinds.get(kind);
+        List<StateModel> models = new java.util.ArrayList<>();
+        BuiltInKinds.NAMES.forEach(kind -> models.add(BuiltInKinds.get(kind)));
+        models.add(BuiltInKinds.legacy());
+        for (StateModel model : models) {
             String json = model.toJson();
             StateModel back = StateModel.parse(json, f -> null);
             assertThat(back).isEqualTo(model);
@@ -118,5 +120,57 @@ class StateModelTest {
             assertThatThrownBy(() -> LayoutEntry.of(bad, Render.JSON, List.of("c"), null, null, 2, false, true, null,
                     null)).as(bad).isInstanceOf(IllegalArgumentException.class);
         }
+    }
+
+    @Test
+    void theLegacyModelIsDataNotOfferedToNewRuns() {
+        StateModel legacy = BuiltInKinds.legacy();
+        assertThat(legacy.kind()).isEqualTo(BuiltInKinds.LEGACY);
+        assertThat(BuiltInKinds.find(BuiltInKinds.LEGACY)).isEmpty();
+        assertThat(legacy.collections()).extracting(CollectionSpec::name).containsExactly("information", "person",
+                "stock", "market", "market_index", "document");
+        assertThat(legacy.collection("document").orElseThrow().order()).isEqualTo(Order.TEXT);
+        LayoutEntry info = legacy.layout().get(0);
+        assertThat(info.options().writeIf()).isEmpty();
+        assertThat(info.options().fill()).containsExactly(Map.entry("virtual_date", "clock.virtual_date"),
+                Map.entry("iteration", "step"));
+        assertThat(legacy.layout()).filteredOn(e -> e.options().singlePath() != null).extracting(LayoutEntry::path)
+                .containsExactly("save/classes/Market_index_{key}.json");
+    }
+
+    @Test
+    void layoutOptionsAreChecked() {
+        String base = """
+                {"kind": "g", "collections": [{"name": "c", "shape": "keyed", "key": ["x"], "schemas": ["cell.avsc"]},
+                 {"name": "s", "shape": "singleton"}], "layout": [%s]}""";
+        assertThatThrownBy(() -> parse(base.formatted("""
+                {"path": "x.json", "render": "json", "from": "s", "fill": {"a": "now"}}""")))
+                .hasMessageContaining("\"fill\" of 'a' must be \"step\" or \"clock.<field>\"");
+        assertThatThrownBy(() -> parse(base.formatted("""
+                {"path": "x.json", "render": "json", "from": "s", "write_if": ["nope"]}""")))
+                .hasMessageContaining("\"write_if\" names collection 'nope'");
+        assertThatThrownBy(() -> parse(base.formatted("""
+                {"path": "x.json", "render": "json", "from": "s", "write_if": "sometimes"}""")))
+                .hasMessageContaining("\"always\" or a list");
+        assertThatThrownBy(() -> parse(base.formatted("""
+                {"path": "x/{key}.json", "render": "json-each", "from": "c", "write_if": "always"}""")))
+                .hasMessageContaining("\"write_if\" is for json entries writing one file");
+        assertThatThrownBy(() -> parse(base.formatted("""
+                {"path": "x.json", "render": "json", "from": "c", "object_key": "x"}""")))
+                .hasMessageContaining("\"object_key\" is for json entries with \"as\": \"object\"");
+        assertThatThrownBy(() -> parse(base.formatted("""
+                {"path": "x/{key}.json", "render": "json-each", "from": "c", "single_path": "one/{key}.json"}""")))
+                .hasMessageContaining("\"single_path\" takes no placeholder");
+        assertThatThrownBy(() -> parse(base.formatted("""
+                {"path": "x/{key}.json", "render": "json", "from": "c"}""")))
+                .hasMessageContaining("{key}, {position} and {generation} name single items");
+        assertThatThrownBy(() -> parse("""
+                {"kind": "g", "collections": [{"name": "s", "shape": "singleton", "order": "text"}]}"""))
+                .hasMessageContaining("\"order\": \"text\" is for keyed collections");
+        StateModel grouped = parse(base.formatted("""
+                {"path": "x/{x}.json", "render": "json", "from": "c", "as": "object", "object_key": "x",
+                 "omit_null_fields": true}"""));
+        assertThat(grouped.layout().get(0).options().omitNullFields()).isTrue();
+        assertThat(StateModel.parse(grouped.toJson(), f -> null)).isEqualTo(grouped);
     }
 }

@@ -16,6 +16,7 @@ import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.registry.client.RestSchemaRegistryClient;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.schema.contract.Contracts;
+import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.Person;
 import dev.simsnap.schema.generation.PersonaGenotype;
 import dev.simsnap.schema.run.IterationCommitted;
@@ -145,8 +146,8 @@ class HostileInputIT {
             commit.put("iteration", 1L);
             KafkaIo.send(v2Producer, Contracts.DELTAS_TOPIC, run, generic.serialize(Contracts.DELTAS_TOPIC, commit));
             Chaos.awaitRun(server.service(), run, 1, false);
-            assertEquals("V One", server.service().reader().runState(run).orElseThrow().persons().get(0)
-                    .get("name").asText());
+            assertEquals("V One", JsonTrees.read(server.service().reader().entity(run, EntityType.PERSON, null, "0")
+                    .orElseThrow().getBytes(StandardCharsets.UTF_8)).get("name").asText());
             assertEquals(0, server.service().deadLetterStats().count(DeadLetterReasons.CORRUPT_AVRO));
             assertEquals(0, server.service().deadLetterStats().count(DeadLetterReasons.UNKNOWN_SCHEMA_ID));
 

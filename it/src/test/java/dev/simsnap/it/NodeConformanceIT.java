@@ -120,7 +120,7 @@ class NodeConformanceIT {
                     .put("topic", c.topic())
                     .put("key", runId)
                     .put("avscFile", avsc(c).toString())
-                    .put("avroJson", AvroJson.encode(c.record()));
+                    .put("avroJson", SpecJson.encode(c.record()));
         }
         NodeSupport.Outcome outcome = runNode("serialize.js", request);
         JsonNode results = outcome.result().path("cases");
@@ -188,7 +188,7 @@ class NodeConformanceIT {
             String where = c.name() + ": " + r + "\n" + outcome.describe();
             assertEquals(ids.get(i).intValue(), r.path("schemaId").asInt(), where);
             assertEquals(Contracts.subject(c.topic(), c.record().getSchema()), r.path("subject").asText(), where);
-            SpecificRecord fromNode = AvroJson.decode(r.path("avroJson").asText(), c.record().getSchema());
+            SpecificRecord fromNode = SpecJson.decode(r.path("avroJson").asText(), c.record().getSchema());
             assertEquals(c.record(), fromNode, where);
         }
     }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.model.BuiltInKinds;
 import dev.simsnap.model.StateModel;
 import dev.simsnap.model.item.ItemCodec;
-import dev.simsnap.producer.AvroJson;
 import dev.simsnap.producer.CollectionSchemas;
 import dev.simsnap.producer.RunConflictException;
 import dev.simsnap.producer.RunDefinition;
@@ -20,9 +19,10 @@ import dev.simsnap.registry.client.SchemaVersion;
 import dev.simsnap.schema.run.RunStarted;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import dev.simsnap.producer.DeltaValidator;
+import dev.simsnap.model.item.JsonToItem;
 import dev.simsnap.producer.Iteration;
 import dev.simsnap.producer.JsonDeltas;
+import dev.simsnap.schema.legacy.LegacyDeltas;
 import dev.simsnap.producer.RunSpec;
 import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.schema.contract.RunIds;
@@ -234,7 +234,7 @@ public final class IngestService implements AutoCloseable {
                 JsonDeltas.Parsed d = JsonDeltas.parse(deltas.get(i));
                 StateDelta delta = new StateDelta(run, worker, 0L, iteration, virtualDate, d.type(),
                         d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null);
-                DeltaValidator.validate(delta);
+                LegacyDeltas.check(delta, LegacyDeltas.Rules.PRODUCER);
                 parsed.add(d);
                 checked.add(delta);
             } catch (IllegalArgumentException e) {
@@ -297,7 +297,8 @@ public final class IngestService implements AutoCloseable {
         List<PersonaGenotype> members = new ArrayList<>();
         for (int i = 0; i < m.size(); i++) {
             try {
-                members.add(AvroJson.toRecord(m.get(i), PersonaGenotype.getClassSchema(), "members[" + i + "]"));
+                members.add(JsonDeltas.specific(JsonToItem.record(m.get(i), PersonaGenotype.getClassSchema(),
+                        "members[" + i + "]")));
             } catch (IllegalArgumentException e) {
                 throw GatewayException.invalid(null, e);
             }

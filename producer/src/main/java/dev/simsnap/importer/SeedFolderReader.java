@@ -5,13 +5,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.simsnap.producer.AvroJson;
-import dev.simsnap.producer.DeltaValidator;
+import dev.simsnap.model.item.JsonToItem;
+import dev.simsnap.producer.JsonDeltas;
 import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.Person;
 import dev.simsnap.schema.delta.RunInformation;
 import dev.simsnap.schema.delta.Stock;
 import dev.simsnap.schema.generation.PersonaGenotype;
+import dev.simsnap.schema.legacy.LegacyDeltas;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,7 +73,7 @@ public final class SeedFolderReader {
                 RunInformation info = convert(infoFile, parse(infoFile), RunInformation.getClassSchema(),
                         "information.json");
                 try {
-                    DeltaValidator.validateUpsertPayload(EntityType.INFORMATION, info);
+                    LegacyDeltas.checkUpsertPayload(EntityType.INFORMATION, info);
                 } catch (IllegalArgumentException e) {
                     throw new SeedFormatException(infoFile + ": " + e.getMessage(), e);
                 }
@@ -122,7 +123,7 @@ public final class SeedFolderReader {
             Object record = convert(file, root.get(i), schema, name + "[" + i + "]");
             if (type != null) {
                 try {
-                    DeltaValidator.validateUpsertPayload(type, (org.apache.avro.specific.SpecificRecord) record);
+                    LegacyDeltas.checkUpsertPayload(type, (org.apache.avro.specific.SpecificRecord) record);
                 } catch (IllegalArgumentException e) {
                     throw new SeedFormatException(file + ": " + name + "[" + i + "]: " + e.getMessage(), e);
                 }
@@ -139,7 +140,7 @@ public final class SeedFolderReader {
     private static <T extends org.apache.avro.specific.SpecificRecord> T convert(Path file, JsonNode node,
                                                                                  Schema schema, String path) {
         try {
-            return AvroJson.toRecord(node, schema, path);
+            return JsonDeltas.specific(JsonToItem.record(node, schema, path));
         } catch (IllegalArgumentException e) {
             throw new SeedFormatException(file + ": " + e.getMessage(), e);
         }

@@ -10,6 +10,8 @@ import dev.simsnap.schema.delta.Person;
 import dev.simsnap.schema.delta.RunInformation;
 import dev.simsnap.schema.delta.StateDelta;
 import dev.simsnap.schema.delta.Stock;
+import dev.simsnap.schema.legacy.LegacyDeltas;
+import dev.simsnap.schema.legacy.LegacyKind;
 import dev.simsnap.schema.run.IterationCommitted;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,9 +19,9 @@ import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * One iteration of one worker: an open Kafka transaction. Each added delta is validated
- * ({@link DeltaValidator}) — an invalid one throws {@link IllegalArgumentException} naming the field and is not
- * sent — then gets the worker's next sequence number and is sent inside the transaction. {@link #commit()} adds
+ * One iteration of one worker: an open Kafka transaction. Each added delta is checked against the legacy model
+ * ({@link LegacyDeltas}, producer rules) — an invalid one throws {@link IllegalArgumentException} naming the field
+ * and is not sent — then gets the worker's next sequence number and is sent inside the transaction. {@link #commit()} adds
  * IterationCommitted (delta_count, last_sequence) and commits; {@link #close()} without a successful commit aborts,
  * so read_committed readers see the whole iteration or nothing of it. Not thread-safe.
  */
@@ -72,12 +74,12 @@ public final class Iteration implements AutoCloseable {
 
     /** UPSERT of the information singleton. */
     public Iteration upsert(RunInformation information) {
-        return upsert(EntityType.INFORMATION, EntityRules.INFORMATION_ID, information);
+        return upsert(EntityType.INFORMATION, LegacyKind.singletonId(EntityType.INFORMATION), information);
     }
 
     /** UPSERT of the market singleton. */
     public Iteration upsert(Market market) {
-        return upsert(EntityType.MARKET, EntityRules.MARKET_ID, market);
+        return upsert(EntityType.MARKET, LegacyKind.singletonId(EntityType.MARKET), market);
     }
 
     /** UPSERT: replaces entity {@code id} of {@code type} with {@code payload}. */
@@ -142,7 +144,7 @@ public final class Iteration implements AutoCloseable {
         StateDelta delta = new StateDelta(worker.runId(), worker.workerId(), worker.nextSequence(), iteration,
                 virtualDate, type, id, collection, op, patchFields == null ? List.of() : List.copyOf(patchFields),
                 payload, null);
-        DeltaValidator.validate(delta);
+        LegacyDeltas.check(delta, LegacyDeltas.Rules.PRODUCER);
         worker.sendDelta(delta);
         addToDigest(digest, delta);
         deltaCount++;

@@ -1,26 +1,31 @@
 package dev.simsnap.producer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.simsnap.model.item.JsonToItem;
 import dev.simsnap.schema.delta.Document;
 import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.ListAppend;
 import dev.simsnap.schema.delta.Operation;
+import dev.simsnap.schema.legacy.LegacyKind;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Reads a delta given as JSON (what the ingest gateway will accept) into the parts of a {@link
+ * Reads a v1 delta given as JSON (what the ingest gateway accepts, PROTOCOL.md §6.2) into the parts of a {@link
  * dev.simsnap.schema.delta.StateDelta}; run, worker, sequence, iteration and virtual date come from the worker.
  *
  * <p>Shape: {@code {"entity_type": "PERSON", "entity_id": "3", "op": "PATCH", "patch_fields": ["cash"],
  * "payload": {"person_id": 3, "cash": 10.5}}}. {@code collection} is required for DOCUMENT. The payload is plain
- * JSON converted strictly by {@link AvroJson} against the entity type's record (Person, Stock, Market, MarketIndex,
- * RunInformation); for DOCUMENT it is any JSON object; for APPEND it is ListAppend:
- * {@code {"field": "past_stock_last_prices", "numbers": [10.5]}} (documents: {@code "json_items": [...]}, each item
- * any JSON value). Unknown keys are rejected.
+ * JSON converted by {@link JsonToItem} against the v1 payload record of the entity type's collection in the legacy
+ * model ({@link LegacyKind#payloadSchema}: Person, Stock, Market, MarketIndex, RunInformation); for DOCUMENT it is
+ * any JSON object; for APPEND it is ListAppend: {@code {"field": "past_stock_last_prices", "numbers": [10.5]}}
+ * (documents: {@code "json_items": [...]}, each item any JSON value). Unknown keys are rejected.
  */
 public final class JsonDeltas {
 
@@ -36,7 +41,7 @@ public final class JsonDeltas {
     }
 
     /**
-     * Parses and converts; the result still goes through {@link DeltaValidator} when added to an iteration.
+     * Parses and converts; the result is still checked ({@code LegacyDeltas}) when added to an iteration.
      *
      * @throws IllegalArgumentException naming the field
      */
@@ -51,7 +56,7 @@ public final class JsonDeltas {
                         + "; run, worker, sequence, iteration and virtual date are set by the worker)");
             }
         }
-        EntityType type = EntityRules.entityType(text(node, "entity_type", true));
+        EntityType type = entityType(text(node, "entity_type", true));
         String id = text(node, "entity_id", true);
         String collection = text(node, "collection", false);
         Operation op = operation(text(node, "op", true));
@@ -68,9 +73,14 @@ public final class JsonDeltas {
                 patchFields.add(f.textValue());
             }
         }
-        JsonNode payloadNode = node.get("payload");
-        Object payload = payload(type, op, payloadNode);
+        Object payload = payload(type, op, node.get("payload"));
         return new Parsed(type, id, collection, op, patchFields, payload);
+    }
+
+    /** A generic record of a generated class's schema as an instance of that class. */
+    @SuppressWarnings("unchecked")
+    public static <T extends SpecificRecord> T specific(GenericRecord record) {
+        return (T) SpecificData.get().deepCopy(record.getSchema(), record);
     }
 
     private static Object payload(EntityType type, Operation op, JsonNode node) {
@@ -83,19 +93,20 @@ public final class JsonDeltas {
         if (node == null || node.isNull()) {
             throw new IllegalArgumentException("field 'payload': required for " + op);
         }
+        boolean document = type == EntityType.DOCUMENT;
         if (op == Operation.APPEND) {
-            if (type == EntityType.DOCUMENT) {
+            if (document) {
                 return documentAppend(node);
             }
-            return AvroJson.toRecord(node, ListAppend.getClassSchema(), "payload");
+            return specific(JsonToItem.record(node, ListAppend.getClassSchema(), "payload"));
         }
-        if (type == EntityType.DOCUMENT) {
+        if (document) {
             if (!node.isObject()) {
                 throw new IllegalArgumentException("field 'payload': a DOCUMENT payload must be a JSON object");
             }
             return new Document(node.toString());
         }
-        return AvroJson.toRecord(node, EntityRules.payloadSchema(type), "payload");
+        return specific(JsonToItem.record(node, LegacyKind.payloadSchema(LegacyKind.collection(type)), "payload"));
     }
 
     // Document items are any JSON values; carry them as JSON text.
@@ -117,6 +128,17 @@ public final class JsonDeltas {
         List<String> texts = new ArrayList<>();
         items.forEach(item -> texts.add(item.toString()));
         return new ListAppend(text(node, "field", true), List.of(), texts);
+    }
+
+    /** An entity type by name (the enum symbol, case-insensitive). */
+    private static EntityType entityType(String name) {
+        for (EntityType type : EntityType.values()) {
+            if (type.name().equalsIgnoreCase(name)) {
+                return type;
+            }
+        }
+        throw new IllegalArgumentException("field 'entity_type': unknown entity type '" + name + "' (expected one of "
+                + List.of(EntityType.values()) + ")");
     }
 
     private static Operation operation(String name) {

@@ -244,6 +244,9 @@ public final class SimsnapWorker implements AutoCloseable {
                 }
             }
         }
+        for (int i = 0; i < members.size(); i++) {
+            dev.simsnap.schema.legacy.LegacyDeltas.requireFinite(members.get(i), "members[" + i + "]");
+        }
         List<List<PersonaGenotype>> chunks = GenerationChunker.split(members);
         transaction(() -> {
             int first = 0;

@@ -1,6 +1,6 @@
 package dev.simsnap.simulate;
 
-import dev.simsnap.producer.EntityRules;
+import dev.simsnap.schema.legacy.LegacyKind;
 import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.Market;
 import dev.simsnap.schema.delta.MarketIndex;
@@ -177,8 +177,8 @@ public final class TradingArenaModel {
                     (double) (20 + r.nextInt(81)), 1 + r.nextInt(5), (double) income, 0.0, cash, "investor",
                     new TreeMap<>(), new TreeMap<>()));
         }
-        changes.add(EntityChange.upsert(EntityType.INFORMATION, EntityRules.INFORMATION_ID, information()));
-        changes.add(EntityChange.upsert(EntityType.MARKET, EntityRules.MARKET_ID, market()));
+        changes.add(EntityChange.upsert(EntityType.INFORMATION, LegacyKind.singletonId(EntityType.INFORMATION), information()));
+        changes.add(EntityChange.upsert(EntityType.MARKET, LegacyKind.singletonId(EntityType.MARKET), market()));
         changes.add(EntityChange.upsert(EntityType.MARKET_INDEX, indexId(), marketIndex()));
         stocks().forEach((id, s) -> changes.add(EntityChange.upsert(EntityType.STOCK, String.valueOf(id), s)));
         persons().forEach((id, p) -> changes.add(EntityChange.upsert(EntityType.PERSON, String.valueOf(id), p)));
@@ -218,13 +218,13 @@ public final class TradingArenaModel {
         changes.add(EntityChange.patch(EntityType.MARKET_INDEX, indexId(),
                 MarketIndex.newBuilder().setCurrentValue(index.getCurrentValue()).build(), "current_value"));
         market.setTodayIndex(index.getCurrentValue());
-        changes.add(EntityChange.patch(EntityType.MARKET, EntityRules.MARKET_ID,
+        changes.add(EntityChange.patch(EntityType.MARKET, LegacyKind.singletonId(EntityType.MARKET),
                 Market.newBuilder().setTodayIndex(market.getTodayIndex()).build(), "today_index"));
         for (Person person : persons.values()) {
             changes.add(trade(person, i, newDay));
         }
         information = new RunInformation(virtualDate(i), i);
-        changes.add(EntityChange.upsert(EntityType.INFORMATION, EntityRules.INFORMATION_ID, information()));
+        changes.add(EntityChange.upsert(EntityType.INFORMATION, LegacyKind.singletonId(EntityType.INFORMATION), information()));
         return changes;
     }
 

@@ -2,8 +2,8 @@ package dev.simsnap.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.simsnap.producer.DeltaValidator;
 import dev.simsnap.schema.delta.StateDelta;
+import dev.simsnap.schema.legacy.LegacyDeltas;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,8 +17,8 @@ class TradingArenaModelTest {
         StateApplier applier = new StateApplier();
         for (int i = 0; i <= 13; i++) {
             for (EntityChange change : model.advance()) {
-                DeltaValidator.validate(new StateDelta("r", "w0", 0L, (long) i, 0, change.type(), change.entityId(),
-                        null, change.op(), change.patchFields(), change.payload(), null));
+                LegacyDeltas.check(new StateDelta("r", "w0", 0L, (long) i, 0, change.type(), change.entityId(),
+                        null, change.op(), change.patchFields(), change.payload(), null), LegacyDeltas.Rules.PRODUCER);
                 applier.apply(change);
             }
             assertThat(applier.entities).isEqualTo(StateApplier.expected(model));

@@ -42,7 +42,8 @@ import org.apache.avro.io.EncoderFactory;
  * dot cannot be addressed. The value at a path may have any schema, unions included.
  *
  * <p>Decoded values follow Avro's generic representation: strings as {@link org.apache.avro.util.Utf8}, records as
- * {@link GenericRecord}, arrays as {@link GenericData.Array}, maps as {@link java.util.Map} with {@code Utf8} keys.
+ * {@link GenericRecord}, arrays as {@link GenericData.Array}, maps as {@link java.util.Map} with {@code Utf8} keys, in
+ * the order they were encoded in ({@link OrderedGenericDatumReader}).
  *
  * <p>All methods are static, thread-safe, and throw {@link IllegalArgumentException} for a bad path, a value that
  * does not conform to the schema at its path ({@link GenericData#validate}), or a body that does not decode
@@ -330,7 +331,8 @@ public final class ItemCodec {
 
     private static Object read(Schema schema, BinaryDecoder decoder, String path) {
         try {
-            return new GenericDatumReader<Object>(schema, schema, GenericData.get()).read(null, decoder);
+            return new GenericDatumReader<Object>(schema, schema, OrderedGenericDatumReader.Data.get())
+                    .read(null, decoder);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IllegalArgumentException("Body does not decode at path '" + path + "' with schema "
                     + describe(schema) + ": " + e, e);

@@ -1,13 +1,14 @@
 package dev.simsnap.engine.entity;
 
 import dev.simsnap.engine.entity.RejectedChange.Reason;
+import dev.simsnap.model.item.OrderedGenericDatumReader;
 import dev.simsnap.model.item.ItemCodec;
 import dev.simsnap.model.item.ItemPath;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -55,6 +56,12 @@ import org.apache.avro.util.Utf8;
  * 1.12 decodes arrays of primitives into primitive-backed arrays. Thread-safe.
  */
 public final class EntityOps {
+
+    /**
+     * Decodes maps in their encoded order, so a change keeps the entries of every map it does not touch where the
+     * writer put them (a Python dict's order; v1's key order) and adds a new key last.
+     */
+    private static final GenericData MAPS_IN_ORDER = OrderedGenericDatumReader.Data.get();
 
     private final SchemaLookup schemas;
     private final ConcurrentMap<Integer, Codec> codecs = new ConcurrentHashMap<>();
@@ -219,7 +226,7 @@ public final class EntityOps {
             SchemaCompatibility.SchemaPairCompatibility pair =
                     SchemaCompatibility.checkReaderWriterCompatibility(to.schema, from.schema);
             r = pair.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE
-                    ? new Resolution(new GenericDatumReader<>(from.schema, to.schema, GenericData.get()), null)
+                    ? new Resolution(new GenericDatumReader<>(from.schema, to.schema, MAPS_IN_ORDER), null)
                     : new Resolution(null, "schema id " + from.id + " (" + from.schema.getFullName()
                     + ") cannot be resolved to writer schema id " + to.id + ": "
                     + pair.getResult().getIncompatibilities());
@@ -273,7 +280,7 @@ public final class EntityOps {
         Codec(int id, Schema schema) {
             this.id = id;
             this.schema = schema;
-            this.sameReader = new GenericDatumReader<>(schema, schema, GenericData.get());
+            this.sameReader = new GenericDatumReader<>(schema, schema, MAPS_IN_ORDER);
             this.writer = new GenericDatumWriter<>(schema, GenericData.get());
         }
 
@@ -350,7 +357,7 @@ public final class EntityOps {
 
     private static Object create(Schema containerSchema, ItemPath path) {
         if (containerSchema.getType() == Schema.Type.MAP) {
-            return new HashMap<Utf8, Object>();
+            return new LinkedHashMap<Utf8, Object>();
         }
         GenericData.Record record = new GenericData.Record(containerSchema);
         for (Schema.Field f : containerSchema.getFields()) {

@@ -14,9 +14,9 @@ import java.util.Objects;
  *       as integers, {@code NaN}/{@code Infinity}/{@code -Infinity} as Python writes them. No trailing newline unless
  *       {@link #trailingNewline(boolean)} asks for one.</li>
  *   <li>{@link #canonical()} / {@link #canonicalCompact()}: simsnap's legacy canonical form, byte for byte what
- *       {@code dev.simsnap.snapshot.json.CanonicalJson.pretty / compact} produce (UTF-8, unescaped non-ASCII, Jackson's
- *       escapes with upper-case hex, integral doubles below 2^53 as integers, other doubles as Jackson's Schubfach
- *       text such as {@code 1.0E-7}, NaN and infinities rejected).</li>
+ *       simsnap wrote for v1 runs (UTF-8, unescaped non-ASCII, Jackson's escapes with upper-case hex, integral
+ *       doubles below 2^53 as integers, other doubles as Jackson's Schubfach text such as {@code 1.0E-7}, NaN and
+ *       infinities rejected).</li>
  * </ul>
  *
  * <p>Object keys are never sorted: records are written in writer-schema field order, maps and JSON objects in their
@@ -50,9 +50,10 @@ public final class JsonFormat {
     private final boolean trailingNewline;
     private final boolean allowNan;
     private final Float32 float32;
+    private final boolean omitNullFields;
 
     private JsonFormat(Style style, Integer indent, String itemSeparator, String keySeparator, boolean ensureAscii,
-            boolean trailingNewline, boolean allowNan, Float32 float32) {
+            boolean trailingNewline, boolean allowNan, Float32 float32, boolean omitNullFields) {
         this.style = style;
         this.indent = indent;
         this.itemSeparator = itemSeparator;
@@ -61,6 +62,7 @@ public final class JsonFormat {
         this.trailingNewline = trailingNewline;
         this.allowNan = allowNan;
         this.float32 = float32;
+        this.omitNullFields = omitNullFields;
     }
 
     /**
@@ -73,24 +75,22 @@ public final class JsonFormat {
     public static JsonFormat python(Integer indent) {
         requireIndent(indent);
         return new JsonFormat(Style.PYTHON, indent, indent == null ? ", " : ",", ": ", true, false, true,
-                Float32.SHORTEST_DECIMAL);
+                Float32.SHORTEST_DECIMAL, false);
     }
 
     /**
-     * The legacy canonical pretty form: 2-space indent, {@code ","} and {@code ": "}, trailing newline, UTF-8.
-     *
-     * <p>Byte-identical to {@code CanonicalJson.pretty(node)} for any {@code JsonNode}. For Avro records note that
-     * the legacy typed-entity path ({@code PayloadJson}) also left out null fields and sorted map keys; the writer
-     * does neither (it keeps every field and the given order), so legacy entity bytes come from writing the tree
-     * {@code PayloadJson.toJson} builds, or from values already shaped that way.
+     * The legacy canonical pretty form: 2-space indent, {@code ","} and {@code ": "}, trailing newline, UTF-8: the
+     * bytes simsnap wrote for runs of the StateDelta v1 contract. Legacy entities also leave out null fields
+     * ({@link #omitNullFields}) and keep their maps in the legacy key order, which their items already have
+     * ({@code dev.simsnap.schema.legacy.LegacyKind}); the writer never reorders.
      */
     public static JsonFormat canonical() {
-        return new JsonFormat(Style.CANONICAL, 2, ",", ": ", false, true, false, Float32.EXACT);
+        return new JsonFormat(Style.CANONICAL, 2, ",", ": ", false, true, false, Float32.EXACT, false);
     }
 
     /** The legacy canonical compact form: no whitespace at all, no trailing newline, UTF-8. */
     public static JsonFormat canonicalCompact() {
-        return new JsonFormat(Style.CANONICAL, null, ",", ":", false, false, false, Float32.EXACT);
+        return new JsonFormat(Style.CANONICAL, null, ",", ":", false, false, false, Float32.EXACT, false);
     }
 
     /**
@@ -100,12 +100,14 @@ public final class JsonFormat {
      * encode it to UTF-8 either, and written as {@code ?} in the canonical form, as {@code String.getBytes} does).
      */
     public JsonFormat ensureAscii(boolean value) {
-        return new JsonFormat(style, indent, itemSeparator, keySeparator, value, trailingNewline, allowNan, float32);
+        return new JsonFormat(style, indent, itemSeparator, keySeparator, value, trailingNewline, allowNan, float32,
+                omitNullFields);
     }
 
     /** Whether a {@code "\n"} follows the value. */
     public JsonFormat trailingNewline(boolean value) {
-        return new JsonFormat(style, indent, itemSeparator, keySeparator, ensureAscii, value, allowNan, float32);
+        return new JsonFormat(style, indent, itemSeparator, keySeparator, ensureAscii, value, allowNan, float32,
+                omitNullFields);
     }
 
     /**
@@ -114,26 +116,36 @@ public final class JsonFormat {
      * false.
      */
     public JsonFormat allowNan(boolean value) {
-        return new JsonFormat(style, indent, itemSeparator, keySeparator, ensureAscii, trailingNewline, value, float32);
+        return new JsonFormat(style, indent, itemSeparator, keySeparator, ensureAscii, trailingNewline, value, float32,
+                omitNullFields);
     }
 
     /** Python's {@code separators=(item, key)}, e.g. {@code (",", ":")} for the most compact form. */
     public JsonFormat separators(String item, String key) {
         return new JsonFormat(style, indent, Objects.requireNonNull(item, "item"), Objects.requireNonNull(key, "key"),
-                ensureAscii, trailingNewline, allowNan, float32);
+                ensureAscii, trailingNewline, allowNan, float32, omitNullFields);
     }
 
     /** Indentation: null for one line, else spaces per level; keeps the separators. */
     public JsonFormat indent(Integer value) {
         requireIndent(value);
         return new JsonFormat(style, value, itemSeparator, keySeparator, ensureAscii, trailingNewline, allowNan,
-                float32);
+                float32, omitNullFields);
     }
 
     /** How Avro {@code float} values are widened; see {@link Float32}. */
     public JsonFormat float32(Float32 value) {
         return new JsonFormat(style, indent, itemSeparator, keySeparator, ensureAscii, trailingNewline, allowNan,
-                Objects.requireNonNull(value, "float32"));
+                Objects.requireNonNull(value, "float32"), omitNullFields);
+    }
+
+    /**
+     * Whether a record field whose value is null is left out (legacy runs' entities: "null means absent"). Map
+     * entries and nulls inside JSON documents are values and always written. Default false.
+     */
+    public JsonFormat omitNullFields(boolean value) {
+        return new JsonFormat(style, indent, itemSeparator, keySeparator, ensureAscii, trailingNewline, allowNan,
+                float32, value);
     }
 
     private static void requireIndent(Integer indent) {
@@ -170,6 +182,10 @@ public final class JsonFormat {
         return float32;
     }
 
+    public boolean omitNullFields() {
+        return omitNullFields;
+    }
+
     /** True for the legacy canonical number and escape rules ({@link #canonical()}, {@link #canonicalCompact()}). */
     public boolean isCanonical() {
         return style == Style.CANONICAL;
@@ -184,19 +200,20 @@ public final class JsonFormat {
         return o instanceof JsonFormat f && style == f.style && Objects.equals(indent, f.indent)
                 && itemSeparator.equals(f.itemSeparator) && keySeparator.equals(f.keySeparator)
                 && ensureAscii == f.ensureAscii && trailingNewline == f.trailingNewline && allowNan == f.allowNan
-                && float32 == f.float32;
+                && float32 == f.float32 && omitNullFields == f.omitNullFields;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(style, indent, itemSeparator, keySeparator, ensureAscii, trailingNewline, allowNan,
-                float32);
+                float32, omitNullFields);
     }
 
     @Override
     public String toString() {
         return "JsonFormat[" + style.name().toLowerCase(java.util.Locale.ROOT) + ", indent=" + indent
                 + ", separators=(\"" + itemSeparator + "\", \"" + keySeparator + "\"), ensureAscii=" + ensureAscii
-                + ", trailingNewline=" + trailingNewline + ", allowNan=" + allowNan + ", float32=" + float32 + "]";
+                + ", trailingNewline=" + trailingNewline + ", allowNan=" + allowNan + ", float32=" + float32
+                + (omitNullFields ? ", omitNullFields" : "") + "]";
     }
 }

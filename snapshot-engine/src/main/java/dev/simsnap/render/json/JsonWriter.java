@@ -26,11 +26,12 @@ import org.apache.avro.generic.IndexedRecord;
  * decides:
  * <ul>
  *   <li>{@link IndexedRecord} (GenericRecord, specific records): an object of every field in writer-schema order,
- *       field names as they are; a null field is written as {@code null}, not left out.</li>
+ *       field names as they are; a null field is written as {@code null}, or left out when the format says
+ *       {@link JsonFormat#omitNullFields}.</li>
  *   <li>{@link Map}: an object with the entries in the map's iteration order, keys must be {@link CharSequence}
  *       ({@code Utf8} or {@code String}, as Avro maps have). Avro's {@code GenericDatumReader} decodes maps into a
- *       {@code HashMap}, whose order is not the wire order; decode with {@link OrderedGenericDatumReader} to keep
- *       the order the map was written in.</li>
+ *       {@code HashMap}, whose order is not the wire order; decode with
+ *       {@link dev.simsnap.model.item.OrderedGenericDatumReader} to keep the order the map was written in.</li>
  *   <li>{@link Collection} (List, {@code GenericArray}): an array in iteration order.</li>
  *   <li>{@link CharSequence} ({@code Utf8}, String), {@link GenericEnumSymbol}, Java enums: a string.</li>
  *   <li>Integer, Long, Short, Byte, {@link BigInteger}: an integer.</li>
@@ -154,13 +155,24 @@ public final class JsonWriter {
 
     private void record(IndexedRecord record, Sink out, int depth) throws IOException {
         java.util.List<Schema.Field> fields = record.getSchema().getFields();
-        if (fields.isEmpty()) {
+        boolean omitNull = format.omitNullFields();
+        boolean empty = true;
+        for (Schema.Field field : fields) {
+            if (!omitNull || record.get(field.pos()) != null) {
+                empty = false;
+                break;
+            }
+        }
+        if (empty) {
             out.ascii("{}");
             return;
         }
         out.ascii('{');
         boolean first = true;
         for (Schema.Field field : fields) {
+            if (omitNull && record.get(field.pos()) == null) {
+                continue;
+            }
             separator(first, out, depth + 1);
             first = false;
             string(field.name(), out);

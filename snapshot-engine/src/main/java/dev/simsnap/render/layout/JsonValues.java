@@ -6,16 +6,26 @@ import java.util.List;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 
-/** Replaces every {@code simsnap.json.Value} record in a decoded Avro value by the JSON value it holds. */
-final class JsonValues {
+/**
+ * Replaces every {@code simsnap.json.Value} record in a decoded Avro value by the JSON value it holds (and a
+ * {@code simsnap.json.BigInteger}, an integer beyond 64 bits, by its {@link java.math.BigInteger}).
+ */
+public final class JsonValues {
+
+    /** Full name of the record holding an integer beyond 64 bits as its decimal digits. */
+    public static final String BIG_INTEGER = "simsnap.json.BigInteger";
 
     private JsonValues() {
     }
 
-    static Object unwrap(Object value) {
+    /** {@code value} with its JSON value records replaced (records holding none are returned as they are). */
+    public static Object unwrap(Object value) {
         if (value instanceof GenericRecord r) {
             if (LayoutRenderer.JSON_VALUE.equals(r.getSchema().getFullName())) {
                 return unwrap(r.get(0));
+            }
+            if (BIG_INTEGER.equals(r.getSchema().getFullName())) {
+                return new java.math.BigInteger(r.get(0).toString());
             }
             if (!mayHoldJsonValues(r.getSchema())) {
                 return r;

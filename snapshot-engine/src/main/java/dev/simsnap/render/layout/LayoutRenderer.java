@@ -7,7 +7,7 @@ import dev.simsnap.model.LayoutEntry;
 import dev.simsnap.model.StateModel;
 import dev.simsnap.render.json.JsonFormat;
 import dev.simsnap.render.json.JsonWriter;
-import dev.simsnap.render.json.OrderedGenericDatumReader;
+import dev.simsnap.model.item.OrderedGenericDatumReader;
 import dev.simsnap.render.sqlite.SqliteRow;
 import dev.simsnap.render.sqlite.SqliteTable;
 import dev.simsnap.render.sqlite.SqliteTables;
@@ -71,35 +71,109 @@ public final class LayoutRenderer {
         String name = e.from().get(0);
         CollectionSpec c = model.collection(name).orElseThrow();
         List<RunView.Item> items = view.items(name);
-        if (items.isEmpty()) {
+        JsonWriter writer = writer(e);
+        if (!e.placeholders().isEmpty()) {
+            // One file per group of items that fill the path in alike, each group in the collection's order.
+            Map<String, List<RunView.Item>> groups = new LinkedHashMap<>();
+            for (RunView.Item item : items) {
+                String path = fill(e, null, -1, null, decode(item.value()));
+                groups.computeIfAbsent(path, p -> new ArrayList<>()).add(item);
+            }
+            groups.forEach((path, group) -> {
+                Object content = content(e, c, group, view);
+                if (content != null) {
+                    put(files, path, writer.toBytes(content));
+                }
+            });
             return;
         }
-        Object content;
+        if (items.isEmpty() && !writtenWhenEmpty(e, view)) {
+            return;
+        }
+        Object content = content(e, c, items, view);
+        if (content != null) {
+            files.put(e.path(), writer.toBytes(content));
+        }
+    }
+
+    /** Whether an entry whose collection has no items is written anyway ({@code "write_if"}). */
+    private static boolean writtenWhenEmpty(LayoutEntry e, RunView view) {
+        List<String> when = e.options().writeIf();
+        if (when == null) {
+            return false;
+        }
+        return when.isEmpty() || when.stream().anyMatch(other -> !view.items(other).isEmpty());
+    }
+
+    /**
+     * What a json entry writes for {@code items}: a singleton's item (its fills alone when absent), else an array or
+     * an object of them; null when a singleton's selected field is absent.
+     */
+    private Object content(LayoutEntry e, CollectionSpec c, List<RunView.Item> items, RunView view) {
         if (c.shape() == dev.simsnap.model.Shape.SINGLETON) {
-            content = project(e, decode(items.get(0).value()));
-            if (content == null) {
-                return;
-            }
-        } else if (e.as() == LayoutEntry.As.OBJECT) {
+            Object item = items.isEmpty() ? absent(c) : decode(items.get(0).value());
+            return project(e, filled(e, item, view));
+        }
+        if (e.as() == LayoutEntry.As.OBJECT) {
             Map<String, Object> byId = new LinkedHashMap<>();
             for (RunView.Item item : items) {
-                Object v = project(e, decode(item.value()));
+                Object decoded = decode(item.value());
+                Object v = project(e, filled(e, decoded, view));
                 if (v != null || e.select().isEmpty()) {
-                    byId.put(item.id(), v);
+                    byId.put(objectKey(e, item, decoded), v);
                 }
             }
-            content = byId;
-        } else {
-            List<Object> list = new ArrayList<>();
-            for (RunView.Item item : items) {
-                Object v = project(e, decode(item.value()));
-                if (v != null || e.select().isEmpty()) {
-                    list.add(v);
-                }
-            }
-            content = list;
+            return byId;
         }
-        files.put(e.path(), writer(e).toBytes(content));
+        List<Object> list = new ArrayList<>();
+        for (RunView.Item item : items) {
+            Object v = project(e, filled(e, decode(item.value()), view));
+            if (v != null || e.select().isEmpty()) {
+                list.add(v);
+            }
+        }
+        return list;
+    }
+
+    /** The key of an item in an {@code "as": "object"} file: its entity id, or the field {@code "object_key"} names. */
+    private static String objectKey(LayoutEntry e, RunView.Item item, Object decoded) {
+        String field = e.options().objectKey();
+        if (field == null) {
+            return item.id();
+        }
+        if (!(decoded instanceof GenericRecord r) || r.getSchema().getField(field) == null || r.get(field) == null) {
+            throw new IllegalStateException("layout entry " + e.path() + ": item '" + item.id() + "' has no "
+                    + field + " to key it by");
+        }
+        return r.get(field).toString();
+    }
+
+    /** An absent singleton: a record of its newest declared schema with every field null (fills apply to it). */
+    private static Object absent(CollectionSpec c) {
+        Schema schema = c.latestSchema().orElse(null);
+        return schema == null || schema.getType() != Schema.Type.RECORD ? null
+                : new org.apache.avro.generic.GenericData.Record(schema);
+    }
+
+    /** The item with the entry's {@code "fill"} values in its null fields (a copy; the item itself is unchanged). */
+    private static Object filled(LayoutEntry e, Object item, RunView view) {
+        Map<String, String> fill = e.options().fill();
+        if (fill.isEmpty() || !(item instanceof GenericRecord r)) {
+            return item;
+        }
+        org.apache.avro.generic.GenericData.Record copy = new org.apache.avro.generic.GenericData.Record(
+                r.getSchema());
+        for (Schema.Field f : r.getSchema().getFields()) {
+            copy.put(f.pos(), r.get(f.pos()));
+        }
+        fill.forEach((field, source) -> {
+            Schema.Field f = r.getSchema().getField(field);
+            if (f != null && copy.get(f.pos()) == null) {
+                copy.put(f.pos(), source.equals("step") ? (Object) view.step()
+                        : view.clock().get(source.substring("clock.".length())));
+            }
+        });
+        return copy;
     }
 
     private void renderEach(LayoutEntry e, RunView view, Map<String, byte[]> files) {
@@ -108,11 +182,12 @@ public final class LayoutRenderer {
         for (int position = 0; position < items.size(); position++) {
             RunView.Item item = items.get(position);
             Object value = decode(item.value());
-            Object content = project(e, value);
+            Object content = project(e, filled(e, value, view));
             if (content == null) {
                 continue;
             }
-            String path = fill(e, item.id(), position, null, value);
+            String path = items.size() == 1 && e.options().singlePath() != null ? e.options().singlePath()
+                    : fill(e, item.id(), position, null, value);
             put(files, path, writer.toBytes(content));
         }
     }
@@ -223,7 +298,7 @@ public final class LayoutRenderer {
         if (e.fields().isPresent() && item instanceof GenericRecord r) {
             Map<String, Object> projected = new LinkedHashMap<>();
             for (String f : e.fields().get()) {
-                if (r.getSchema().getField(f) != null) {
+                if (r.getSchema().getField(f) != null && (r.get(f) != null || !e.options().omitNullFields())) {
                     projected.put(f, JsonValues.unwrap(r.get(f)));
                 }
             }
@@ -241,7 +316,7 @@ public final class LayoutRenderer {
             format = JsonFormat.python(e.indent().orElse(null)).ensureAscii(e.ensureAscii())
                     .trailingNewline(e.trailingNewline());
         }
-        return JsonWriter.of(format);
+        return JsonWriter.of(format.omitNullFields(e.options().omitNullFields()));
     }
 
     private Object decode(StoredEntity value) {

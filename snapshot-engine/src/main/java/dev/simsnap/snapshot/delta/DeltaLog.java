@@ -1,7 +1,10 @@
 package dev.simsnap.snapshot.delta;
 
 import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.StateDelta;
+import dev.simsnap.schema.legacy.LegacyDeltas;
+import dev.simsnap.schema.legacy.LegacyKind;
 import dev.simsnap.schema.run.IterationCommitted;
 import dev.simsnap.schema.run.RunEnded;
 import dev.simsnap.schema.run.RunStarted;
@@ -25,9 +28,13 @@ import java.util.Map;
  * (min over expected workers of their last committed iteration) reaches their iteration, in (iteration, worker_id,
  * sequence) order. The entity writes of one step happen between two increments of the run's version (seqlock).
  *
- * <p>An instance caches what it reads and writes (run metadata, parsed entities, decoded buffered deltas) so the
- * hot path does not re-parse JSON or re-decode Avro; it must therefore be the only writer of its stores while it
- * is used. Any unexpected exception empties the caches, so the next record starts again from the stores.
+ * <p>Runs with a state model apply their changes (StateDelta v2) to the items of their collections; runs started
+ * without one (StateDelta v1: entity_type + payload) apply theirs to the items of the built-in legacy model
+ * ({@link LegacyChanges}). Both go through {@link ItemStore}.
+ *
+ * <p>An instance caches what it reads and writes (run metadata, decoded buffered deltas) so the hot path does not
+ * re-parse JSON or re-decode Avro; it must therefore be the only writer of its stores while it is used. Any
+ * unexpected exception empties the caches, so the next record starts again from the stores.
  */
 public final class DeltaLog {
 
@@ -80,7 +87,11 @@ public final class DeltaLog {
         void reject(String runId, byte[] bufferedDelta, Rejection rejection);
     }
 
-    /** One entity's state at the end of an iteration: {@code json} is its compact canonical JSON, null when deleted. */
+    /**
+     * One entity's state at the end of an iteration: {@code json} is its JSON, null when deleted. A state-model
+     * run's item has type {@link #ITEM_TYPE}, its collection and item id, and Python-separated JSON; a v1 run's entity
+     * has its v1 entity type, DOCUMENT collection and entity_id, and simsnap's canonical compact JSON.
+     */
     public record Change(String type, String collection, String id, String json) {
     }
 
@@ -104,16 +115,16 @@ public final class DeltaLog {
             return size() > MAX_CACHED_RUNS;
         }
     };
-    private final EntityCache entityCache;
     private final Map<String, StateDelta> decoded = new java.util.HashMap<>();
 
     private final Kv<String> meta;
-    private final Kv<String> entities;
     private final Kv<byte[]> buffer;
     private final ApplyRejects rejects;
     private final long applyLimit;
     private final IterationListener listener;
-    private ItemStore items;
+    private final ItemStore items;
+    /** Whether {@link #items} can decode state-model items (it has a registry), not only legacy ones. */
+    private final boolean stateModels;
     /** Parsed state models of the runs seen (bounded like {@link #runs}). */
     private final Map<String, dev.simsnap.model.StateModel> models = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -123,37 +134,20 @@ public final class DeltaLog {
     };
 
     /**
+     * @param items      the item stores (a state-model run's collections, a v1 run's legacy ones)
+     * @param stateModels whether {@code items} resolves registry schema ids: without, changes of state-model runs
+     *                   (StateDelta v2) are dead-lettered as {@code invalid-delta}
      * @param applyLimit the consistent iteration never goes above this (Long.MAX_VALUE live; N when replaying
      *                   "as of N": deltas of later iterations stay buffered)
+     * @param listener   receives every applied consistent iteration (null: none)
      */
-    public DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ApplyRejects rejects, long applyLimit) {
-        this(meta, entities, buffer, rejects, applyLimit, null);
-    }
-
-    /** As above, reporting every applied consistent iteration to {@code listener} (null: none). */
-    public DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ApplyRejects rejects, long applyLimit,
-                    IterationListener listener) {
-        this(meta, entities, buffer, rejects, applyLimit, listener, EntityCache.DEFAULT_BUDGET_CHARS);
-    }
-
-    /**
-     * As above, applying the changes of state-model runs (StateDelta v2: collection + item) to {@code items};
-     * without it they are dead-lettered as {@code invalid-delta}.
-     */
-    public DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ItemStore items, ApplyRejects rejects,
+    public DeltaLog(Kv<String> meta, Kv<byte[]> buffer, ItemStore items, boolean stateModels, ApplyRejects rejects,
                     long applyLimit, IterationListener listener) {
-        this(meta, entities, buffer, rejects, applyLimit, listener, EntityCache.DEFAULT_BUDGET_CHARS);
-        this.items = items;
-    }
-
-    /** As above, caching at most {@code entityCacheChars} characters of entity JSON (tests use tiny budgets). */
-    DeltaLog(Kv<String> meta, Kv<String> entities, Kv<byte[]> buffer, ApplyRejects rejects, long applyLimit,
-             IterationListener listener, long entityCacheChars) {
-        this.entityCache = new EntityCache(entityCacheChars);
         this.listener = listener;
         this.meta = meta;
-        this.entities = entities;
         this.buffer = buffer;
+        this.items = java.util.Objects.requireNonNull(items, "items");
+        this.stateModels = stateModels;
         this.rejects = rejects;
         this.applyLimit = applyLimit;
     }
@@ -165,7 +159,6 @@ public final class DeltaLog {
         } catch (RuntimeException | Error e) {
             // A half-applied record may have changed cached objects that never reached the stores.
             runs.clear();
-            entityCache.clear();
             decoded.clear();
             throw e;
         }
@@ -230,9 +223,12 @@ public final class DeltaLog {
         String worker = delta.getWorkerId();
         requireWorker(m, worker);
         if (delta.getEntityType() == null) {
-            ItemChecks.check(model(m), delta, items != null);
+            ItemChecks.check(model(m), delta, stateModels);
+        } else if (m.model() != null) {
+            throw new Rejection(DeadLetterReasons.INVALID_DELTA, "a v1 delta (entity_type + payload) in run "
+                    + m.runId() + ", which was started with a state model: send collection + item");
         } else {
-            DeltaCheck.check(delta);
+            LegacyChanges.check(delta);
         }
         if (delta.getSequence() <= m.lastSequence(worker)) {
             throw new Rejection(DeadLetterReasons.STALE_SEQUENCE, "sequence " + delta.getSequence()
@@ -298,7 +294,6 @@ public final class DeltaLog {
         }
         pending.sort(PENDING_ORDER);
 
-        Map<String, EntityState> touched = new LinkedHashMap<>();
         Map<String, ItemStore.Stored> touchedItems = new LinkedHashMap<>();
         // Per-iteration change lists (only when someone listens): iteration -> entity key -> identity.
         java.util.TreeMap<Long, Map<String, Change>> perIteration = new java.util.TreeMap<>();
@@ -311,7 +306,7 @@ public final class DeltaLog {
             }
             if (listener != null && d.getIteration() != prevIteration) {
                 if (prevIteration != Long.MIN_VALUE) {
-                    snapshotValues(perIteration.get(prevIteration), touched, touchedItems);
+                    snapshotValues(perIteration.get(prevIteration), touchedItems);
                 }
                 prevIteration = d.getIteration();
                 perIteration.put(prevIteration, new LinkedHashMap<>());
@@ -319,27 +314,12 @@ public final class DeltaLog {
             }
             if (d.getEntityType() == null) {
                 applyItem(m, p, d, touchedItems, perIteration.get(prevIteration));
-                continue;
-            }
-            String entityKey = StoreKeys.entity(m.runId(), d.getEntityType(), d.getCollection(), d.getEntityId());
-            EntityState current = touched.containsKey(entityKey) ? touched.get(entityKey)
-                    : load(entityKey, d.getEntityType());
-            try {
-                touched.put(entityKey, DeltaApplier.apply(current, d));
-                if (listener != null) {
-                    StateDelta delta = d;
-                    perIteration.get(prevIteration).computeIfAbsent(entityKey, k -> new Change(
-                            delta.getEntityType().name(),
-                            delta.getCollection() == null ? null : delta.getCollection().toString(),
-                            delta.getEntityId(), null));
-                }
-            } catch (DeltaApplier.NotAListException e) {
-                rejects.reject(m.runId(), p.bytes(), new Rejection(DeadLetterReasons.APPEND_TO_NON_LIST,
-                        "worker " + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
+            } else {
+                applyLegacy(m, p, d, touchedItems, perIteration.get(prevIteration));
             }
         }
         if (listener != null && prevIteration != Long.MIN_VALUE) {
-            snapshotValues(perIteration.get(prevIteration), touched, touchedItems);
+            snapshotValues(perIteration.get(prevIteration), touchedItems);
         }
         if (listener != null) {
             // The commit's virtual_date (what the marker and GET /runs/{run} report), else the deltas'.
@@ -352,15 +332,6 @@ public final class DeltaLog {
         }
         m.beginApply();
         save(m);
-        touched.forEach((k, v) -> {
-            if (v == null) {
-                entities.delete(k);
-                entityCache.remove(k);
-            } else {
-                entities.put(k, v.json()); // rendered once (states memoize), shared with the changes
-                entityCache.put(k, v);
-            }
-        });
         touchedItems.forEach((k, v) -> {
             if (v == null) {
                 items.delete(k);
@@ -380,15 +351,12 @@ public final class DeltaLog {
     }
 
     /** Fixes each change's value to the entity's current (end of iteration) state. */
-    private void snapshotValues(Map<String, Change> changes, Map<String, EntityState> touched,
-                                Map<String, ItemStore.Stored> touchedItems) {
+    private void snapshotValues(Map<String, Change> changes, Map<String, ItemStore.Stored> touchedItems) {
         changes.replaceAll((key, c) -> {
-            if (ITEM_TYPE.equals(c.type())) {
-                ItemStore.Stored v = touchedItems.get(key);
-                return new Change(c.type(), c.collection(), c.id(), v == null ? null : itemJson(v.entity()));
-            }
-            EntityState v = touched.get(key);
-            return new Change(c.type(), c.collection(), c.id(), v == null ? null : v.json());
+            ItemStore.Stored v = touchedItems.get(key);
+            String collection = ITEM_TYPE.equals(c.type()) ? null : LegacyKind.collection(EntityType.valueOf(c.type()))
+                    .name();
+            return new Change(c.type(), c.collection(), c.id(), v == null ? null : itemJson(collection, v.entity()));
         });
     }
 
@@ -400,12 +368,14 @@ public final class DeltaLog {
      */
     public static final int MAX_CHANGE_JSON = 256 * 1024;
 
-    private String itemJson(dev.simsnap.engine.entity.StoredEntity entity) {
+    /** The JSON of a state-model item ({@code legacyCollection} null) or of a v1 run's legacy item. */
+    private String itemJson(String legacyCollection, dev.simsnap.engine.entity.StoredEntity entity) {
         String tooLarge = "{\"$simsnap\":\"too-large\",\"body_bytes\":" + entity.bodyLength() + "}";
         if (entity.bodyLength() > 4 * MAX_CHANGE_JSON) {
             return tooLarge;
         }
-        String json = items.json(entity);
+        String json = legacyCollection == null ? items.json(entity)
+                : LegacyChanges.json(items, legacyCollection, entity);
         return json.length() > MAX_CHANGE_JSON ? tooLarge : json;
     }
 
@@ -440,6 +410,36 @@ public final class DeltaLog {
         }
     }
 
+    /**
+     * Applies one buffered v1 delta to its legacy item ({@link LegacyChanges}); an APPEND to a document key that
+     * holds no list is dead-lettered ({@code append-to-non-list}), the step goes on.
+     */
+    private void applyLegacy(RunMeta m, Pending p, StateDelta d, Map<String, ItemStore.Stored> touchedItems,
+                             Map<String, Change> iterationChanges) {
+        String collection = LegacyKind.collection(d.getEntityType()).name();
+        String key = ItemStore.key(m.runId(), collection, LegacyKind.itemId(d));
+        ItemStore.Stored current = touchedItems.containsKey(key) ? touchedItems.get(key) : items.get(key);
+        try {
+            dev.simsnap.engine.entity.StoredEntity next = LegacyChanges.apply(items,
+                    current == null ? null : current.entity(), d);
+            touchedItems.put(key, next == null ? null
+                    : new ItemStore.Stored(current == null ? m.takePosition() : current.position(), next));
+            if (iterationChanges != null) {
+                iterationChanges.computeIfAbsent(key, k -> new Change(d.getEntityType().name(), d.getCollection(),
+                        d.getEntityId(), null));
+            }
+        } catch (LegacyDeltas.NotAList e) {
+            rejects.reject(m.runId(), p.bytes(), new Rejection(DeadLetterReasons.APPEND_TO_NON_LIST,
+                    "worker " + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
+        } catch (dev.simsnap.engine.entity.RejectedChange e) {
+            rejects.reject(m.runId(), p.bytes(), new Rejection(e.code(), "worker " + d.getWorkerId() + " sequence "
+                    + d.getSequence() + ", " + collection + "/" + d.getEntityId() + ": " + e.getMessage(), e));
+        } catch (IllegalArgumentException e) {
+            rejects.reject(m.runId(), p.bytes(), new Rejection(DeadLetterReasons.INVALID_DELTA, "worker "
+                    + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
+        }
+    }
+
     private static byte[] bytes(java.nio.ByteBuffer b) {
         java.nio.ByteBuffer dup = b.duplicate();
         byte[] out = new byte[dup.remaining()];
@@ -453,20 +453,6 @@ public final class DeltaLog {
             return null;
         }
         return models.computeIfAbsent(m.runId(), r -> dev.simsnap.model.StateModel.parse(m.model(), f -> null));
-    }
-
-    private EntityState load(String entityKey, dev.simsnap.schema.delta.EntityType type) {
-        EntityState cached = entityCache.get(entityKey);
-        if (cached != null) {
-            return cached;
-        }
-        String json = entities.get(entityKey);
-        if (json == null) {
-            return null;
-        }
-        EntityState state = EntityState.parse(type, json);
-        entityCache.put(entityKey, state);
-        return state;
     }
 
     /** Stores the run's metadata and keeps the object for the next record of the run. */

@@ -87,6 +87,10 @@ final class ItemChecks {
             if (item.remaining() < 5 || item.get(item.position()) != 0) {
                 throw invalid("item is not Confluent-framed (0x00, 4-byte schema id, Avro body)");
             }
+            if (item.getInt(item.position() + 1) <= 0) {
+                // Ids below 1 are no registry's: the engine keeps v1 runs' items under negative local ids.
+                throw invalid("item schema id " + item.getInt(item.position() + 1) + " is not a registry id");
+            }
         }
     }
 

@@ -6,7 +6,7 @@ import dev.simsnap.engine.entity.SchemaLookup;
 import dev.simsnap.engine.entity.StoredEntity;
 import dev.simsnap.render.json.JsonFormat;
 import dev.simsnap.render.json.JsonWriter;
-import dev.simsnap.render.json.OrderedGenericDatumReader;
+import dev.simsnap.model.item.OrderedGenericDatumReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

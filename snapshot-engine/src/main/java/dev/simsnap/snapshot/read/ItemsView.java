@@ -3,11 +3,11 @@ package dev.simsnap.snapshot.read;
 import dev.simsnap.engine.entity.StoredEntity;
 import dev.simsnap.model.CollectionSpec;
 import dev.simsnap.model.EntityIds;
-import dev.simsnap.model.Order;
 import dev.simsnap.model.Shape;
 import dev.simsnap.model.StateModel;
 import dev.simsnap.render.layout.RunView;
 import dev.simsnap.snapshot.delta.ItemStore;
+import dev.simsnap.snapshot.run.RunMeta;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,13 +21,26 @@ final class ItemsView implements RunView {
 
     private final Map<String, List<Item>> items;
     private final Map<String, SortedMap<Long, List<StoredEntity>>> generations;
+    private final long step;
+    private final Map<String, Long> clock;
 
-    private ItemsView(Map<String, List<Item>> items, Map<String, SortedMap<Long, List<StoredEntity>>> generations) {
+    private ItemsView(Map<String, List<Item>> items, Map<String, SortedMap<Long, List<StoredEntity>>> generations,
+                      long step, Map<String, Long> clock) {
         this.items = items;
         this.generations = generations;
+        this.step = step;
+        this.clock = clock;
     }
 
-    static ItemsView read(StateModel model, String runId, ItemStore store) {
+    /**
+     * Run {@code m}'s items at its consistent step. The clock is the run's (a v1 run's: its commits' virtual_date,
+     * the legacy model's clock field).
+     */
+    static ItemsView read(StateModel model, RunMeta m, ItemStore store) {
+        String runId = m.runId();
+        Map<String, Long> clock = m.consistentClock() != null ? m.consistentClock()
+                : m.consistentVirtualDate() == null ? Map.of()
+                : Map.of("virtual_date", (long) m.consistentVirtualDate());
         Map<String, List<Item>> items = new HashMap<>();
         Map<String, SortedMap<Long, List<StoredEntity>>> generations = new HashMap<>();
         for (CollectionSpec c : model.collections()) {
@@ -36,15 +49,27 @@ final class ItemsView implements RunView {
                 continue;
             }
             List<Map.Entry<String, ItemStore.Stored>> rows = new ArrayList<>(store.scan(runId, c.name()));
-            Comparator<Map.Entry<String, ItemStore.Stored>> order = c.order() == Order.INSERTION
-                    ? Comparator.comparingLong(e -> e.getValue().position())
-                    : Map.Entry.comparingByKey(EntityIds.KEY_ORDER);
+            Comparator<Map.Entry<String, ItemStore.Stored>> order = switch (c.order()) {
+                case INSERTION -> Comparator.comparingLong(e -> e.getValue().position());
+                case TEXT -> Map.Entry.comparingByKey();
+                case KEY -> Map.Entry.comparingByKey(EntityIds.KEY_ORDER);
+            };
             rows.sort(order);
             List<Item> list = new ArrayList<>(rows.size());
             rows.forEach(e -> list.add(new Item(e.getKey(), e.getValue().entity())));
             items.put(c.name(), list);
         }
-        return new ItemsView(items, generations);
+        return new ItemsView(items, generations, m.consistentIteration(), clock);
+    }
+
+    @Override
+    public long step() {
+        return step;
+    }
+
+    @Override
+    public Map<String, Long> clock() {
+        return clock;
     }
 
     @Override

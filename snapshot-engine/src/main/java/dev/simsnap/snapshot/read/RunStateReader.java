@@ -1,10 +1,17 @@
 package dev.simsnap.snapshot.read;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simsnap.engine.entity.SchemaLookup;
+import dev.simsnap.model.CollectionSpec;
+import dev.simsnap.model.StateModel;
+import dev.simsnap.render.json.JsonFormat;
+import dev.simsnap.render.json.JsonWriter;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.delta.EntityType;
-import dev.simsnap.snapshot.json.CanonicalJson;
+import dev.simsnap.schema.legacy.LegacyKind;
+import dev.simsnap.snapshot.delta.ItemStore;
+import dev.simsnap.snapshot.delta.LegacyChanges;
 import dev.simsnap.snapshot.run.RunInfo;
 import dev.simsnap.snapshot.run.RunMeta;
 import dev.simsnap.snapshot.store.SnapshotStores;
@@ -13,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -37,10 +43,12 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 public final class RunStateReader {
 
     private static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(10);
+    /** Reads the generation stores' JSON (fractions as doubles, as it was written). */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final StoreProvider stores;
     private final Duration deadline;
-    private final dev.simsnap.engine.entity.SchemaLookup schemas;
+    private final SchemaLookup schemas;
 
     /** A reader with a 10 s retry deadline for consistent reads. */
     public RunStateReader(StoreProvider stores) {
@@ -48,7 +56,7 @@ public final class RunStateReader {
     }
 
     /** A reader that also renders state-model runs, decoding their items with {@code schemas}. */
-    public RunStateReader(StoreProvider stores, dev.simsnap.engine.entity.SchemaLookup schemas) {
+    public RunStateReader(StoreProvider stores, SchemaLookup schemas) {
         this(stores, DEFAULT_DEADLINE, schemas);
     }
 
@@ -57,7 +65,7 @@ public final class RunStateReader {
         this(stores, deadline, null);
     }
 
-    private RunStateReader(StoreProvider stores, Duration deadline, dev.simsnap.engine.entity.SchemaLookup schemas) {
+    private RunStateReader(StoreProvider stores, Duration deadline, SchemaLookup schemas) {
         this.stores = stores;
         this.deadline = deadline;
         this.schemas = schemas;
@@ -79,17 +87,34 @@ public final class RunStateReader {
     }
 
     /**
-     * One entity at the consistent iteration (canonical JSON object); empty when the run or entity does not exist.
+     * One entity of a v1 run (a run without a state model) at the consistent iteration, as simsnap's canonical compact
+     * JSON (null fields left out: the text of its current-state record); empty when the run or the entity does not
+     * exist, or the run has a state model.
      *
      * @param collection the collection for DOCUMENT entities, ignored otherwise
      */
-    public Optional<JsonNode> entity(String runId, EntityType type, String collection, String entityId) {
-        if (type == EntityType.DOCUMENT && !RunIds.isValid(collection)) {
+    public Optional<String> entity(String runId, EntityType type, String collection, String entityId) {
+        return entity(runId, type, collection, entityId, JsonFormat.canonicalCompact());
+    }
+
+    /** As {@link #entity(String, EntityType, String, String)}, written in {@code format} (null fields left out). */
+    public Optional<String> entity(String runId, EntityType type, String collection, String entityId,
+                                   JsonFormat format) {
+        if (type == EntityType.DOCUMENT && !RunIds.isValid(collection) || !RunIds.isValid(runId)) {
             return Optional.empty();
         }
-        String key = StoreKeys.entity(runId, type, collection, entityId);
-        Optional<Optional<JsonNode>> read = consistently(runId,
-                m -> Optional.ofNullable((String) entities().get(key)).map(CanonicalJson::parse));
+        CollectionSpec c = LegacyKind.collection(type);
+        if (c.shape() == dev.simsnap.model.Shape.SINGLETON && !c.name().equals(entityId)) {
+            return Optional.empty();
+        }
+        ItemStore items = itemStore();
+        String key = ItemStore.key(runId, c.name(), LegacyKind.itemId(c, entityId, collection));
+        JsonWriter writer = JsonWriter.of(format.omitNullFields(true));
+        Optional<Optional<String>> read = consistently(runId, m -> {
+            ItemStore.Stored stored = m.model() == null ? items.get(key) : null;
+            return stored == null ? Optional.<String>empty()
+                    : Optional.of(writer.toText(LegacyChanges.view(items, c.name(), stored.entity())));
+        });
         return read.flatMap(o -> o);
     }
 
@@ -101,8 +126,7 @@ public final class RunStateReader {
         if (schemas == null || !RunIds.isValid(runId)) {
             return Optional.empty();
         }
-        dev.simsnap.snapshot.delta.ItemStore items = new dev.simsnap.snapshot.delta.ItemStore(
-                readOnly(SnapshotStores.ITEMS), readOnly(SnapshotStores.ITEM_CHUNKS), schemas);
+        ItemStore items = itemStore();
         Optional<Optional<String>> read = consistently(runId, m -> {
             if (m.model() == null || dev.simsnap.model.StateModel.parse(m.model(), f -> null).collection(collection)
                     .isEmpty()) {
@@ -116,11 +140,13 @@ public final class RunStateReader {
 
     /** The whole consistent state of a run (what a snapshot holds); empty when the run is unknown here. */
     public Optional<RunState> runState(String runId) {
-        Optional<RunMeta> meta = readMeta(runId);
-        if (meta.isPresent() && meta.get().model() != null) {
-            return consistently(runId, this::renderItems);
-        }
-        Optional<RunState> state = consistently(runId, this::readEntities);
+        Optional<RunState> state = consistently(runId, m -> {
+            if (m.model() != null && schemas == null) {
+                throw new IllegalStateException("run " + m.runId() + " has a state model; this reader has no"
+                        + " registry to decode its items");
+            }
+            return rendered(m, itemStore(), lookup());
+        });
         state.ifPresent(s -> generationIds(runId).forEach(g -> generation(runId, g)
                 .ifPresent(v -> s.generations().put(g, v.members()))));
         return state;
@@ -152,7 +178,7 @@ public final class RunStateReader {
         if (sealText == null) {
             return Optional.empty();
         }
-        JsonNode seal = CanonicalJson.parse((String) sealText);
+        JsonNode seal = parse((String) sealText);
         int chunkCount = seal.get("chunk_count").asInt();
         int memberCount = seal.get("member_count").asInt();
         List<JsonNode> members = new ArrayList<>(memberCount);
@@ -161,7 +187,7 @@ public final class RunStateReader {
             if (chunkText == null) {
                 return Optional.empty();
             }
-            JsonNode chunk = CanonicalJson.parse((String) chunkText);
+            JsonNode chunk = parse((String) chunkText);
             if (chunk.get("first_member_index").asInt() != members.size()) {
                 return Optional.empty(); // not contiguous: treat as incomplete
             }
@@ -180,26 +206,25 @@ public final class RunStateReader {
         return Optional.of(new GenerationView(generation, memberCount, chunkCount, scores, List.copyOf(members)));
     }
 
-    /** A state-model run's snapshot files, rendered from its items at the consistent step. */
-    private RunState renderItems(RunMeta m) {
-        if (schemas == null) {
-            throw new IllegalStateException("run " + m.runId() + " has a state model; this reader has no registry to"
-                    + " decode its items");
-        }
-        return rendered(m, new dev.simsnap.snapshot.delta.ItemStore(readOnly(SnapshotStores.ITEMS),
-                readOnly(SnapshotStores.ITEM_CHUNKS), schemas), schemas);
-    }
-
     /**
-     * A state-model run's state at its consistent step: its files rendered from the model's layout over
-     * {@code items}, as the live reader and the history replay both build it.
+     * A run's state at its consistent step: its files rendered from its model's layout over {@code items} (a run
+     * without a model: the legacy model's), as the live reader and the history replay both build it. Generations of
+     * v1 runs are not items: the caller adds them.
      */
-    public static RunState rendered(RunMeta m, dev.simsnap.snapshot.delta.ItemStore items,
-                                    dev.simsnap.engine.entity.SchemaLookup schemas) {
-        dev.simsnap.model.StateModel model = dev.simsnap.model.StateModel.parse(m.model(), f -> null);
-        ItemsView view = ItemsView.read(model, m.runId(), items);
+    public static RunState rendered(RunMeta m, ItemStore items, SchemaLookup schemas) {
+        StateModel model = m.model() == null ? LegacyKind.model() : StateModel.parse(m.model(), f -> null);
+        ItemsView view = ItemsView.read(model, m, items);
         return RunState.rendered(m.runId(), m.consistentIteration(),
                 new dev.simsnap.render.layout.LayoutRenderer(model, schemas).render(view));
+    }
+
+    /** The item stores, read-only (registry schema ids need the reader's registry; legacy ones never do). */
+    private ItemStore itemStore() {
+        return new ItemStore(readOnly(SnapshotStores.ITEMS), readOnly(SnapshotStores.ITEM_CHUNKS), lookup());
+    }
+
+    private SchemaLookup lookup() {
+        return schemas == null ? SchemaLookup.legacyOnly() : schemas;
     }
 
     /** A read-only store as the rules' key-value view. */
@@ -237,51 +262,6 @@ public final class RunStateReader {
                 return out;
             }
         };
-    }
-
-    private RunState readEntities(RunMeta m) {
-        List<java.util.Map.Entry<String, String>> rows = new ArrayList<>();
-        try (KeyValueIterator<String, ?> it = entities().prefixScan(StoreKeys.runPrefix(m.runId()),
-                new StringSerializer())) {
-            while (it.hasNext()) {
-                KeyValue<String, ?> kv = it.next();
-                rows.add(java.util.Map.entry(kv.key, (String) kv.value));
-            }
-        }
-        return stateOf(m, rows);
-    }
-
-    /**
-     * The run state (without generations) from the run's meta and its entity-store rows (key, compact JSON), as the
-     * live reader and the history replay both build it.
-     */
-    public static RunState stateOf(RunMeta m, Iterable<java.util.Map.Entry<String, String>> entityRows) {
-        RunInfo info = m.toInfo();
-        RunState s = RunState.empty(m.runId(), info.consistentIteration(), info.virtualDate());
-        ObjectNode information = null;
-        ObjectNode market = null;
-        String prefix = StoreKeys.runPrefix(m.runId());
-        for (java.util.Map.Entry<String, String> kv : entityRows) {
-            String rest = kv.getKey().substring(prefix.length());
-            int sep = rest.indexOf(StoreKeys.SEP);
-            EntityType type = EntityType.valueOf(rest.substring(0, sep));
-            String id = rest.substring(sep + 1);
-            ObjectNode json = CanonicalJson.parseObject(kv.getValue());
-            switch (type) {
-                case INFORMATION -> information = json;
-                case MARKET -> market = json;
-                case PERSON -> s.persons().put(Integer.parseInt(id), json);
-                case STOCK -> s.stocks().put(Integer.parseInt(id), json);
-                case MARKET_INDEX -> s.marketIndexes().put(id, json);
-                case DOCUMENT -> {
-                    int cut = id.indexOf(StoreKeys.SEP);
-                    s.documents().computeIfAbsent(id.substring(0, cut), c -> new TreeMap<>())
-                            .put(id.substring(cut + 1), json);
-                }
-                default -> throw new IllegalStateException("unknown type " + type);
-            }
-        }
-        return s.with(information, market);
     }
 
     /** Runs {@code body} under the seqlock of {@code runId}; empty when the run is unknown. */
@@ -332,8 +312,12 @@ public final class RunStateReader {
         return stores.store(SnapshotStores.RUN_META);
     }
 
-    private ReadOnlyKeyValueStore<String, ?> entities() {
-        return stores.store(SnapshotStores.ENTITIES);
+    private static JsonNode parse(String json) {
+        try {
+            return JSON.readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("corrupt generation store value: " + e.getOriginalMessage(), e);
+        }
     }
 
     private ReadOnlyKeyValueStore<String, ?> seals() {

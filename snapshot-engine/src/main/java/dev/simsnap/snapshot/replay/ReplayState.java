@@ -3,8 +3,9 @@ package dev.simsnap.snapshot.replay;
 import dev.simsnap.engine.entity.SchemaLookup;
 import dev.simsnap.snapshot.delta.DeltaLog;
 import dev.simsnap.snapshot.delta.ItemStore;
+import dev.simsnap.snapshot.read.RunState;
+import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.run.RunMeta;
-import dev.simsnap.snapshot.store.StoreKeys;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -12,8 +13,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -21,24 +20,32 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * One run's replay state in memory: the same three stores the topology keeps (run meta, entities, delta buffer),
- * as sorted maps, plus the deltas-topic offset the state reflects (the next offset to read). Serializable as a
- * gzip'd checkpoint.
+ * One run's replay state in memory: the same stores the topology keeps (run meta, delta buffer, item heads and
+ * chunks), as sorted maps, plus the deltas-topic offset the state reflects (the next offset to read). Serializable
+ * as a gzip'd checkpoint.
+ *
+ * <p>Checkpoint formats: {@code SCP3} (written): meta, buffer, item heads, item chunks. Read as well:
+ * {@code SCP1} (before state models: meta, v1 entities as JSON, buffer) and {@code SCP2} (as SCP1, then items). A
+ * v1 run's entities are items of the legacy model now, so an SCP1/SCP2 checkpoint holding v1 entities is
+ * {@link #stale()}: the replayer does not start from it (it rebuilds the run from history instead).
  */
 public final class ReplayState {
 
-    /** Checkpoints written before state models: meta, entities, buffer. Still read (history is the product). */
+    /** Checkpoints written before state models: meta, v1 entities, buffer. */
     private static final int MAGIC_V1 = 0x53435031; // "SCP1"
-    /** Since state models: as SCP1, then the item heads and item chunks. */
-    private static final int MAGIC = 0x53435032; // "SCP2"
+    /** State models: as SCP1, then the item heads and item chunks. */
+    private static final int MAGIC_V2 = 0x53435032; // "SCP2"
+    /** v1 entities as legacy items: meta, buffer, item heads, item chunks. */
+    private static final int MAGIC = 0x53435033; // "SCP3"
 
     final String runId;
     final TreeMap<String, String> meta = new TreeMap<>();
-    final TreeMap<String, String> entities = new TreeMap<>();
     final TreeMap<String, byte[]> buffer = new TreeMap<>();
     final TreeMap<String, byte[]> itemHeads = new TreeMap<>();
     final TreeMap<String, byte[]> itemChunks = new TreeMap<>();
     long nextOffset;
+    /** v1 entities an SCP1/SCP2 checkpoint held as JSON (not kept: see the class comment). */
+    int staleEntities;
 
     ReplayState(String runId, long nextOffset) {
         this.runId = runId;
@@ -52,8 +59,8 @@ public final class ReplayState {
 
     /** The delta rules over these maps, reporting every applied iteration to {@code listener} (null: none). */
     public DeltaLog log(long limit, SchemaLookup schemas, DeltaLog.IterationListener listener) {
-        return new DeltaLog(kv(meta), kv(entities), kv(buffer), items(schemas), (run, bytes, rejection) -> { },
-                limit, listener);
+        return new DeltaLog(kv(meta), kv(buffer), items(schemas), true, (run, bytes, rejection) -> { }, limit,
+                listener);
     }
 
     /** The run's items over these maps. */
@@ -71,10 +78,20 @@ public final class ReplayState {
         return json == null ? Optional.empty() : Optional.of(RunMeta.fromJson(json));
     }
 
-    /** The run's entity rows (key, compact JSON), ascending. */
-    List<Map.Entry<String, String>> entityRows() {
-        return new ArrayList<>(entities.tailMap(StoreKeys.runPrefix(runId)).entrySet().stream()
-                .takeWhile(e -> e.getKey().startsWith(StoreKeys.runPrefix(runId))).toList());
+    /**
+     * The run's state as these maps hold it (its files rendered from its model's layout; a v1 run's from the legacy
+     * model's, without its generations, which are not replayed here).
+     *
+     * @throws IllegalStateException when the run's RunStarted is not in them
+     */
+    public RunState state(SchemaLookup schemas) {
+        RunMeta m = runMeta().orElseThrow(() -> new IllegalStateException("run " + runId + " has not started"));
+        return RunStateReader.rendered(m, items(schemas), schemas);
+    }
+
+    /** Whether this state came from a checkpoint whose v1 entities it cannot hold (see the class comment). */
+    boolean stale() {
+        return staleEntities > 0;
     }
 
     private static <V> DeltaLog.Kv<V> kv(TreeMap<String, V> map) {
@@ -89,7 +106,6 @@ public final class ReplayState {
             writeBytes(out, runId.getBytes(StandardCharsets.UTF_8));
             out.writeLong(nextOffset);
             writeMap(out, meta);
-            writeMap(out, entities);
             writeBinary(out, buffer);
             writeBinary(out, itemHeads);
             writeBinary(out, itemChunks);
@@ -102,15 +118,19 @@ public final class ReplayState {
     static ReplayState deserialize(byte[] data) {
         try (DataInputStream in = new DataInputStream(new GZIPInputStream(new ByteArrayInputStream(data), 1 << 16))) {
             int magic = in.readInt();
-            if (magic != MAGIC && magic != MAGIC_V1) {
+            if (magic != MAGIC && magic != MAGIC_V2 && magic != MAGIC_V1) {
                 throw new IOException("not a simsnap checkpoint");
             }
             String run = new String(readBytes(in), StandardCharsets.UTF_8);
             ReplayState s = new ReplayState(run, in.readLong());
             readMap(in, s.meta);
-            readMap(in, s.entities);
+            if (magic != MAGIC) {
+                TreeMap<String, String> entities = new TreeMap<>();
+                readMap(in, entities);
+                s.staleEntities = entities.size();
+            }
             readBinary(in, s.buffer);
-            if (magic == MAGIC) {
+            if (magic != MAGIC_V1) {
                 readBinary(in, s.itemHeads);
                 readBinary(in, s.itemChunks);
             }

@@ -2,18 +2,21 @@ package dev.simsnap.snapshot.replay;
 
 import dev.simsnap.snapshot.run.RunMeta;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simsnap.engine.entity.StoredEntity;
+import dev.simsnap.model.CollectionSpec;
+import dev.simsnap.render.json.JsonFormat;
+import dev.simsnap.render.json.JsonWriter;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.delta.Document;
-import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.Operation;
 import dev.simsnap.schema.delta.StateDelta;
 import dev.simsnap.schema.run.ForkOrigin;
 import dev.simsnap.schema.run.IterationCommitted;
 import dev.simsnap.schema.run.RunStarted;
 import dev.simsnap.serde.AvroSerializer;
-import dev.simsnap.snapshot.delta.EntitySchemas;
-import dev.simsnap.snapshot.json.CanonicalJson;
+import dev.simsnap.schema.legacy.LegacyKind;
+import dev.simsnap.snapshot.delta.ItemStore;
+import dev.simsnap.snapshot.delta.LegacyChanges;
 import dev.simsnap.snapshot.read.RunState;
 import dev.simsnap.snapshot.run.RunInfo;
 import java.util.ArrayList;
@@ -21,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,13 +34,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
 /**
  * Forks a run: starts run R2 whose starting state is run R as of iteration N. R2 gets R's kind, expected workers,
  * config and seed, and {@code RunStarted.forked_from = {R, N}}; its first iteration is N itself: the first
- * expected worker publishes one UPSERT per entity of R at N (persons, stocks, market, market indexes,
- * information, documents; in one transaction with the RunStarted), and every expected worker commits iteration N
- * with R's virtual date, so R2's consistent iteration N is R's state at N and its workers continue at N+1.
+ * expected worker publishes one UPSERT per entity of R at N (a v1 run: information, market, persons, stocks,
+ * market indexes, documents, as v1 payloads; a state-model run: its items; in one transaction with the RunStarted),
+ * and every expected worker commits iteration N with R's virtual date (a state-model run: its clock), so R2's
+ * consistent iteration N is R's state at N and its workers continue at N+1.
  * Transactions use the workers' own transactional ids ({@code simsnap-<run>-<worker>}), as SimsnapWorker does.
  * Generations are not copied.
  */
 public final class RunForker {
+
+    /** The legacy collections in the order a v1 fork upserts them (v1's: singletons first, documents last). */
+    private static final List<String> FORK_ORDER = List.of("information", "market", "person", "stock",
+            "market_index", LegacyKind.DOCUMENT);
+    private static final JsonWriter DOCUMENT_JSON = JsonWriter.of(JsonFormat.canonicalCompact());
 
     private final RunReplayer replayer;
     private final String bootstrapServers;
@@ -50,12 +60,16 @@ public final class RunForker {
         this.deltasTopic = settings.deltasTopic();
     }
 
+    /** A fork's outcome: R's state at N (what R2 starts from) and how many entities R2 was given. */
+    public record Forked(RunState source, long entities) {
+    }
+
     /**
-     * Publishes the fork; returns R's state at N (what R2 starts from).
+     * Publishes the fork.
      *
      * @throws ReplayException unknown source run, iteration not reached, invalid or already existing new run id
      */
-    public RunState fork(String sourceRun, long iteration, String newRun, Consumer<String> progress) {
+    public Forked fork(String sourceRun, long iteration, String newRun, Consumer<String> progress) {
         if (!RunIds.isValid(newRun)) {
             throw new ReplayException(ReplayException.Kind.INVALID, "invalid new run id '" + newRun + "'");
         }
@@ -76,10 +90,9 @@ public final class RunForker {
         RunInfo info = source.info();
         RunMeta meta = replayed.state().runMeta().orElseThrow();
         if (meta.model() != null) {
-            forkItems(sourceRun, iteration, newRun, meta, info, replayed);
-            return state;
+            return new Forked(state, forkItems(sourceRun, iteration, newRun, meta, info, replayed));
         }
-        int date = state.virtualDate() == null ? 0 : state.virtualDate();
+        int date = meta.consistentVirtualDate() == null ? 0 : meta.consistentVirtualDate();
         List<String> workers = info.expectedWorkers();
         String first = workers.get(0);
 
@@ -87,29 +100,33 @@ public final class RunForker {
         records.add(RunStarted.newBuilder().setRunId(newRun).setKind(info.kind()).setExpectedWorkers(workers)
                 .setConfig(info.config()).setRandomSeed(info.randomSeed()).setStartedAtMs(System.currentTimeMillis())
                 .setForkedFrom(new ForkOrigin(sourceRun, iteration)).build());
-        long[] seq = {0};
-        Consumer<StateDelta.Builder> add = b -> records.add(b.setRunId(newRun).setWorkerId(first)
-                .setSequence(seq[0]++).setIteration(iteration).setVirtualDate(date).setOp(Operation.UPSERT).build());
-        if (state.information() != null) {
-            add.accept(typed(EntityType.INFORMATION, "information", state.information()));
+        long seq = 0;
+        ItemStore items = replayed.state().items(replayed.schemas());
+        for (String collection : FORK_ORDER) {
+            CollectionSpec c = LegacyKind.model().collection(collection).orElseThrow();
+            List<Map.Entry<String, ItemStore.Stored>> rows = new ArrayList<>(items.scan(sourceRun, c.name()));
+            rows.sort(Map.Entry.comparingByKey(c.order() == dev.simsnap.model.Order.TEXT
+                    ? java.util.Comparator.<String>naturalOrder() : dev.simsnap.model.EntityIds.KEY_ORDER));
+            for (Map.Entry<String, ItemStore.Stored> row : rows) {
+                LegacyKind.Address a = LegacyKind.address(c, row.getKey());
+                StoredEntity entity = row.getValue().entity();
+                Object payload = c.name().equals(LegacyKind.DOCUMENT)
+                        ? new Document(DOCUMENT_JSON.toText(LegacyChanges.view(items, c.name(), entity)))
+                        : LegacyKind.view(c, (GenericRecord) items.decode(entity));
+                records.add(StateDelta.newBuilder().setRunId(newRun).setWorkerId(first).setSequence(seq++)
+                        .setIteration(iteration).setVirtualDate(date).setEntityType(a.type())
+                        .setEntityId(a.entityId()).setCollection(a.collection()).setOp(Operation.UPSERT)
+                        .setPayload(payload).build());
+            }
         }
-        if (state.market() != null) {
-            add.accept(typed(EntityType.MARKET, "market", state.market()));
-        }
-        state.persons().forEach((id, p) -> add.accept(typed(EntityType.PERSON, String.valueOf(id), p)));
-        state.stocks().forEach((id, p) -> add.accept(typed(EntityType.STOCK, String.valueOf(id), p)));
-        state.marketIndexes().forEach((id, p) -> add.accept(typed(EntityType.MARKET_INDEX, id, p)));
-        state.documents().forEach((collection, docs) -> docs.forEach((id, doc) -> add.accept(StateDelta.newBuilder()
-                .setEntityType(EntityType.DOCUMENT).setEntityId(id).setCollection(collection)
-                .setPayload(new Document(CanonicalJson.compact(doc))))));
-        long deltas = seq[0];
+        long deltas = seq;
         records.add(new IterationCommitted(newRun, first, iteration, date, (int) deltas, deltas - 1, Map.of(), null));
 
         publish(newRun, first, records);
         for (String w : workers.subList(1, workers.size())) {
             publish(newRun, w, List.of(new IterationCommitted(newRun, w, iteration, date, 0, -1L, Map.of(), null)));
         }
-        return state;
+        return new Forked(state, deltas);
     }
 
     /**
@@ -117,7 +134,7 @@ public final class RunForker {
      * collection in its insertion order, each item with the schema id it was stored with), committed by every worker
      * with R's clock at N.
      */
-    private void forkItems(String sourceRun, long iteration, String newRun, RunMeta meta, RunInfo info,
+    private long forkItems(String sourceRun, long iteration, String newRun, RunMeta meta, RunInfo info,
                            RunReplayer.Replayed replayed) {
         dev.simsnap.model.StateModel model = dev.simsnap.model.StateModel.parse(meta.model(), f -> null);
         dev.simsnap.snapshot.delta.ItemStore items = replayed.state().items(replayed.schemas());
@@ -157,11 +174,7 @@ public final class RunForker {
                     .setIteration(iteration).setDeltaCount(0).setLastSequence(-1L).setClock(clock)
                     .setContentDigest(java.nio.ByteBuffer.wrap(empty)).build()));
         }
-    }
-
-    private static StateDelta.Builder typed(EntityType type, String id, ObjectNode json) {
-        SpecificRecord payload = JsonToAvro.record(json, EntitySchemas.schemaOf(type).orElseThrow());
-        return StateDelta.newBuilder().setEntityType(type).setEntityId(id).setPayload(payload);
+        return seq;
     }
 
     private void publish(String run, String worker, List<SpecificRecord> records) {

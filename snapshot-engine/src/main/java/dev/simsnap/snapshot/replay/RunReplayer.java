@@ -51,12 +51,14 @@ import org.apache.kafka.common.utils.Utils;
  *
  * <p><b>Checkpoints.</b> Topic {@code simsnap.checkpoints} (compacted, created when absent, as many partitions as
  * the deltas topic; a run's checkpoints go to the run's partition). A checkpoint is the gzip'd {@link ReplayState}
- * (run meta, entities, buffered deltas of later iterations) plus the deltas offset it reflects, split into
+ * (run meta, items, buffered deltas of later iterations) plus the deltas offset it reflects, split into
  * chunks of at most {@value #CHUNK_BYTES} bytes under keys {@code <run>@<iteration:20>#<chunk>} (headers
  * {@code simsnap.chunks}, {@code simsnap.offset}), so any state size stays under the 1 MB record limit. The
  * replayer writes one whenever its replay passes a multiple of {@code checkpointEvery} consistent iterations at
  * a point where the state is exact (consistent iteration == min committed, not capped). A replay as of N starts
- * from the newest complete checkpoint at or before N, then reads only the deltas after its offset.
+ * from the newest complete checkpoint at or before N, then reads only the deltas after its offset. A checkpoint an
+ * earlier version wrote of a v1 run's entities ({@link ReplayState#stale()}) is no start: such a run is replayed
+ * from its beginning, and new checkpoints of it are written as the replay passes them.
  */
 public final class RunReplayer implements AutoCloseable {
 
@@ -308,8 +310,7 @@ public final class RunReplayer implements AutoCloseable {
                         + "' is consistent only up to iteration " + meta.get().consistentIteration()
                         + "; iteration " + iteration + " is not available");
             }
-            RunState result = meta.get().model() == null ? RunStateReader.stateOf(meta.get(), state.entityRows())
-                    : RunStateReader.rendered(meta.get(), state.items(schemas), schemas);
+            RunState result = RunStateReader.rendered(meta.get(), state.items(schemas), schemas);
             return new Replayed(new Result(result, meta.get().toInfo(), from, records, fromCheckpoint, written, lookup),
                     state, schemas);
         }
@@ -361,7 +362,14 @@ public final class RunReplayer implements AutoCloseable {
                 int size = parts.values().stream().mapToInt(b -> b.length).sum();
                 ByteBuffer all = ByteBuffer.allocate(size);
                 parts.values().forEach(all::put);
-                return Optional.of(ReplayState.deserialize(all.array()));
+                ReplayState state = ReplayState.deserialize(all.array());
+                if (!state.stale()) {
+                    return Optional.of(state);
+                }
+                // A v1 run's entities as an earlier version kept them: no start, and neither are the older ones
+                // (that version wrote them too). The replay writes them again as it passes them.
+                existing.removeIf(other -> other <= it);
+                return Optional.empty();
             }
         }
         return Optional.empty();

@@ -1,7 +1,8 @@
 package dev.simsnap.snapshot.run;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.simsnap.snapshot.json.CanonicalJson;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -15,6 +16,8 @@ import java.util.TreeMap;
  * and even otherwise, and grows by 2 per applied iteration step. Readers use {@link RunInfo}, never this class.
  */
 public final class RunMeta {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     String runId;
     String kind;
@@ -197,19 +200,19 @@ public final class RunMeta {
     }
 
     /**
-     * Compact JSON for the store: the same text {@link CanonicalJson#compact} gives for an object with these keys in
-     * this order. Written directly, without a tree, because the stream thread stores it once per record.
+     * Compact JSON for the store: an object with these keys in this order, strings escaped as Jackson escapes them.
+     * Written directly, without a tree, because the stream thread stores it once per record.
      */
     public String toJson() {
         StringBuilder out = new StringBuilder(256);
         out.append('{');
         key(out, "run_id", true);
-        CanonicalJson.appendString(runId, out);
+        appendString(runId, out);
         key(out, "kind", false);
         if (kind == null) {
             out.append("null");
         } else {
-            CanonicalJson.appendString(kind, out);
+            appendString(kind, out);
         }
         key(out, "expected_workers", false);
         out.append('[');
@@ -217,18 +220,18 @@ public final class RunMeta {
             if (i > 0) {
                 out.append(',');
             }
-            CanonicalJson.appendString(expectedWorkers.get(i), out);
+            appendString(expectedWorkers.get(i), out);
         }
         out.append(']');
         key(out, "config", false);
-        object(out, config, (b, v) -> CanonicalJson.appendString(v, b));
+        object(out, config, (b, v) -> appendString(v, b));
         key(out, "random_seed", false);
         out.append(randomSeed);
         key(out, "started_at_ms", false);
         out.append(startedAtMs);
         if (forkedFromRun != null) {
             key(out, "forked_from_run", false);
-        CanonicalJson.appendString(forkedFromRun, out);
+        appendString(forkedFromRun, out);
             key(out, "forked_from_iteration", false);
             out.append(forkedFromIteration);
         }
@@ -287,7 +290,7 @@ public final class RunMeta {
         out.append(ended);
         if (endStatus != null) {
             key(out, "end_status", false);
-        CanonicalJson.appendString(endStatus, out);
+        appendString(endStatus, out);
         }
         key(out, "final_iteration", false);
         out.append(finalIteration);
@@ -313,7 +316,7 @@ public final class RunMeta {
                 out.append(',');
             }
             first = false;
-            CanonicalJson.appendString(e.getKey(), out);
+            appendString(e.getKey(), out);
             out.append(':');
             value.accept(out, e.getValue());
         }
@@ -327,22 +330,34 @@ public final class RunMeta {
     }
 
     /**
-     * The model as {@link CanonicalJson#appendString} writes it. The store holds the run's meta once per record, and
+     * The model as {@link #appendString} writes it. The store holds the run's meta once per record, and
      * escaping the model's several KB of schema JSON each time was a large part of the stream thread's work.
      */
     private String modelLiteral() {
         if (modelLiteralOf != model) { // identity: recomputed whenever the field is set again
             StringBuilder b = new StringBuilder(model.length() + model.length() / 4 + 2);
-            CanonicalJson.appendString(model, b);
+            appendString(model, b);
             modelLiteral = b.toString();
             modelLiteralOf = model;
         }
         return modelLiteral;
     }
 
+    /** Appends {@code value} as a JSON string literal (Jackson's escapes). */
+    private static void appendString(String value, StringBuilder out) {
+        out.append('"');
+        JsonStringEncoder.getInstance().quoteAsString(value, out);
+        out.append('"');
+    }
+
     /** Parses {@link #toJson()}. */
     public static RunMeta fromJson(String text) {
-        JsonNode n = CanonicalJson.parse(text);
+        JsonNode n;
+        try {
+            n = JSON.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("corrupt run meta: " + e.getOriginalMessage(), e);
+        }
         RunMeta m = new RunMeta();
         m.runId = n.get("run_id").asText();
         m.kind = n.get("kind").asText();

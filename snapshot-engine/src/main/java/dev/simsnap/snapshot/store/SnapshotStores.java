@@ -17,12 +17,17 @@ public final class SnapshotStores {
 
     /** Run key to {@link dev.simsnap.snapshot.run.RunMeta} JSON. */
     public static final String RUN_META = "simsnap-run-meta";
-    /** Entity key to the entity's canonical compact JSON (only consistent iterations). */
+    /**
+     * The store that held v1 runs' entities as JSON before they became items of the legacy model; no longer part
+     * of the topology. A non-empty changelog of it means state written by an earlier version
+     * ({@code SnapshotService} refuses to start on it: that state must be rebuilt from the topics).
+     */
     public static final String ENTITIES = "simsnap-entities";
     /** Buffered delta key to the StateDelta in Avro single-object encoding (deltas not yet consistent). */
     public static final String DELTA_BUFFER = "simsnap-delta-buffer";
     /**
-     * Item key {@code <run>|<collection>|<entity id>} to the item of a state-model run: an 8-byte insertion position,
+     * Item key {@code <run>|<collection>|<entity id>} to the item of a state-model run (or of a v1 run's legacy
+     * collection, see {@code dev.simsnap.schema.legacy.LegacyKind}): an 8-byte insertion position,
      * then {@link dev.simsnap.engine.entity.StoredEntity} bytes (schema id + Avro body), kept as a
      * {@link dev.simsnap.engine.entity.ChunkedValues} head so no value comes near Kafka's record limit.
      */

@@ -1,7 +1,5 @@
 package dev.simsnap.snapshot.store;
 
-import dev.simsnap.schema.delta.EntityType;
-
 /**
  * Key encoding of the stores (UTF-8 strings, {@code |}-separated; run ids, worker ids and collections can never
  * contain {@code |}, so a run's keys always start with {@code <run>|}). Numbers are zero-padded to a fixed width so
@@ -9,7 +7,7 @@ import dev.simsnap.schema.delta.EntityType;
  *
  * <ul>
  *   <li>run meta: {@code <run>}</li>
- *   <li>entities: {@code <run>|<TYPE>|<entity id>}, documents {@code <run>|DOCUMENT|<collection>|<entity id>}</li>
+ *   <li>items: see {@link dev.simsnap.snapshot.delta.ItemStore}</li>
  *   <li>delta buffer: {@code <run>|<iteration:20>|<worker>|<sequence:20>}</li>
  *   <li>generation chunks: {@code <run>|<generation:10>|<chunk index:10>}</li>
  *   <li>generation seals: {@code <run>|<generation:10>}</li>
@@ -23,21 +21,9 @@ public final class StoreKeys {
     private StoreKeys() {
     }
 
-    /** Prefix of every key of {@code runId} in the entity, buffer and generation stores. */
+    /** Prefix of every key of {@code runId} in the item, buffer and generation stores. */
     public static String runPrefix(String runId) {
         return runId + SEP;
-    }
-
-    /** Entity key; {@code collection} is used for DOCUMENT only. */
-    public static String entity(String runId, EntityType type, String collection, String entityId) {
-        return type == EntityType.DOCUMENT
-                ? runId + SEP + type.name() + SEP + collection + SEP + entityId
-                : runId + SEP + type.name() + SEP + entityId;
-    }
-
-    /** Prefix of all entities of one type of a run (documents: of all collections). */
-    public static String entityTypePrefix(String runId, EntityType type) {
-        return runId + SEP + type.name() + SEP;
     }
 
     /** Buffered delta key. */

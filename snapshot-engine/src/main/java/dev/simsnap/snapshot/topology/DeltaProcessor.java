@@ -33,7 +33,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * iteration (min over expected workers of their last committed iteration) reaches their iteration, in
  * (iteration, worker_id, sequence) order, so the result does not depend on how workers interleave. The entity
  * writes of one step happen between two increments of the run's version in the run-meta store (seqlock), which
- * {@link dev.simsnap.snapshot.read.RunStateReader} uses to never show a half-applied step.
+ * {@link dev.simsnap.snapshot.read.RunStateReader} uses to never show a half-applied step. Items of state-model runs
+ * and of v1 runs (the legacy model's) go to the item stores.
  */
 final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
@@ -45,7 +46,6 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private WireFormatDecoder decoder;
     private DeadLetters deadLetters;
     private KeyValueStore<String, String> meta;
-    private KeyValueStore<String, String> entities;
     private KeyValueStore<String, byte[]> buffer;
     /** Lives as long as this initialisation of the task, so its caches stay coherent with the task's stores. */
     private DeltaLog log;
@@ -64,13 +64,13 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         this.decoder = new WireFormatDecoder(values);
         this.deadLetters = new DeadLetters(context, stats, NAME);
         this.meta = context.getStateStore(SnapshotStores.RUN_META);
-        this.entities = context.getStateStore(SnapshotStores.ENTITIES);
         this.buffer = context.getStateStore(SnapshotStores.DELTA_BUFFER);
         KeyValueStore<String, byte[]> itemHeads = context.getStateStore(SnapshotStores.ITEMS);
         KeyValueStore<String, byte[]> itemChunks = context.getStateStore(SnapshotStores.ITEM_CHUNKS);
-        ItemStore items = values instanceof AvroDeserializer<?> avro && avro.registry() != null
-                ? new ItemStore(kv(itemHeads), kv(itemChunks), SchemaLookup.cached(avro.registry())) : null;
-        this.log = new DeltaLog(kv(meta), kv(entities), kv(buffer), items,
+        boolean registry = values instanceof AvroDeserializer<?> avro && avro.registry() != null;
+        ItemStore items = new ItemStore(kv(itemHeads), kv(itemChunks), registry
+                ? SchemaLookup.cached(((AvroDeserializer<?>) values).registry()) : SchemaLookup.legacyOnly());
+        this.log = new DeltaLog(kv(meta), kv(buffer), items, registry,
                 (runId, bytes, rejection) -> deadLetters.sendDerived(runId.getBytes(StandardCharsets.UTF_8),
                         bytes, "avro-single-object", current, rejection),
                 Long.MAX_VALUE, (run, iteration, date, changes) -> {

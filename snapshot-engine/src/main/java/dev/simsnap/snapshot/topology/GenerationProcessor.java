@@ -1,10 +1,9 @@
 package dev.simsnap.snapshot.topology;
 
-import dev.simsnap.snapshot.delta.GenerationItems;
-import java.util.List;
-
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simsnap.render.json.JsonFormat;
+import dev.simsnap.render.json.JsonWriter;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.generation.GenerationChunk;
 import dev.simsnap.schema.generation.GenerationSealed;
@@ -12,10 +11,14 @@ import dev.simsnap.schema.generation.PersonaGenotype;
 import dev.simsnap.snapshot.deadletter.DeadLetterReasons;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.deadletter.Rejection;
-import dev.simsnap.snapshot.delta.PayloadJson;
-import dev.simsnap.snapshot.json.CanonicalJson;
+import dev.simsnap.schema.legacy.LegacyKind;
+import dev.simsnap.snapshot.delta.GenerationItems;
 import dev.simsnap.snapshot.store.SnapshotStores;
 import dev.simsnap.snapshot.store.StoreKeys;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -42,6 +45,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 final class GenerationProcessor implements Processor<byte[], byte[], byte[], byte[]> {
 
     static final String NAME = "simsnap-generation-processor";
+    private static final JsonWriter STORE_JSON = JsonWriter.of(JsonFormat.canonicalCompact());
+    private static final ObjectMapper READER = new ObjectMapper();
 
     private final Supplier<? extends Deserializer<?>> deserializers;
     private final DeadLetterStats stats;
@@ -100,24 +105,21 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
         if (chunk.getChunkIndex() < 0 || chunk.getFirstMemberIndex() < 0) {
             throw invalid("chunk_index and first_member_index must be >= 0");
         }
-        ObjectNode json = CanonicalJson.object();
+        Map<String, Object> json = new LinkedHashMap<>();
         json.put("worker_id", chunk.getWorkerId());
         json.put("first_member_index", chunk.getFirstMemberIndex());
-        ArrayNode members = json.putArray("members");
-        try {
-            for (PersonaGenotype member : chunk.getMembers()) {
-                members.add(PayloadJson.toJson(member));
-            }
-        } catch (IllegalArgumentException e) {
-            throw new Rejection(DeadLetterReasons.INVALID_GENERATION, e.getMessage(), e);
+        List<Object> members = new ArrayList<>(chunk.getMembers().size());
+        for (PersonaGenotype member : chunk.getMembers()) {
+            members.add(LegacyKind.sortedMaps(member));
         }
+        json.put("members", members);
+        String chunkJson = storeJson(json);
         String sealJson = seals.get(StoreKeys.seal(runId, chunk.getGeneration()));
-        if (sealJson != null
-                && chunk.getChunkIndex() >= CanonicalJson.parse(sealJson).get("chunk_count").asInt()) {
+        if (sealJson != null && chunk.getChunkIndex() >= parse(sealJson).get("chunk_count").asInt()) {
             throw invalid("chunk " + chunk.getChunkIndex() + " is beyond the sealed chunk_count");
         }
-        putOnce(chunks, StoreKeys.chunk(runId, chunk.getGeneration(), chunk.getChunkIndex()),
-                CanonicalJson.compact(json), "chunk " + chunk.getChunkIndex() + " of generation " + chunk.getGeneration());
+        putOnce(chunks, StoreKeys.chunk(runId, chunk.getGeneration(), chunk.getChunkIndex()), chunkJson,
+                "chunk " + chunk.getChunkIndex() + " of generation " + chunk.getGeneration());
     }
 
     private void onSeal(String key, GenerationSealed seal) throws Rejection {
@@ -126,7 +128,7 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
         if (seal.getMemberCount() < 0 || seal.getChunkCount() < 0) {
             throw invalid("member_count and chunk_count must be >= 0");
         }
-        ObjectNode json = CanonicalJson.object();
+        Map<String, Object> json = new LinkedHashMap<>();
         json.put("worker_id", seal.getWorkerId());
         json.put("member_count", seal.getMemberCount());
         json.put("chunk_count", seal.getChunkCount());
@@ -134,13 +136,9 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
             if (seal.getScores().size() != seal.getMemberCount()) {
                 throw invalid("scores has " + seal.getScores().size() + " entries for " + seal.getMemberCount() + " members");
             }
-            ArrayNode scores = json.putArray("scores");
-            try {
-                seal.getScores().forEach(s -> scores.add(PayloadJson.value(s)));
-            } catch (IllegalArgumentException e) {
-                throw new Rejection(DeadLetterReasons.INVALID_GENERATION, e.getMessage(), e);
-            }
+            json.put("scores", seal.getScores());
         }
+        String sealJson = storeJson(json);
         String prefix = StoreKeys.seal(runId, seal.getGeneration()) + StoreKeys.SEP;
         try (KeyValueIterator<String, String> it = chunks.prefixScan(prefix, new StringSerializer())) {
             while (it.hasNext()) {
@@ -153,7 +151,7 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
             }
         }
         boolean first = seals.get(StoreKeys.seal(runId, seal.getGeneration())) == null;
-        putOnce(seals, StoreKeys.seal(runId, seal.getGeneration()), CanonicalJson.compact(json),
+        putOnce(seals, StoreKeys.seal(runId, seal.getGeneration()), sealJson,
                 "seal of generation " + seal.getGeneration());
         if (first) {
             CurrentState.Out o = CurrentState.generation(runId, seal.getGeneration(), seal.getMemberCount());
@@ -172,8 +170,8 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
             throw invalid("chunk_index and first_member_index must be >= 0, and members empty (items carry them)");
         }
         for (java.nio.ByteBuffer item : chunk.getItems()) {
-            if (item.remaining() < 5 || item.get(item.position()) != 0) {
-                throw invalid("a member is not Confluent-framed (0x00, 4-byte schema id, Avro body)");
+            if (item.remaining() < 5 || item.get(item.position()) != 0 || item.getInt(item.position() + 1) <= 0) {
+                throw invalid("a member is not Confluent-framed (0x00, 4-byte registry schema id, Avro body)");
             }
         }
         itemHeads.put(GenerationItems.pendingKey(runId, chunk.getCollection(), chunk.getGeneration(),
@@ -254,6 +252,26 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
 
     private static dev.simsnap.engine.entity.ChunkedValues.Kv chunkKv(KeyValueStore<String, byte[]> store) {
         return dev.simsnap.snapshot.delta.ItemStore.adapt(DeltaProcessor.kv(store));
+    }
+
+    /**
+     * A chunk's or seal's store value: simsnap's canonical compact JSON (members with their maps in the legacy key
+     * order, as v1 stored them). NaN and infinities are refused ({@code invalid-generation}).
+     */
+    private static String storeJson(Map<String, Object> json) throws Rejection {
+        try {
+            return STORE_JSON.toText(json);
+        } catch (IllegalArgumentException e) {
+            throw new Rejection(DeadLetterReasons.INVALID_GENERATION, e.getMessage(), e);
+        }
+    }
+
+    private static JsonNode parse(String storeJson) {
+        try {
+            return READER.readTree(storeJson);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("corrupt generation store value: " + e.getOriginalMessage(), e);
+        }
     }
 
     private static void putOnce(KeyValueStore<String, String> store, String key, String value, String what)

@@ -15,7 +15,7 @@ import org.apache.kafka.streams.kstream.Produced;
  * processors so a poison record is dead-lettered instead of failing the task):
  *
  * <pre>
- *   simsnap.deltas      -> simsnap-delta-processor      [run-meta, entities, delta-buffer] -> simsnap.dead-letter
+ *   simsnap.deltas      -> simsnap-delta-processor      [run-meta, delta-buffer, items, item-chunks] -> simsnap.dead-letter
  *   simsnap.generations -> simsnap-generation-processor [generation-chunks, generation-seals] -> simsnap.dead-letter
  * </pre>
  *
@@ -44,7 +44,6 @@ public final class SnapshotTopology {
     public static void build(StreamsBuilder builder, SnapshotTopics topics,
                              Supplier<? extends Deserializer<?>> values, DeadLetterStats stats) {
         builder.addStateStore(SnapshotStores.text(SnapshotStores.RUN_META));
-        builder.addStateStore(SnapshotStores.text(SnapshotStores.ENTITIES));
         builder.addStateStore(SnapshotStores.binary(SnapshotStores.DELTA_BUFFER));
         builder.addStateStore(SnapshotStores.binary(SnapshotStores.ITEMS));
         builder.addStateStore(SnapshotStores.binary(SnapshotStores.ITEM_CHUNKS));
@@ -55,8 +54,8 @@ public final class SnapshotTopology {
         Produced<byte[], byte[]> deadLetter = Produced.with(Serdes.ByteArray(), Serdes.ByteArray());
         builder.stream(topics.deltas(), Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(DELTAS_SOURCE))
                 .process(() -> new DeltaProcessor(values, stats), Named.as(DeltaProcessor.NAME),
-                        SnapshotStores.RUN_META, SnapshotStores.ENTITIES, SnapshotStores.DELTA_BUFFER,
-                        SnapshotStores.ITEMS, SnapshotStores.ITEM_CHUNKS)
+                        SnapshotStores.RUN_META, SnapshotStores.DELTA_BUFFER, SnapshotStores.ITEMS,
+                        SnapshotStores.ITEM_CHUNKS)
                 // Dead letters (they always carry simsnap.dlq.reason) and current-state records share the processor's
                 // output; current-state records are partitioned by their run, like the deltas.
                 .to((key, value, ctx) -> ctx.headers().lastHeader(DLQ_REASON) != null ? topics.deadLetter()

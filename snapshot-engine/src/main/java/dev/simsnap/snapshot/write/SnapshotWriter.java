@@ -1,17 +1,14 @@
 package dev.simsnap.snapshot.write;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.simsnap.render.json.JsonFormat;
+import dev.simsnap.render.json.JsonWriter;
 import dev.simsnap.schema.contract.RunIds;
-import dev.simsnap.snapshot.json.CanonicalJson;
 import dev.simsnap.snapshot.read.RunState;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,27 +28,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Writes a {@link RunState} as the seed folder layout, deterministically, atomically and durably. Pure file I/O, no
+ * Writes a {@link RunState} as a snapshot folder, deterministically, atomically and durably. Pure file I/O, no
  * Kafka.
  *
- * <pre>
- * &lt;root&gt;/&lt;run&gt;/save/information.json          {"virtual_date", "iteration"}
- * &lt;root&gt;/&lt;run&gt;/save/persona.json              persons by person_id, persona.json fields only
- * &lt;root&gt;/&lt;run&gt;/save/stocks.json               stocks by stock_id, stocks.json fields only
- * &lt;root&gt;/&lt;run&gt;/save/classes/PERSON_&lt;id&gt;.json    full records (the seed pickles these)
- * &lt;root&gt;/&lt;run&gt;/save/classes/STOCK_&lt;id&gt;.json
- * &lt;root&gt;/&lt;run&gt;/save/classes/Market_index.json     the market index (Market_index_&lt;id&gt;.json each when several)
- * &lt;root&gt;/&lt;run&gt;/save/classes/MARKET.json
- * &lt;root&gt;/&lt;run&gt;/save/documents/&lt;collection&gt;.json  {"&lt;entity id&gt;": {...}} sorted by id, keys sorted
- * &lt;root&gt;/&lt;run&gt;/persona_data/gen_&lt;N&gt;.json        visible generations: PersonaGenotype arrays
- * </pre>
- *
- * <p>information.json is the INFORMATION entity when present, its missing fields filled from the consistent
- * iteration (and its virtual date); it is always written. persona.json and stocks.json are written (possibly
- * {@code []}) whenever the run has any trading-arena entity; other files only when they have content.
- *
- * <p>Bytes: {@link CanonicalJson#pretty} (schema key order, 2-space indent, "\n", trailing newline, stable
- * numbers); the same state always gives byte-identical files, whichever thread renders which file.
+ * <p>The files are the state's layout files (rendered from the run's state model, a v1 run's from the built-in legacy
+ * model: {@code save/information.json}, {@code persona.json}, {@code stocks.json}, {@code classes/...},
+ * {@code documents/...}) and, for a v1 run, {@code persona_data/gen_<N>.json} for each visible generation
+ * (PersonaGenotype arrays in simsnap's canonical JSON: 2-space indent, "\n", trailing newline, stable numbers). The
+ * same state always gives byte-identical files, whichever thread writes which file.
  *
  * <p>Atomicity and durability: everything is written into {@code <root>/.<folder>.tmp-<uuid>} (a hidden name no
  * valid run id can take). Each file is rendered, written and fsynced on one of {@code ioThreads} I/O threads, many
@@ -79,12 +63,8 @@ import java.util.regex.Pattern;
  */
 public final class SnapshotWriter implements AutoCloseable {
 
-    /** persona.json fields, in the seed's (and Person's) order. */
-    public static final List<String> PERSONA_FIELDS = List.of("person_id", "name", "occupation", "principle",
-            "investment_duration", "daily_income_from_job", "cash", "minimum_living_expense", "reflect_frequency");
-    /** stocks.json fields, in the seed's (and Stock's) order. */
-    public static final List<String> STOCK_FIELDS = List.of("stock_id", "stock_name", "DPS", "past_stock_last_prices",
-            "quantity");
+    /** v1 generation files: simsnap's canonical form (the bytes simsnap always wrote for them). */
+    private static final JsonWriter CANONICAL = JsonWriter.of(JsonFormat.canonical());
     /**
      * Default number of I/O threads. They spend most of their time blocked in fsync waiting for a journal commit, so
      * there can be far more of them than cores. Measured with the bench snapshot (11,004 files, ext4, 2 cores, shared
@@ -175,7 +155,7 @@ public final class SnapshotWriter implements AutoCloseable {
      * The snapshot's files: relative path ({@code /}-separated) to exact bytes, sorted by path. These are exactly the
      * bytes {@link #write} puts on disk.
      *
-     * @throws IllegalArgumentException for an invalid run id, collection or market index id, or NaN/Infinity
+     * @throws IllegalArgumentException for an invalid run id
      */
     public static SortedMap<String, byte[]> render(RunState state) {
         return renderAll(plan(state));
@@ -220,59 +200,18 @@ public final class SnapshotWriter implements AutoCloseable {
         return out;
     }
 
-    /**
-     * The files of a snapshot, not rendered yet. Ids that become path segments are validated here, before any I/O.
-     * Listed largest first (the aggregated files), so the long writes start early and do not finish last alone.
-     */
+    /** The files of a snapshot: the layout's (their paths were checked when the model was parsed), then generations. */
     private static List<PlannedFile> plan(RunState state) {
         RunIds.require("run id", state.runId());
-        if (state.layoutFiles() != null) {
-            // Rendered from the run's layout, whose paths were checked when the model was parsed.
-            List<PlannedFile> rendered = new ArrayList<>();
-            state.layoutFiles().forEach((path, bytes) -> rendered.add(new PlannedFile(path, () -> bytes)));
-            return rendered;
-        }
-        List<PlannedFile> files = new ArrayList<>(state.persons().size() + state.stocks().size() + 16);
-        if (state.hasTradingEntities()) {
-            files.add(new PlannedFile("save/stocks.json",
-                    () -> bytes(projection(state.stocks().values(), STOCK_FIELDS))));
-            files.add(new PlannedFile("save/persona.json",
-                    () -> bytes(projection(state.persons().values(), PERSONA_FIELDS))));
-        }
-        state.documents().forEach((collection, docs) -> {
-            String path = "save/documents/" + RunIds.require("collection", collection) + ".json";
-            files.add(new PlannedFile(path, () -> {
-                ObjectNode out = JsonNodeFactory.instance.objectNode();
-                docs.forEach((id, doc) -> out.set(id, CanonicalJson.sortedKeys(doc)));
-                return bytes(out);
-            }));
-        });
+        List<PlannedFile> files = new ArrayList<>(state.layoutFiles().size() + state.generations().size());
+        state.layoutFiles().forEach((path, bytes) -> files.add(new PlannedFile(path, () -> bytes)));
         planGenerations(state.generations(), files);
-        files.add(new PlannedFile("save/information.json", () -> bytes(information(state))));
-        state.stocks().forEach((id, s) -> files.add(new PlannedFile("save/classes/STOCK_" + id + ".json",
-                () -> bytes(s))));
-        state.persons().forEach((id, p) -> files.add(new PlannedFile("save/classes/PERSON_" + id + ".json",
-                () -> bytes(p))));
-        if (state.marketIndexes().size() == 1) {
-            ObjectNode only = state.marketIndexes().values().iterator().next();
-            files.add(new PlannedFile("save/classes/Market_index.json", () -> bytes(only)));
-        } else {
-            state.marketIndexes().forEach((id, m) -> files.add(new PlannedFile(
-                    "save/classes/Market_index_" + RunIds.require("market index id", id) + ".json", () -> bytes(m))));
-        }
-        if (state.market() != null) {
-            ObjectNode market = state.market();
-            files.add(new PlannedFile("save/classes/MARKET.json", () -> bytes(market)));
-        }
         return files;
     }
 
     private static void planGenerations(SortedMap<Integer, List<JsonNode>> generations, List<PlannedFile> files) {
-        generations.forEach((gen, members) -> files.add(new PlannedFile("persona_data/gen_" + gen + ".json", () -> {
-            ArrayNode out = JsonNodeFactory.instance.arrayNode();
-            members.forEach(out::add);
-            return bytes(out);
-        })));
+        generations.forEach((gen, members) -> files.add(new PlannedFile("persona_data/gen_" + gen + ".json",
+                () -> CANONICAL.toBytes(members))));
     }
 
     private Path writeFiles(String folder, List<PlannedFile> files) throws IOException {
@@ -399,42 +338,6 @@ public final class SnapshotWriter implements AutoCloseable {
             busy.remove(folder);
             busy.notifyAll();
         }
-    }
-
-    private static ObjectNode information(RunState state) {
-        ObjectNode out = JsonNodeFactory.instance.objectNode();
-        JsonNode entity = state.information();
-        JsonNode date = entity == null ? null : entity.get("virtual_date");
-        if (date != null) {
-            out.set("virtual_date", date);
-        } else if (state.virtualDate() != null) {
-            out.put("virtual_date", state.virtualDate());
-        }
-        JsonNode iteration = entity == null ? null : entity.get("iteration");
-        if (iteration != null) {
-            out.set("iteration", iteration);
-        } else {
-            out.put("iteration", state.iteration());
-        }
-        return out;
-    }
-
-    private static ArrayNode projection(Iterable<ObjectNode> entities, List<String> fields) {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode();
-        for (ObjectNode entity : entities) {
-            ObjectNode row = out.addObject();
-            for (String f : fields) {
-                JsonNode v = entity.get(f);
-                if (v != null && !v.isNull()) {
-                    row.set(f, v);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static byte[] bytes(JsonNode node) {
-        return CanonicalJson.pretty(node).getBytes(StandardCharsets.UTF_8);
     }
 
     /** Renders {@code file}, writes it as a new file under {@code temp} and fsyncs it; runs on an I/O thread. */

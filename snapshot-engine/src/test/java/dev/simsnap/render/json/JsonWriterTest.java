@@ -3,6 +3,7 @@ package dev.simsnap.render.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.simsnap.model.item.OrderedGenericDatumReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -230,11 +231,11 @@ class JsonWriterTest {
     // ---- the legacy canonical form ----
 
     /**
-     * Expected bytes of the legacy {@code dev.simsnap.snapshot.json.CanonicalJson} (snapshot-service, which this
-     * module cannot depend on): made once by compiling CanonicalJson.java alone against jackson-databind 2.19.2,
-     * running {@code CanonicalJson.pretty(node)} / {@code compact(node)} on the nodes {@link #legacyNodes} builds,
-     * and printing each text as a Java literal (non-ASCII as unicode escapes). snapshot-service's
-     * CanonicalJsonCompatibilityTest compares against the live class as well.
+     * Expected bytes of the legacy form as simsnap's v1 code wrote it (the class {@code CanonicalJson}, since deleted):
+     * made once by compiling CanonicalJson.java alone against jackson-databind 2.19.2, running
+     * {@code CanonicalJson.pretty(node)} / {@code compact(node)} on the nodes {@link #legacyNodes} builds, and printing
+     * each text as a Java literal (non-ASCII as unicode escapes). The legacy history fixture (snapshot-service's
+     * LegacyHistoryReplayTest) holds whole snapshots of it.
      */
     private static final String[][] LEGACY = {
         {"{\n  \"int\": 7,\n  \"long\": 123456789012345678,\n  \"big\": 123456789012345678901234567890,\n"
@@ -291,6 +292,49 @@ class JsonWriterTest {
         arr.add(F.arrayNode().add(3.5).add(F.objectNode().put("k", "v")));
         o.putObject("nested").putObject("deeper").put("ключ", "значение");
         return List.of(o, F.arrayNode(), F.textNode("plain"), F.numberNode(1.5e-5), F.numberNode(123456789.125));
+    }
+
+    @Test
+    void canonicalNumbers() {
+        JsonWriter compact = JsonWriter.of(JsonFormat.canonicalCompact());
+        // Integral doubles below 2^53 are integers; others the shortest round-trip text (Schubfach, on every JDK).
+        String[][] cases = {{"10000.0", "10000"}, {"-3.0", "-3"}, {"-0.0", "0"}, {"9007199254740991.0",
+            "9007199254740991"}, {"9007199254740992.0", "9.007199254740992E15"}, {"2.0E-3", "0.002"},
+            {"0.30000000000000004", "0.30000000000000004"}, {"1.0E23", "1.0E23"}, {"2.0E23", "2.0E23"},
+            {"4.9E-324", "4.9E-324"}, {"123.456", "123.456"}};
+        for (String[] c : cases) {
+            assertThat(compact.toText(Double.parseDouble(c[0]))).as(c[0]).isEqualTo(c[1]);
+        }
+        for (double d : new double[] {0.1, 1.0 / 3, Math.PI, 1.0E-7, 5.5E300, 2.0E-3}) {
+            assertThat(Double.parseDouble(compact.toText(d))).isEqualTo(d);
+        }
+        for (double bad : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            assertThatThrownBy(() -> compact.toBytes(bad)).isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    @Test
+    void canonicalLoneSurrogatesBecomeQuestionMarks() {
+        // What String.getBytes(UTF_8) made of the legacy text.
+        assertThat(JsonWriter.of(JsonFormat.canonicalCompact()).toText("a\ud800b\udc00c"))
+                .isEqualTo("\"a?b?c\"");
+    }
+
+    @Test
+    void omittedNullFieldsLeaveNoSeparatorBehind() {
+        Schema schema = SchemaBuilder.record("R").fields().optionalString("a").optionalLong("b").optionalString("c")
+                .endRecord();
+        GenericData.Record r = new GenericData.Record(schema);
+        r.put("b", 2L);
+        JsonFormat omit = JsonFormat.canonicalCompact().omitNullFields(true);
+        assertThat(JsonWriter.of(omit).toText(r)).isEqualTo("{\"b\":2}");
+        assertThat(JsonWriter.of(JsonFormat.canonical().omitNullFields(true)).toText(new GenericData.Record(schema)))
+                .isEqualTo("{}\n");
+        assertThat(JsonWriter.of(JsonFormat.canonicalCompact()).toText(r)).isEqualTo("{\"a\":null,\"b\":2,\"c\":null}");
+        // Map entries (and so JSON documents' nulls) are values: never left out.
+        Map<String, Object> withNull = new LinkedHashMap<>();
+        withNull.put("k", null);
+        assertThat(JsonWriter.of(omit).toText(withNull)).isEqualTo("{\"k\":null}");
     }
 
     @Test

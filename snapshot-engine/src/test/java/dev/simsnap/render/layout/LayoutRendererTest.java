@@ -55,7 +55,7 @@ class LayoutRendererTest {
         return r;
     }
 
-    private static final class View implements RunView {
+    private static class View implements RunView {
         final Map<String, List<Item>> items = new HashMap<>();
         final Map<String, SortedMap<Long, List<StoredEntity>>> generations = new HashMap<>();
 
@@ -238,6 +238,72 @@ class LayoutRendererTest {
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(err).isZero();
+        return out;
+    }
+
+    /** The layout options v1's folder needs, on a kind of its own: fill, write_if, object_key, grouping, single_path. */
+    @Test
+    void fillsWriteIfObjectKeysGroupsAndSinglePaths() {
+        String card = """
+                {"type": "record", "name": "Card", "fields": [{"name": "deck", "type": "string"},
+                 {"name": "id", "type": "string"}, {"name": "note", "type": ["null", "string"], "default": null},
+                 {"name": "tags", "type": {"type": "map", "values": "long"}}]}""";
+        String clock = """
+                {"type": "record", "name": "Clock", "fields": [{"name": "day", "type": ["null", "long"], "default": null},
+                 {"name": "step", "type": ["null", "long"], "default": null}]}""";
+        StateModel model = StateModel.parse("""
+                {"kind": "cards", "clock": ["day"], "collections": [
+                  {"name": "cards", "shape": "keyed", "key": ["deck", "id"], "order": "text", "schemas": ["card.avsc"]},
+                  {"name": "clock", "shape": "singleton", "schemas": ["clock.avsc"]}],
+                 "layout": [
+                  {"path": "clock.json", "render": "json", "from": "clock", "format": "canonical", "indent": null,
+                   "omit_null_fields": true, "fill": {"day": "clock.day", "step": "step"}, "write_if": "always"},
+                  {"path": "all.json", "render": "json", "from": "clock", "format": "canonical", "indent": null,
+                   "write_if": ["cards"]},
+                  {"path": "decks/{deck}.json", "render": "json", "from": "cards", "as": "object", "object_key": "id",
+                   "format": "canonical", "indent": null, "fields": ["note", "tags"], "omit_null_fields": true},
+                  {"path": "one/{key}.json", "render": "json-each", "from": "cards", "single_path": "one.json",
+                   "format": "canonical", "indent": null, "select": "note"}]}""",
+                Map.of("card.avsc", card, "clock.avsc", clock)::get);
+        Schema cardSchema = model.collection("cards").orElseThrow().latestSchema().orElseThrow();
+        View view = new View() {
+            @Override
+            public long step() {
+                return 12;
+            }
+
+            @Override
+            public Map<String, Long> clock() {
+                return Map.of("day", 3L);
+            }
+        };
+        LayoutRenderer renderer = new LayoutRenderer(model, registry::get);
+        assertThat(text(renderer.render(view))).as("only the always-written file").containsOnly(
+                Map.entry("clock.json", "{\"day\":3,\"step\":12}"));
+
+        List<RunView.Item> cards = new ArrayList<>();
+        for (String[] c : new String[][] {{"b", "10", "x"}, {"b", "9", null}, {"a", "1", "y"}}) {
+            GenericRecord r = new GenericData.Record(cardSchema);
+            r.put("deck", c[0]);
+            r.put("id", c[1]);
+            r.put("note", c[2]);
+            r.put("tags", new LinkedHashMap<>(Map.of("t", 1L)));
+            cards.add(new RunView.Item(c[0] + "/" + c[1], stored(cardSchema, r)));
+        }
+        view.items.put("cards", cards);
+        Map<String, String> files = text(renderer.render(view));
+        assertThat(files).containsEntry("all.json", "{\"day\":null,\"step\":null}")
+                .containsEntry("decks/b.json", "{\"10\":{\"note\":\"x\",\"tags\":{\"t\":1}},\"9\":{\"tags\":{\"t\":1}}}")
+                .containsEntry("decks/a.json", "{\"1\":{\"note\":\"y\",\"tags\":{\"t\":1}}}")
+                .containsEntry("one/b_10.json", "\"x\"").containsEntry("one/a_1.json", "\"y\"")
+                .doesNotContainKey("one.json");
+        view.items.put("cards", cards.subList(0, 1));
+        assertThat(text(renderer.render(view))).containsEntry("one.json", "\"x\"").doesNotContainKey("one/b_10.json");
+    }
+
+    private static Map<String, String> text(SortedMap<String, byte[]> files) {
+        Map<String, String> out = new TreeMap<>();
+        files.forEach((path, bytes) -> out.put(path, new String(bytes, StandardCharsets.UTF_8)));
         return out;
     }
 }

@@ -2,6 +2,7 @@ package dev.simsnap.snapshot.delta;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.simsnap.engine.entity.SchemaLookup;
 import dev.simsnap.schema.delta.Document;
 import dev.simsnap.schema.delta.EntityType;
 import dev.simsnap.schema.delta.ListAppend;
@@ -20,9 +21,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A long-lived {@link DeltaLog} keeps caches (run metadata, parsed entities, decoded buffered deltas); these tests
- * check that the caches never change what is stored or reported: the same records through one long-lived log, a
- * log whose entity cache evicts all the time, and a fresh log per record (nothing cached across records) give
+ * A long-lived {@link DeltaLog} keeps caches (run metadata, decoded buffered deltas); these tests check that the
+ * caches never change what is stored or reported: the same records (a v1 run: typed entities and documents, so the
+ * legacy items) through one long-lived log and through a fresh log per record (nothing cached across records) give
  * identical stores and identical per-iteration changes.
  */
 class DeltaLogCacheTest {
@@ -34,16 +35,26 @@ class DeltaLogCacheTest {
     /** Everything one path produced. */
     private static final class Outcome {
         final TreeMap<String, String> meta = new TreeMap<>();
-        final TreeMap<String, String> entities = new TreeMap<>();
+        final TreeMap<String, byte[]> heads = new TreeMap<>();
+        final TreeMap<String, byte[]> chunks = new TreeMap<>();
         final TreeMap<String, byte[]> buffer = new TreeMap<>();
         final List<String> applied = new ArrayList<>();
         final List<String> rejected = new ArrayList<>();
 
-        DeltaLog log(long entityCacheChars) {
-            return new DeltaLog(DeltaLog.Kv.of(meta), DeltaLog.Kv.of(entities), DeltaLog.Kv.of(buffer),
+        DeltaLog log() {
+            ItemStore items = new ItemStore(DeltaLog.Kv.of(heads), DeltaLog.Kv.of(chunks), SchemaLookup.legacyOnly());
+            return new DeltaLog(DeltaLog.Kv.of(meta), DeltaLog.Kv.of(buffer), items, false,
                     (run, bytes, rejection) -> rejected.add(rejection.reason() + " " + bytes.length),
                     Long.MAX_VALUE, (run, iteration, date, changes) -> applied.add(run + "@" + iteration + " "
-                            + date + " " + changes), entityCacheChars);
+                            + date + " " + changes));
+        }
+
+        /** The item stores' contents, comparable. */
+        Map<String, String> items() {
+            Map<String, String> out = new TreeMap<>();
+            heads.forEach((k, v) -> out.put(k, java.util.Arrays.toString(v)));
+            chunks.forEach((k, v) -> out.put("chunk " + k, java.util.Arrays.toString(v)));
+            return out;
         }
 
         void feed(DeltaLog log, Object record) {
@@ -101,47 +112,41 @@ class DeltaLogCacheTest {
     @Test
     void cachesNeverChangeStoresOrReportedChanges() {
         Outcome longLived = new Outcome();
-        DeltaLog one = longLived.log(EntityCache.DEFAULT_BUDGET_CHARS);
-        Outcome evicting = new Outcome();
-        DeltaLog tiny = evicting.log(2_000); // a few entities at most: constant eviction and re-parsing
+        DeltaLog one = longLived.log();
         Outcome fresh = new Outcome();
         for (Object r : records) {
             longLived.feed(one, r);
-            evicting.feed(tiny, r);
-            fresh.feed(fresh.log(EntityCache.DEFAULT_BUDGET_CHARS), r);
+            fresh.feed(fresh.log(), r);
         }
 
-        assertThat(longLived.entities).hasSizeGreaterThan(50);
+        assertThat(longLived.heads).hasSizeGreaterThan(50);
         assertThat(longLived.applied).hasSize(46); // each iteration once, also when one step applies several
         assertThat(longLived.rejected).isNotEmpty().allMatch(r -> r.startsWith("append-to-non-list"));
-        for (Outcome other : List.of(evicting, fresh)) {
-            assertThat(other.meta).isEqualTo(longLived.meta);
-            assertThat(other.entities).isEqualTo(longLived.entities);
-            assertThat(other.buffer.keySet()).isEqualTo(longLived.buffer.keySet());
-            assertThat(other.applied).isEqualTo(longLived.applied);
-            assertThat(other.rejected).isEqualTo(longLived.rejected);
-        }
+        assertThat(fresh.meta).isEqualTo(longLived.meta);
+        assertThat(fresh.items()).isEqualTo(longLived.items());
+        assertThat(fresh.buffer.keySet()).isEqualTo(longLived.buffer.keySet());
+        assertThat(fresh.applied).isEqualTo(longLived.applied);
+        assertThat(fresh.rejected).isEqualTo(longLived.rejected);
         assertThat(longLived.buffer).isEmpty();
     }
 
     @Test
     void anUnexpectedFailureEmptiesTheCaches() throws Exception {
-        // Control: without the failure, the long-lived log keeps its cached copy and never sees the change.
-        assertThat(runWithTamperedStore(false)).doesNotContain("\"name\":\"reset\"");
-        assertThat(runWithTamperedStore(true)).contains("\"name\":\"reset\"");
+        // Control: without the failure, the long-lived log keeps its cached run meta and writes it back.
+        assertThat(runWithTamperedStore(false)).doesNotContain("\"kind\":\"reset\"");
+        assertThat(runWithTamperedStore(true)).contains("\"kind\":\"reset\"");
     }
 
-    /** Feeds half the history, rewrites one stored person behind the log's back, optionally fails, feeds the rest. */
+    /** Feeds half the history, rewrites the stored run meta behind the log's back, optionally fails, feeds the rest. */
     private static String runWithTamperedStore(boolean fail) throws Exception {
         Outcome o = new Outcome();
-        DeltaLog log = o.log(EntityCache.DEFAULT_BUDGET_CHARS);
+        DeltaLog log = o.log();
         int half = records.size() / 2;
         for (Object r : records.subList(0, half)) {
             o.feed(log, r);
         }
-        // Another writer changes a stored entity behind the log's back; only a cache reset makes the log see it.
-        String key = o.entities.keySet().stream().filter(k -> k.contains("|PERSON|")).findFirst().orElseThrow();
-        o.entities.put(key, "{\"person_id\":" + key.substring(key.lastIndexOf('|') + 1) + ",\"name\":\"reset\"}");
+        // Another writer changes the stored run meta behind the log's back; only a cache reset makes the log see it.
+        o.meta.put(RUN, o.meta.get(RUN).replace("\"kind\":\"trading-arena\"", "\"kind\":\"reset\""));
         // A record without run_id fails inside the log with a NullPointerException (not a Rejection).
         StateDelta broken = delta(0, 1_000_000, 10_000, EntityType.MARKET, "market", null, Operation.DELETE,
                 List.of(), null);
@@ -152,7 +157,7 @@ class DeltaLogCacheTest {
         for (Object r : records.subList(half, records.size())) {
             o.feed(log, r);
         }
-        return o.entities.get(key);
+        return o.meta.get(RUN);
     }
 
     private static RuntimeException catchRuntime(ThrowingRunnable r) throws Rejection {

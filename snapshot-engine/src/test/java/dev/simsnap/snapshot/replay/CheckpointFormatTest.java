@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 
-/** Checkpoints keep the items of state-model runs, and the checkpoints written before them still read. */
+/**
+ * Checkpoints keep the items (of state-model runs and v1 runs alike); those written before still read, and one that
+ * holds v1 entities as an earlier version kept them (JSON) is stale: no replay starts from it.
+ */
 class CheckpointFormatTest {
 
     @Test
@@ -19,6 +22,7 @@ class CheckpointFormatTest {
         s.itemHeads.put("grid|cells|0/0", new byte[] {0, 9, 9});
         s.itemChunks.put("grid|cells|0/0\u0000#00000000", new byte[] {7});
         ReplayState back = ReplayState.deserialize(s.serialize());
+        assertThat(back.stale()).isFalse();
         assertThat(back.nextOffset).isEqualTo(42);
         assertThat(back.meta).isEqualTo(s.meta);
         assertThat(back.buffer).containsOnlyKeys("grid|b");
@@ -28,7 +32,24 @@ class CheckpointFormatTest {
 
     @Test
     void aCheckpointWrittenBeforeStateModelsStillReads() throws Exception {
-        // The SCP1 layout, written by hand: magic, run, offset, meta, entities, buffer.
+        ReplayState s = ReplayState.deserialize(scp1(0));
+        assertThat(s.runId).isEqualTo("old");
+        assertThat(s.nextOffset).isEqualTo(7);
+        assertThat(s.meta).containsEntry("old", "{\"m\":1}");
+        assertThat(s.buffer).containsOnlyKeys("old|b");
+        assertThat(s.itemHeads).isEmpty();
+        assertThat(s.stale()).as("no v1 entity in it: a start as good as any").isFalse();
+    }
+
+    @Test
+    void aCheckpointHoldingV1EntitiesAsJsonIsStale() throws Exception {
+        ReplayState s = ReplayState.deserialize(scp1(1));
+        assertThat(s.stale()).isTrue();
+        assertThat(s.itemHeads).isEmpty();
+    }
+
+    /** The SCP1 layout, written by hand: magic, run, offset, meta, {@code entities} v1 entities, buffer. */
+    private static byte[] scp1(int entities) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(new GZIPOutputStream(bytes))) {
             out.writeInt(0x53435031);
@@ -37,16 +58,17 @@ class CheckpointFormatTest {
             out.writeInt(1);
             bytes(out, "old");
             bytes(out, "{\"m\":1}");
+            out.writeInt(entities);
+            for (int i = 0; i < entities; i++) {
+                bytes(out, "old|PERSON|" + i);
+                bytes(out, "{\"person_id\":" + i + "}");
+            }
             out.writeInt(1);
-            bytes(out, "old|PERSON|0");
-            bytes(out, "{\"person_id\":0}");
-            out.writeInt(0);
+            bytes(out, "old|b");
+            out.writeInt(2);
+            out.write(new byte[] {4, 2});
         }
-        ReplayState s = ReplayState.deserialize(bytes.toByteArray());
-        assertThat(s.runId).isEqualTo("old");
-        assertThat(s.nextOffset).isEqualTo(7);
-        assertThat(s.entities).containsEntry("old|PERSON|0", "{\"person_id\":0}");
-        assertThat(s.itemHeads).isEmpty();
+        return bytes.toByteArray();
     }
 
     private static void bytes(DataOutputStream out, String s) throws Exception {

@@ -3,12 +3,9 @@ package dev.simsnap.snapshot.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.simsnap.schema.delta.Person;
-import dev.simsnap.schema.delta.Stock;
-import dev.simsnap.snapshot.delta.PayloadJson;
-import dev.simsnap.snapshot.json.CanonicalJson;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.simsnap.snapshot.read.RunState;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,16 +47,17 @@ class SnapshotWriterConcurrencyTest {
 
     /** A run with enough files (persons x stocks) that the I/O threads really interleave. */
     private static RunState state(String run, int iteration, int persons) {
-        RunState s = RunState.empty(run, iteration, iteration + 1);
+        SortedMap<String, byte[]> files = new TreeMap<>();
+        files.put("save/information.json", ("{\"iteration\": " + iteration + "}\n").getBytes(StandardCharsets.UTF_8));
         for (int i = 0; i < persons; i++) {
-            s.persons().put(i, PayloadJson.toJson(Person.newBuilder().setPersonId(i).setName("p" + i + "@" + iteration)
-                    .setCash(100.0 + i).build()));
+            files.put("save/classes/PERSON_" + i + ".json", ("{\"person_id\": " + i + ", \"name\": \"p" + i + "@"
+                    + iteration + "\"}\n").getBytes(StandardCharsets.UTF_8));
         }
         for (int i = 0; i < 20; i++) {
-            s.stocks().put(i, PayloadJson.toJson(Stock.newBuilder().setStockId(i).setStockName("S" + i)
-                    .setPastStockLastPrices(List.of(1.0, 2.5, iteration + 0.25)).setCurrentPrice(2.5).build()));
+            files.put("save/classes/STOCK_" + i + ".json", ("{\"stock_id\": " + i + ", \"prices\": [1, 2.5, "
+                    + (iteration + 0.25) + "]}\n").getBytes(StandardCharsets.UTF_8));
         }
-        return s;
+        return RunState.rendered(run, iteration, files);
     }
 
     private static SortedMap<String, byte[]> onDisk(Path folder) throws Exception {
@@ -172,9 +170,9 @@ class SnapshotWriterConcurrencyTest {
         RunState good = state("run-1", 1, 200);
         w.write(good);
         RunState bad = state("run-1", 2, 200);
-        ObjectNode nan = CanonicalJson.object();
-        nan.put("person_id", 150).put("cash", Double.NaN);
-        bad.persons().put(150, nan);
+        // A v1 generation's file is rendered on an I/O thread, during the write.
+        bad.generations().put(0, List.of(JsonNodeFactory.instance.objectNode().put("name", "x")
+                .put("score", Double.NaN)));
         assertThatThrownBy(() -> w.write(bad)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("NaN");
         assertSameFiles(onDisk(root.resolve("run-1")), SnapshotWriter.render(good));
         assertThat(w.awaitBackgroundDeletes(WAIT)).isTrue();

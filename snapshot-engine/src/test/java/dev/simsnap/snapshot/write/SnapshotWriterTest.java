@@ -4,11 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simsnap.schema.delta.Document;
+import dev.simsnap.schema.delta.EntityType;
+import dev.simsnap.schema.delta.Market;
+import dev.simsnap.schema.delta.Operation;
 import dev.simsnap.schema.delta.Person;
+import dev.simsnap.schema.delta.StateDelta;
 import dev.simsnap.schema.delta.Stock;
-import dev.simsnap.snapshot.delta.PayloadJson;
-import dev.simsnap.snapshot.json.CanonicalJson;
 import dev.simsnap.snapshot.read.RunState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,22 +25,28 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/** Snapshot folders of v1 runs: the legacy model's layout, as simsnap always wrote it; atomic, deterministic. */
 class SnapshotWriterTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path root;
 
+    /** A small v1 run at iteration 3 (virtual date 7): two persons, a stock, a document, the market. */
     private static RunState small() {
-        RunState s = RunState.empty("run-1", 3, 7);
-        s.persons().put(2, PayloadJson.toJson(Person.newBuilder().setPersonId(2).setName("Bo").setCash(10000.0)
-                .setWealth(12.5).setInventories(Map.of("10", 1L, "2", 3L)).build()));
-        s.persons().put(1, PayloadJson.toJson(Person.newBuilder().setPersonId(1).setName("Al").setCash(0.1).build()));
-        s.stocks().put(0, PayloadJson.toJson(Stock.newBuilder().setStockId(0).setStockName("S")
-                .setPastStockLastPrices(List.of(1.0, 2.25)).setCurrentPrice(2.25).build()));
-        TreeMap<String, JsonNode> docs = new TreeMap<>();
-        docs.put("b", CanonicalJson.parse("{\"z\":1,\"a\":[true]}"));
-        s.documents().put("notes", docs);
-        return s.with(null, (ObjectNode) CanonicalJson.parse("{\"bid_step\":0.01}"));
+        return new LegacyRun("run-1").iteration(3, 7,
+                LegacyRun.delta(EntityType.PERSON, "2", Operation.UPSERT, Person.newBuilder().setPersonId(2)
+                        .setName("Bo").setCash(10000.0).setWealth(12.5).setInventories(Map.of("10", 1L, "2", 3L))
+                        .build()),
+                LegacyRun.delta(EntityType.PERSON, "1", Operation.UPSERT, Person.newBuilder().setPersonId(1)
+                        .setName("Al").setCash(0.1).build()),
+                LegacyRun.delta(EntityType.STOCK, "0", Operation.UPSERT, Stock.newBuilder().setStockId(0)
+                        .setStockName("S").setPastStockLastPrices(List.of(1.0, 2.25)).setCurrentPrice(2.25).build()),
+                LegacyRun.delta(EntityType.DOCUMENT, "b", Operation.UPSERT, new Document("{\"z\":1,\"a\":[true]}"))
+                        .setCollection("notes"),
+                LegacyRun.delta(EntityType.MARKET, "market", Operation.UPSERT, Market.newBuilder().setBidStep(0.01)
+                        .build())).state();
     }
 
     private static String text(Map<String, byte[]> files, String path) {
@@ -137,24 +146,27 @@ class SnapshotWriterTest {
                   }
                 ]
                 """;
-        RunState s = RunState.empty("imported", 0, 0);
-        for (JsonNode p : CanonicalJson.parse(persona)) {
+        List<StateDelta.Builder> upserts = new ArrayList<>();
+        for (JsonNode p : JSON.readTree(persona)) {
             Person person = Person.newBuilder().setPersonId(p.get("person_id").asInt()).setName(p.get("name").asText())
                     .setOccupation(p.get("occupation").asText()).setPrinciple(p.get("principle").asText())
                     .setInvestmentDuration(p.get("investment_duration").asText())
                     .setDailyIncomeFromJob(p.get("daily_income_from_job").asText())
                     .setCash(p.get("cash").asDouble()).setMinimumLivingExpense(p.get("minimum_living_expense").asDouble())
                     .setReflectFrequency(p.get("reflect_frequency").asInt()).setWealth(10000.0).build();
-            s.persons().put(person.getPersonId(), PayloadJson.toJson(person));
+            upserts.add(LegacyRun.delta(EntityType.PERSON, String.valueOf(person.getPersonId()), Operation.UPSERT,
+                    person));
         }
-        for (JsonNode st : CanonicalJson.parse(stocks)) {
+        for (JsonNode st : JSON.readTree(stocks)) {
             List<Double> prices = new ArrayList<>();
             st.get("past_stock_last_prices").forEach(x -> prices.add(x.asDouble()));
             Stock stock = Stock.newBuilder().setStockId(st.get("stock_id").asInt()).setStockName(st.get("stock_name").asText())
                     .setDPS(st.get("DPS").asDouble()).setPastStockLastPrices(prices)
                     .setQuantity(st.get("quantity").asLong()).setCurrentPrice(10.5).build();
-            s.stocks().put(stock.getStockId(), PayloadJson.toJson(stock));
+            upserts.add(LegacyRun.delta(EntityType.STOCK, String.valueOf(stock.getStockId()), Operation.UPSERT,
+                    stock));
         }
+        RunState s = new LegacyRun("imported").iteration(0, 0, upserts.toArray(new StateDelta.Builder[0])).state();
         Path out = new SnapshotWriter(root).write(s);
         assertThat(Files.readString(out.resolve("save/persona.json"))).isEqualTo(persona);
         assertThat(Files.readString(out.resolve("save/stocks.json"))).isEqualTo(stocks);
@@ -164,8 +176,8 @@ class SnapshotWriterTest {
     void atomicReplaceLeavesNoTempFolders() throws Exception {
         SnapshotWriter writer = new SnapshotWriter(root);
         writer.write(small());
-        RunState fewer = RunState.empty("run-1", 4, 8);
-        fewer.persons().put(1, small().persons().get(1));
+        RunState fewer = new LegacyRun("run-1").iteration(4, 8, LegacyRun.delta(EntityType.PERSON, "1",
+                Operation.UPSERT, Person.newBuilder().setPersonId(1).setName("Al").setCash(0.1).build())).state();
         Path out = writer.write(fewer);
         // The replaced snapshot is deleted in the background (hidden meanwhile); wait for that, then check.
         assertThat(writer.awaitBackgroundDeletes(Duration.ofSeconds(30))).isTrue();
@@ -181,7 +193,7 @@ class SnapshotWriterTest {
     void hostileRunIdsAreRefused() throws Exception {
         SnapshotWriter writer = new SnapshotWriter(root.resolve("out"));
         for (String bad : new String[] {"../escape", "a/b", ".hidden", "", "..", "a\\b", "x\u0000y"}) {
-            assertThatThrownBy(() -> writer.write(RunState.empty(bad, 0, null)))
+            assertThatThrownBy(() -> writer.write(RunState.rendered(bad, 0, new TreeMap<>())))
                     .isInstanceOf(IllegalArgumentException.class);
         }
         try (Stream<Path> entries = Files.list(root)) {
@@ -191,8 +203,8 @@ class SnapshotWriterTest {
 
     @Test
     void generationsAreWrittenInPopulationOrder() throws Exception {
-        RunState s = RunState.empty("evo", 0, null);
-        s.generations().put(2, List.of(CanonicalJson.parse("{\"name\":\"A\",\"age\":1}")));
+        RunState s = new LegacyRun("evo").state();
+        s.generations().put(2, List.of(JSON.readTree("{\"name\":\"A\",\"age\":1}")));
         Map<String, byte[]> files = SnapshotWriter.render(s);
         assertThat(files.keySet()).containsExactly("persona_data/gen_2.json", "save/information.json");
         assertThat(text(files, "persona_data/gen_2.json")).isEqualTo("[\n  {\n    \"name\": \"A\",\n    \"age\": 1\n  }\n]\n");

@@ -1,6 +1,5 @@
 package dev.simsnap.service.cli;
 
-import dev.simsnap.snapshot.read.RunState;
 import dev.simsnap.snapshot.replay.ReplayException;
 import dev.simsnap.snapshot.replay.RunForker;
 import dev.simsnap.snapshot.replay.RunReplayer;
@@ -44,13 +43,13 @@ public final class ForkCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            RunState state = new RunForker(RunReplayer.Settings.of(bootstrapServers, registryUrl))
+            RunForker.Forked forked = new RunForker(RunReplayer.Settings.of(bootstrapServers, registryUrl))
                     .fork(run, iteration, newRun, m -> {
                         err.println(m);
                         err.flush();
                     });
             spec.commandLine().getOut().println("run " + newRun + " started from run " + run + " at iteration "
-                    + iteration + " (" + state.entityCount() + " entities)");
+                    + iteration + " (" + forked.entities() + " entities)");
             return 0;
         } catch (ReplayException e) {
             err.println("simsnap fork: " + e.getMessage());

@@ -1,9 +1,8 @@
 package dev.simsnap.service.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.simsnap.render.json.JsonFormat;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.delta.EntityType;
-import dev.simsnap.snapshot.json.CanonicalJson;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.nio.charset.StandardCharsets;
@@ -12,8 +11,8 @@ import java.util.Locale;
 /**
  * One entity at the run's consistent iteration: {@code GET /runs/{run}/entities/{type}/{id}} with type
  * {@code information}, {@code person}, {@code stock}, {@code market}, {@code market_index} or {@code document}
- * (then {@code ?collection=} is required). Person and stock ids are whole numbers. The body is the entity's
- * canonical JSON (as in the snapshot's {@code classes/} files).
+ * (then {@code ?collection=} is required) of a run started without a state model. Person and stock ids are whole
+ * numbers. The body is the entity's canonical JSON (as in the snapshot's {@code classes/} files).
  */
 final class EntitiesResource {
 
@@ -68,10 +67,9 @@ final class EntitiesResource {
         routing.onOwner(ctx, runId, c -> {
             ServiceContext s = routing.service();
             s.runInfo(runId);
-            JsonNode entity = s.reader().entity(runId, type, collection, entityId)
+            String entity = s.reader().entity(runId, type, collection, entityId, JsonFormat.canonical())
                     .orElseThrow(() -> ApiErrors.unknownEntity(runId, typeText, entityId));
-            c.contentType("application/json")
-                    .result(CanonicalJson.pretty(entity).getBytes(StandardCharsets.UTF_8));
+            c.contentType("application/json").result(entity.getBytes(StandardCharsets.UTF_8));
         });
     }
 

@@ -1,13 +1,11 @@
 package dev.simsnap.service.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.simsnap.snapshot.json.CanonicalJson;
+import dev.simsnap.render.json.JsonFormat;
+import dev.simsnap.render.json.JsonWriter;
 import dev.simsnap.snapshot.read.GenerationView;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -17,6 +15,9 @@ import java.util.List;
  * another instance ({@code GET /internal/generations/...}, local reads only).
  */
 final class GenerationsResource {
+
+    /** The bytes of the snapshot's generation files. */
+    private static final JsonWriter CANONICAL = JsonWriter.of(JsonFormat.canonical());
 
     private final Routing routing;
 
@@ -67,9 +68,7 @@ final class GenerationsResource {
     }
 
     private static void writeMembers(Context ctx, List<JsonNode> members) {
-        ArrayNode out = JsonNodeFactory.instance.arrayNode();
-        members.forEach(out::add);
-        ctx.contentType("application/json").result(CanonicalJson.pretty(out).getBytes(StandardCharsets.UTF_8));
+        ctx.contentType("application/json").result(CANONICAL.toBytes(members));
     }
 
     private static int generation(Context ctx) {

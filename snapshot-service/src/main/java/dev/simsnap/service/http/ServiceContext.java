@@ -2,7 +2,6 @@ package dev.simsnap.service.http;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.simsnap.service.SnapshotService;
-import dev.simsnap.snapshot.json.CanonicalJson;
 import dev.simsnap.snapshot.read.GenerationView;
 import dev.simsnap.snapshot.read.RunState;
 import dev.simsnap.snapshot.read.RunStateReader;
@@ -40,6 +39,8 @@ import org.slf4j.LoggerFactory;
 public final class ServiceContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(ServiceContext.class);
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final SnapshotService service;
     private final RunStateReader reader;
@@ -203,7 +204,7 @@ public final class ServiceContext {
             Optional<byte[]> body = fetch(owner, "/internal/generations/" + runId);
             if (body.isPresent() && body.get().length > 0) {
                 List<Integer> ids = new ArrayList<>();
-                CanonicalJson.parse(new String(body.get(), StandardCharsets.UTF_8)).get("generations")
+                parse(body.get()).get("generations")
                         .forEach(n -> ids.add(n.intValue()));
                 return ids;
             }
@@ -222,11 +223,19 @@ public final class ServiceContext {
                     return Optional.empty();
                 }
                 List<JsonNode> members = new ArrayList<>();
-                CanonicalJson.parse(new String(bytes, StandardCharsets.UTF_8)).forEach(members::add);
+                parse(bytes).forEach(members::add);
                 return Optional.of(members);
             }
         }
         return reader.generation(runId, generation).map(GenerationView::members);
+    }
+
+    private static JsonNode parse(byte[] json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("unreadable answer of the generation owner", e);
+        }
     }
 
     /** Body of a 200 answer (empty array for 404) from the active host; empty when unreachable (read locally). */

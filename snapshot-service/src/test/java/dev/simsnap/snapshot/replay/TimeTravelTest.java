@@ -16,7 +16,6 @@ import dev.simsnap.service.cli.ReplayCommand;
 import dev.simsnap.service.http.SnapshotServer;
 import dev.simsnap.simulate.EntityChange;
 import dev.simsnap.simulate.TradingArenaModel;
-import dev.simsnap.snapshot.json.CanonicalJson;
 import dev.simsnap.snapshot.write.SnapshotWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -251,6 +250,10 @@ class TimeTravelTest {
     }
 
     private static JsonNode json(HttpResponse<byte[]> r) {
-        return CanonicalJson.parse(new String(r.body(), StandardCharsets.UTF_8));
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

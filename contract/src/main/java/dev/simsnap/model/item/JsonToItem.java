@@ -1,4 +1,4 @@
-package dev.simsnap.gateway;
+package dev.simsnap.model.item;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;

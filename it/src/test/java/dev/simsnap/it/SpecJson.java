@@ -16,9 +16,9 @@ import org.apache.avro.specific.SpecificRecord;
  * Avro's JSON encoding (the spec's, unions as {@code {"<branch>": value}}), the neutral form in which records cross
  * between Java and Node: Java writes it with Avro's JsonEncoder, avsc reads it with {@code Type.fromString}, and back.
  */
-final class AvroJson {
+final class SpecJson {
 
-    private AvroJson() {
+    private SpecJson() {
     }
 
     static String encode(SpecificRecord record) {

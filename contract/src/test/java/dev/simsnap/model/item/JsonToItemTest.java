@@ -1,4 +1,4 @@
-package dev.simsnap.gateway;
+package dev.simsnap.model.item;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.simsnap.render.json;
+package dev.simsnap.model.item;
 
 import java.util.LinkedHashMap;
 import org.apache.avro.Schema;

@@ -12,11 +12,15 @@ import dev.simsnap.schema.delta.Operation;
 import dev.simsnap.schema.delta.Person;
 import dev.simsnap.schema.delta.StateDelta;
 import dev.simsnap.schema.delta.Stock;
+import dev.simsnap.schema.legacy.LegacyDeltas;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Every rule of {@link DeltaValidator} and {@link JsonDeltas} fails with the field's name. */
-class DeltaValidatorTest {
+/**
+ * Every rule a v1 producer checks before sending ({@link LegacyDeltas} under the producer rules, read from the
+ * legacy model) and every rule of {@link JsonDeltas} fails with the field's name.
+ */
+class LegacyDeltasTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -25,18 +29,22 @@ class DeltaValidatorTest {
         return new StateDelta("r", "w", 0L, 0L, 0, type, id, collection, op, fields, payload, null);
     }
 
+    private static StateDelta check(StateDelta d) {
+        return LegacyDeltas.check(d, LegacyDeltas.Rules.PRODUCER);
+    }
+
     private static Person person(int id) {
         return new Person(id, "A", "B", "C", "D", "1", 1.0, 1.0, 1, null, null, null, null, null, null);
     }
 
     private static void rejects(StateDelta d, String field) {
-        assertThatThrownBy(() -> DeltaValidator.validate(d)).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> check(d)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("'" + field + "'");
     }
 
     @Test
     void typedRules() {
-        assertThatCode(() -> DeltaValidator.validate(delta(EntityType.PERSON, "3", null, Operation.UPSERT, List.of(),
+        assertThatCode(() -> check(delta(EntityType.PERSON, "3", null, Operation.UPSERT, List.of(),
                 person(3)))).doesNotThrowAnyException();
         rejects(delta(EntityType.STOCK, "3", null, Operation.UPSERT, List.of(), person(3)), "payload");
         rejects(delta(EntityType.PERSON, "4", null, Operation.UPSERT, List.of(), person(3)), "person_id");
@@ -78,7 +86,7 @@ class DeltaValidatorTest {
         rejects(delta(EntityType.STOCK, "0", null, Operation.PATCH, List.of("intraday_price_list"), prices),
                 "intraday_price_list");
         prices.setIntradayPriceList(List.of(2.0));
-        assertThatCode(() -> DeltaValidator.validate(delta(EntityType.STOCK, "0", null, Operation.UPSERT, List.of(),
+        assertThatCode(() -> check(delta(EntityType.STOCK, "0", null, Operation.UPSERT, List.of(),
                 prices))).doesNotThrowAnyException();
         rejects(delta(EntityType.PERSON, "3", null, Operation.PATCH, List.of("cash", "asset", "cash"), person(3)),
                 "cash");
@@ -86,7 +94,7 @@ class DeltaValidatorTest {
 
     @Test
     void documentRules() {
-        assertThatCode(() -> DeltaValidator.validate(delta(EntityType.DOCUMENT, "p1", "posts", Operation.PATCH,
+        assertThatCode(() -> check(delta(EntityType.DOCUMENT, "p1", "posts", Operation.PATCH,
                 List.of("likes"), new Document("{\"likes\":3}")))).doesNotThrowAnyException();
         rejects(delta(EntityType.DOCUMENT, "p1", "../etc", Operation.UPSERT, List.of(), new Document("{}")),
                 "collection");
@@ -101,7 +109,7 @@ class DeltaValidatorTest {
     void jsonEntryConvertsStrictlyAgainstTheAvroSchemas() throws Exception {
         JsonDeltas.Parsed ok = JsonDeltas.parse(JSON.readTree("{\"entity_type\":\"PERSON\",\"entity_id\":\"3\","
                 + "\"op\":\"PATCH\",\"patch_fields\":[\"cash\"],\"payload\":{\"person_id\":3,\"cash\":10}}"));
-        assertThatCode(() -> DeltaValidator.validate(delta(ok.type(), ok.entityId(), ok.collection(), ok.op(),
+        assertThatCode(() -> check(delta(ok.type(), ok.entityId(), ok.collection(), ok.op(),
                 ok.patchFields(), ok.payload()))).doesNotThrowAnyException();
         assertJsonRejects("{\"entity_type\":\"ROBOT\",\"entity_id\":\"3\",\"op\":\"UPSERT\",\"payload\":{}}",
                 "entity_type");
