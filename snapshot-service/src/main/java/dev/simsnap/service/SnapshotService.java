@@ -5,6 +5,7 @@ import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.read.StoreProvider;
+import dev.simsnap.snapshot.store.SnapshotStores;
 import dev.simsnap.snapshot.topology.SnapshotTopology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -176,9 +177,39 @@ public final class SnapshotService implements AutoCloseable {
                     }
                 }
             }
+            refuseEntitiesOfAnEarlierVersion(admin);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /**
+     * Refuses to start on Streams state written by a version that kept the entities of v1 runs (runs without a state
+     * model) as JSON in the store {@value SnapshotStores#ENTITIES}: this version keeps them as items of the built-in
+     * legacy model, so that state cannot be continued (its v1 runs would go on from nothing). It is rebuilt from the
+     * topics, which hold the whole history, under a new application id.
+     */
+    private void refuseEntitiesOfAnEarlierVersion(Admin admin) throws InterruptedException {
+        String changelog = config.applicationId() + "-" + SnapshotStores.ENTITIES + "-changelog";
+        try {
+            var description = admin.describeTopics(List.of(changelog)).allTopicNames().get().get(changelog);
+            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends =
+                    new HashMap<>();
+            description.partitions().forEach(p -> ends.put(new org.apache.kafka.common.TopicPartition(changelog,
+                    p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
+            boolean written = admin.listOffsets(ends).all().get().values().stream().anyMatch(o -> o.offset() > 0);
+            if (written) {
+                throw new IllegalStateException("the Streams state of application '" + config.applicationId()
+                        + "' was written by an earlier simsnap version that kept runs without a state model as JSON"
+                        + " entities (topic " + changelog + " holds them); this version keeps them as items of the"
+                        + " built-in legacy model and rebuilds them from history: start with a new application id"
+                        + " (SIMSNAP_APPLICATION_ID) and an empty state directory");
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                throw new IllegalStateException("cannot check topic " + changelog, e.getCause());
+            }
         }
     }
 }

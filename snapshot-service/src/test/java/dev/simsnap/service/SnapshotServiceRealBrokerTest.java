@@ -6,6 +6,7 @@ import static dev.simsnap.schema.delta.Operation.APPEND;
 import static dev.simsnap.schema.delta.Operation.UPSERT;
 import static dev.simsnap.snapshot.topology.Records.*;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
@@ -96,6 +97,38 @@ class SnapshotServiceRealBrokerTest {
                         .isEqualTo("{\n  \"virtual_date\": 101,\n  \"iteration\": 1\n}\n");
                 assertThat(service.deadLetterStats().total()).isZero();
             }
+        }
+    }
+
+    /**
+     * Streams state of a version that kept v1 entities as JSON (a written changelog of the store simsnap-entities)
+     * cannot be continued: the service refuses to start on it, saying how to rebuild, instead of going on from nothing.
+     */
+    @Test
+    void refusesTheStateOfAVersionThatKeptV1EntitiesAsJson(KafkaBroker broker) throws Exception {
+        String app = "entities-" + UUID.randomUUID().toString().substring(0, 8);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(),
+                new StringSerializer())) {
+            producer.send(new ProducerRecord<>(app + "-simsnap-entities-changelog", "r|PERSON|0",
+                    "{\"person_id\":0}")).get();
+        }
+        try (SchemaRegistryServer registry = SchemaRegistryServer.builder(broker.bootstrapServers()).port(0).build()
+                .start();
+             SnapshotService service = new SnapshotService(SnapshotServiceConfig.of(broker.bootstrapServers(),
+                     registry.url(), temp.resolve("state-" + app)).withApplication(app, null))) {
+            assertThatThrownBy(service::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining(app + "-simsnap-entities-changelog")
+                    .hasMessageContaining("new application id");
+        }
+        // Another application id on the same broker starts: only that application's state is refused.
+        try (SchemaRegistryServer registry = SchemaRegistryServer.builder(broker.bootstrapServers()).port(0).build()
+                .start();
+             SnapshotService service = new SnapshotService(SnapshotServiceConfig.of(broker.bootstrapServers(),
+                     registry.url(), temp.resolve("state-new-" + app)).withApplication(app + "-new", null))) {
+            service.start();
+            service.awaitRunning(Duration.ofSeconds(60));
         }
     }
 }
