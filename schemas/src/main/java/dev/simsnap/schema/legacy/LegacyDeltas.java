@@ -70,6 +70,18 @@ public final class LegacyDeltas {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
     private static final int MAX_ID_LENGTH = 256;
+    /** Per legacy collection: what its rules need from the model, read once. */
+    private static final Map<String, Facts> FACTS = facts();
+
+    /**
+     * @param payloadKeys    key fields the v1 payload record carries (e.g. {@code person_id})
+     * @param envelopeKeys   key fields the v1 envelope gives ({@code id}: the entity_id; {@code collection}: the
+     *                       DOCUMENT collection)
+     * @param fileNameValues the placeholders of the layout entries made from the collection: values that become file
+     *                       names
+     */
+    private record Facts(List<String> payloadKeys, List<String> envelopeKeys, Set<String> fileNameValues) {
+    }
 
     private LegacyDeltas() {
     }
@@ -478,31 +490,36 @@ public final class LegacyDeltas {
         return c.name().equals(LegacyKind.DOCUMENT);
     }
 
-    /** Key fields the v1 payload record carries (e.g. {@code person_id}). */
-    private static List<String> payloadKeys(CollectionSpec c) {
-        Schema payload = LegacyKind.payloadSchema(c);
-        return c.key().stream().filter(k -> payload.getField(k) != null).toList();
+    private static Map<String, Facts> facts() {
+        Map<String, Facts> out = new java.util.HashMap<>();
+        for (CollectionSpec c : LegacyKind.model().collections()) {
+            Schema payload = LegacyKind.payloadSchema(c);
+            Set<String> names = new LinkedHashSet<>();
+            for (LayoutEntry e : LegacyKind.model().layout()) {
+                if (e.from().contains(c.name())) {
+                    names.addAll(e.placeholders());
+                }
+            }
+            out.put(c.name(), new Facts(c.key().stream().filter(k -> payload.getField(k) != null).toList(),
+                    c.key().stream().filter(k -> payload.getField(k) == null).toList(), Set.copyOf(names)));
+        }
+        return out;
     }
 
-    /** Key fields the v1 envelope gives ({@code id}: the entity_id; {@code collection}: the DOCUMENT collection). */
+    private static List<String> payloadKeys(CollectionSpec c) {
+        return FACTS.get(c.name()).payloadKeys();
+    }
+
     private static List<String> envelopeKeys(CollectionSpec c) {
-        Schema payload = LegacyKind.payloadSchema(c);
-        return c.key().stream().filter(k -> payload.getField(k) == null).toList();
+        return FACTS.get(c.name()).envelopeKeys();
     }
 
     private static boolean isEnvelope(CollectionSpec c, String field) {
         return envelopeKeys(c).contains(field);
     }
 
-    /** The placeholders of the layout entries made from {@code c}: values that become file names. */
     private static Set<String> fileNameValues(CollectionSpec c) {
-        Set<String> names = new LinkedHashSet<>();
-        for (LayoutEntry e : LegacyKind.model().layout()) {
-            if (e.from().contains(c.name())) {
-                names.addAll(e.placeholders());
-            }
-        }
-        return names;
+        return FACTS.get(c.name()).fileNameValues();
     }
 
     private static boolean isNumberList(Schema schema) {
@@ -541,6 +558,8 @@ public final class LegacyDeltas {
                 requireFinite(r.get(f.pos()), field);
             }
         } else if (value instanceof Map<?, ?> map) {
+            // forEach, not values(): values() stores a view object in the map, a write into a possibly long-lived
+            // payload (a producer's model) that the next young GC then has to scan.
             map.forEach((k, v) -> requireFinite(v, field));
         } else if (value instanceof java.util.Collection<?> items) {
             for (Object item : items) {

@@ -54,6 +54,7 @@ public final class LegacyKind {
     private static final StateModel MODEL = BuiltInKinds.legacy();
     private static final List<CollectionSpec> COLLECTIONS = MODEL.collections();
     private static final Map<String, Schema> PAYLOADS = payloads();
+    private static final Map<EntityType, CollectionSpec> BY_TYPE = byType();
 
     private LegacyKind() {
     }
@@ -65,8 +66,7 @@ public final class LegacyKind {
 
     /** The collection of a v1 entity type. */
     public static CollectionSpec collection(EntityType type) {
-        return MODEL.collection(type.name().toLowerCase(Locale.ROOT)).orElseThrow(() -> new IllegalStateException(
-                "the legacy model has no collection for entity type " + type));
+        return BY_TYPE.get(type);
     }
 
     /** The v1 entity_id of a singleton type ({@code information}, {@code market}): its collection's name. */
@@ -160,7 +160,8 @@ public final class LegacyKind {
 
     /**
      * {@code value} (an Avro value as the specific or generic readers make them) with every map, at any depth,
-     * replaced by a copy in {@link #KEY_ORDER}; records are copied as {@link GenericData.Record}s of their schema.
+     * replaced by a copy in {@link #KEY_ORDER}; records are copied as {@link GenericData.Record}s of their schema,
+     * lists holding a map or record copied, other values (lists of numbers or strings too) kept as they are.
      */
     public static Object sortedMaps(Object value) {
         if (value instanceof IndexedRecord r) {
@@ -171,18 +172,139 @@ public final class LegacyKind {
             return copy;
         }
         if (value instanceof Map<?, ?> map) {
-            List<Map.Entry<?, ?>> entries = new ArrayList<>(map.entrySet());
-            entries.sort((a, b) -> KEY_ORDER.compare(a.getKey().toString(), b.getKey().toString()));
-            Map<String, Object> out = new LinkedHashMap<>();
-            entries.forEach(e -> out.put(e.getKey().toString(), sortedMaps(e.getValue())));
-            return out;
+            return sortedMap(map);
         }
         if (value instanceof Collection<?> items) {
+            if (!holdsContainers(items)) {
+                return items; // a list of numbers or strings holds no map: nothing to order
+            }
             List<Object> out = new ArrayList<>(items.size());
             items.forEach(v -> out.add(sortedMaps(v)));
             return out;
         }
         return value;
+    }
+
+    private static boolean holdsContainers(Collection<?> items) {
+        for (Object v : items) {
+            if (v instanceof Map<?, ?> || v instanceof IndexedRecord || v instanceof Collection<?>) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Largest key the packed sort of {@link #sortedMap} takes (40 bits), and the index bits beside it. */
+    private static final long PACKED_KEY_LIMIT = 1L << 40;
+    private static final int INDEX_BITS = 23;
+
+    /**
+     * A copy of {@code map} in {@link #KEY_ORDER}. Maps keyed by stock id (every key a small non-negative canonical
+     * integer) are sorted as packed primitives (key, position): the same order without classifying keys on every
+     * comparison. Any other map goes through the comparator.
+     */
+    private static Map<String, Object> sortedMap(Map<?, ?> map) {
+        int n = map.size();
+        String[] keys = new String[n];
+        Object[] values = new Object[n];
+        long[] packed = new long[n];
+        boolean packable = n < (1 << INDEX_BITS);
+        int i = 0;
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String key = e.getKey().toString();
+            keys[i] = key;
+            values[i] = e.getValue();
+            if (packable) {
+                long number = key.length() <= 12 && isCanonicalInteger(key) ? Long.parseLong(key) : -1;
+                if (number < 0 || number >= PACKED_KEY_LIMIT) {
+                    packable = false;
+                } else {
+                    packed[i] = number << INDEX_BITS | i;
+                }
+            }
+            i++;
+        }
+        int[] order = new int[n];
+        if (packable) {
+            java.util.Arrays.sort(packed);
+            for (int j = 0; j < n; j++) {
+                order[j] = (int) (packed[j] & ((1 << INDEX_BITS) - 1));
+            }
+        } else {
+            Integer[] boxed = new Integer[n];
+            for (int j = 0; j < n; j++) {
+                boxed[j] = j;
+            }
+            java.util.Arrays.sort(boxed, (x, y) -> KEY_ORDER.compare(keys[x], keys[y]));
+            for (int j = 0; j < n; j++) {
+                order[j] = boxed[j];
+            }
+        }
+        String[] sortedKeys = new String[n];
+        Object[] sortedValues = new Object[n];
+        for (int j = 0; j < n; j++) {
+            Object v = values[order[j]];
+            sortedKeys[j] = keys[order[j]];
+            sortedValues[j] = v instanceof Map<?, ?> || v instanceof IndexedRecord || v instanceof Collection<?>
+                    ? sortedMaps(v) : v;
+        }
+        return new OrderedEntries(sortedKeys, sortedValues);
+    }
+
+    /**
+     * A read-only map over two arrays, iterated in their order: what the Avro writer walks, made without hashing
+     * every key (v1 maps are rebuilt for every change that carries one). Lookups are linear.
+     */
+    private static final class OrderedEntries extends java.util.AbstractMap<String, Object> {
+        private final String[] keys;
+        private final Object[] values;
+
+        OrderedEntries(String[] keys, Object[] values) {
+            this.keys = keys;
+            this.values = values;
+        }
+
+        @Override
+        public java.util.Set<Map.Entry<String, Object>> entrySet() {
+            return new java.util.AbstractSet<>() {
+                @Override
+                public java.util.Iterator<Map.Entry<String, Object>> iterator() {
+                    return new java.util.Iterator<>() {
+                        private int at;
+
+                        @Override
+                        public boolean hasNext() {
+                            return at < keys.length;
+                        }
+
+                        @Override
+                        public Map.Entry<String, Object> next() {
+                            if (at >= keys.length) {
+                                throw new java.util.NoSuchElementException();
+                            }
+                            Map.Entry<String, Object> e = new java.util.AbstractMap.SimpleImmutableEntry<>(keys[at],
+                                    values[at]);
+                            at++;
+                            return e;
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return keys.length;
+                }
+            };
+        }
+    }
+
+    private static Map<EntityType, CollectionSpec> byType() {
+        Map<EntityType, CollectionSpec> out = new java.util.EnumMap<>(EntityType.class);
+        for (EntityType type : EntityType.values()) {
+            out.put(type, MODEL.collection(type.name().toLowerCase(Locale.ROOT)).orElseThrow(
+                    () -> new IllegalStateException("the legacy model has no collection for entity type " + type)));
+        }
+        return out;
     }
 
     private static Map<String, Schema> payloads() {
