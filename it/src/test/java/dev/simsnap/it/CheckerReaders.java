@@ -136,10 +136,13 @@ final class CheckerReaders implements AutoCloseable {
                 return;
             }
         }
+        StringBuilder against = new StringBuilder();
+        for (long k = Math.max(c0, -1); k <= c1; k++) {
+            against.append("\n  against step ").append(k).append(':').append(CheckerFiles.diff(reference.at(k), state));
+        }
         violations.accept(what + " taken while the consistent step went from " + c0 + " to " + c1
                 + " equals no reference state of those steps (it equals the reference at steps "
-                + reference.stepsWith(state) + "); against step " + c1 + ":"
-                + CheckerFiles.diff(reference.at(Math.max(c1, -1)), state));
+                + reference.stepsWith(state) + ")" + against);
     }
 
     // ---- items --------------------------------------------------------------------------------------------------

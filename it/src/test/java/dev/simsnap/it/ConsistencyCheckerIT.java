@@ -151,6 +151,7 @@ class ConsistencyCheckerIT {
         CheckerCounts.inc("runs");
         CheckerCounts.add("steps", (long) script.workers() * script.steps());
         CheckerCounts.interleaving(script.interleaving());
+        script.viaGateway().forEach(g -> CheckerCounts.inc(g ? "workers.gateway" : "workers.library"));
         System.out.printf("[ConsistencyCheckerIT] %s: %d workers x %d steps, schedule [%s], %d violations, %d ms"
                 + " (schedule %d, settle %d, final checks %d)%n", run, script.workers(), script.steps(),
                 script.interleaving(), violations.size(), (phases[2] - begin) / 1_000_000,
