@@ -1,24 +1,33 @@
 package dev.simsnap.producer.cli;
 
-import dev.simsnap.importer.SeedFolder;
-import dev.simsnap.importer.SeedFolderReader;
-import dev.simsnap.importer.SeedImporter;
+import dev.simsnap.importer.ArenaImporter;
+import dev.simsnap.importer.SaveFolder;
+import dev.simsnap.importer.SaveFolderReader;
 import dev.simsnap.producer.ProgressReporter;
 import dev.simsnap.schema.contract.RunIds;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code import}: publishes a seed-format save folder and/or persona_data folder as a run. */
+/** {@code import}: publishes trading-arena save folders as one run of the built-in trading-arena kind. */
 @Command(name = "import", mixinStandardHelpOptions = true,
-        description = {"Publish a seed-format folder as a run: upserts in one iteration (the folder's iteration), "
-                + "then generations.", "Everything is parsed first; any error publishes nothing."})
+        description = {"Publish trading-arena save folders (information.json, persona.json, stocks.json,"
+                + " classes/*.pkl, data.db) as one run of the built-in trading-arena kind: one step per folder, in the"
+                + " order given, so as-of reads travel through them, e.g.",
+            "  simsnap import --run sim01 save/init save/backup_{1..3} save/sim01",
+            "Every folder is read and checked first; any error publishes nothing. No Python is needed.",
+            "An existing run is refused unless --replace: its history stays (as-of reads of earlier steps), and new"
+                + " steps delete everything it holds and insert the folders."})
 public final class ImportCommand implements Callable<Integer> {
 
     @Spec
@@ -27,41 +36,54 @@ public final class ImportCommand implements Callable<Integer> {
     @Mixin
     ConnectionOptions connection;
 
-    @Option(names = "--run", required = true, paramLabel = "RUN", description = "Run id.")
+    @Option(names = "--run", required = true, paramLabel = "RUN", description = "Run id (the seed's SAVE_NAME).")
     String runId;
 
-    @Option(names = "--save-dir", paramLabel = "DIR",
-            description = "Save folder: information.json, persona.json, stocks.json.")
-    Path saveDir;
+    @Parameters(arity = "1..*", paramLabel = "FOLDER", description = "Save folders, oldest first.")
+    List<Path> folders = new ArrayList<>();
 
-    @Option(names = "--persona-dir", paramLabel = "DIR", description = "persona_data folder: gen_<N>.json files.")
-    Path personaDir;
-
-    @Option(names = "--worker", defaultValue = "import", paramLabel = "ID",
-            description = "Worker id (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--worker", defaultValue = "w0", paramLabel = "ID",
+            description = "Worker id (default: ${DEFAULT-VALUE}, the worker simsnap.arena's save_all writes as, so"
+                    + " the seed can go on with the run after load_all).")
     String workerId;
 
-    @Option(names = "--keep-open", description = "Do not end the run after importing.")
-    boolean keepOpen;
+    @Option(names = "--replace", description = "Replace the content of an existing (not ended) run of this worker"
+            + " instead of refusing.")
+    boolean replace;
+
+    @Option(names = "--end", description = "End the run after importing (it can then be neither continued nor"
+            + " replaced).")
+    boolean end;
 
     @Override
     public Integer call() {
         return Failures.run("import", spec.commandLine().getErr(), () -> {
             RunIds.require("run id", runId);
             RunIds.require("worker id", workerId);
-            SeedFolder folder = SeedFolderReader.read(saveDir, personaDir);
-            Map<String, String> runConfig = new TreeMap<>();
-            if (saveDir != null) {
-                runConfig.put("save_dir", saveDir.toString());
+            Set<Path> seen = new HashSet<>();
+            List<SaveFolder> read = new ArrayList<>();
+            for (Path folder : folders) {
+                if (!seen.add(folder.toAbsolutePath().normalize())) {
+                    throw new IllegalArgumentException(folder + ": given twice");
+                }
+                read.add(SaveFolderReader.read(folder));
             }
-            if (personaDir != null) {
-                runConfig.put("persona_dir", personaDir.toString());
-            }
+            ArenaImporter.Result result;
             try (ProgressReporter progress = new ProgressReporter("import " + runId, System.err)) {
-                SeedImporter.publish(connection.resolve(), runId, workerId, folder, runConfig, !keepOpen, progress);
+                result = ArenaImporter.publish(connection.resolve(), runId, workerId, read,
+                        new ArenaImporter.Options(replace, end), progress);
             }
-            spec.commandLine().getOut().printf("imported run %s: %d persons, %d stocks, %d generations%n", runId,
-                    folder.persons().size(), folder.stocks().size(), folder.generations().size());
+            PrintWriter out = spec.commandLine().getOut();
+            for (ArenaImporter.StepSummary s : result.steps()) {
+                out.printf("step %d: %s clock %s: %d changes, %d items, %d rows%n", s.step(), s.folder(), s.clock(),
+                        s.changes(), s.items(), s.rows());
+            }
+            for (String s : result.skipped()) {
+                out.printf("not imported: %s%n", s);
+            }
+            out.printf("%s run %s: %d steps%s%n", result.replaced() ? "replaced" : "imported", runId,
+                    result.steps().size(), end ? ", ended" : "");
+            out.flush();
             return 0;
         });
     }
