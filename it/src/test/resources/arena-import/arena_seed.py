@@ -2,7 +2,7 @@
 
 Written from the seed's facts (shared/notes/seed-reality.md), sharing no code with simsnap:
 
-    python3 arena_seed.py make OUT        # OUT/save/{init,backup_1,backup_2,backup_3,sim01}, OUT/expected.json
+    python3 arena_seed.py make OUT        # OUT/save/{init,backup_1,backup_2,backup_3,sim01}, OUT/odd, OUT/expected.json
     python3 arena_seed.py check FOLDER SNAPSHOT [ITEMS]
 
 ``make`` runs a small deterministic arena (3 agents + the broker last, 2 stocks, 3 days x 3 intra-day iterations,
@@ -10,13 +10,15 @@ the six SQLite tables growing, updated, a row deleted, a column added) and saves
 ``save_all`` does: ``information.json`` (``json.dumps(indent=4)``), ``classes/*.pkl`` (``pickle.dump`` of the live
 objects with ``db = None``; their references to other objects are pickled with them), ``data.db`` and the
 hand-written inputs ``persona.json`` / ``stocks.json`` (``save/init`` has only those, some optional keys absent).
-Each folder uses another pickle protocol (0, 2, 4, 5).
+Each folder uses another pickle protocol (0, 2, 4, 5). ``OUT/odd`` is ``sim01`` with an agent that has an attribute
+(``mood``) the kind's persons schema has no field for.
 
 ``check`` compares a simsnap snapshot folder of an imported run with the save folder it came from: the set of
 files, ``information.json`` byte for byte, ``persona.json`` / ``stocks.json`` as typed (order, ints vs floats), each
 ``classes/X.pkl`` object with ``classes/X.json`` (its ``__dict__`` minus the references ``db``, ``stocks``,
 ``broker``, ``persons``, plus ``__class__`` and ``__attrs__``; a folder without objects has ``PersonaInput`` items
-``{person_id, identity}``), and ``data.db`` by the answers both databases give to the same queries. ``ITEMS``
+``{person_id, identity}``), and ``data.db`` by the answers both databases give to the same queries (a folder without
+``data.db`` has the kind's tables, empty: the kind's layout always writes its database). ``ITEMS``
 (optional) holds REST item reads as ``<collection>/<id>.json``, each compared with its object. Exit status 0 when
 everything matches; otherwise every difference is printed.
 """
@@ -261,6 +263,9 @@ def make(out):
             db.execute("UPDATE gossip SET mood = 'calm' WHERE rowid = 1")
         db.commit()
     db.close()
+    # a folder the kind cannot hold: an agent with an attribute the persons schema has no field for
+    persons[0].mood = "happy"
+    save(os.path.join(out, "odd"), 2, 2, stocks, market_index, persons, market, db_path, 4)
     order = [name for name, _ in folders]
     with open(os.path.join(out, "expected.json"), "w", encoding="utf-8") as f:
         json.dump({"folders": order, "clocks": {n: c for n, c in folders if c is not None}}, f, indent=2)
@@ -321,6 +326,18 @@ def check(folder, snapshot, items_dir=None):
     for root, _, files in os.walk(snapshot):
         for name in files:
             actual_files.add(os.path.relpath(os.path.join(root, name), snapshot).replace(os.sep, "/"))
+    if "data.db" not in expected_files and "data.db" in actual_files:
+        # the kind's layout always writes its database: without one in the folder, its tables are there, empty
+        con = sqlite3.connect(os.path.join(snapshot, "data.db"))
+        try:
+            tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            rows = sum(con.execute('SELECT count(*) FROM "%s"' % t).fetchone()[0] for t in tables)
+        finally:
+            con.close()
+        if sorted(tables) != sorted(TABLES) or rows:
+            problems.append("data.db: the folder has none, the snapshot's has tables %s with %d rows"
+                            % (sorted(tables), rows))
+        actual_files.discard("data.db")
     if actual_files != expected_files:
         problems.append("files: expected %s, got %s" % (sorted(expected_files), sorted(actual_files)))
 

@@ -30,8 +30,9 @@ import net.razorvine.pickle.Unpickler;
  *       {@code set} → {@link java.util.Set}: the library's own mapping.
  * </ul>
  *
- * Any pickle protocol (0 to 5) is read. Objects whose state is not a {@code __dict__} (classes with
- * {@code __slots__} only, {@code __reduce__} with constructor arguments, builtin subclasses with state) are refused.
+ * Any pickle protocol (0 to 5) is read. An object's state is its {@code __dict__} and its {@code __slots__} values
+ * (as attributes, dict first). Objects rebuilt otherwise ({@code __reduce__} with constructor arguments, their own
+ * {@code __setstate__} state, subclasses of builtin types with state) are refused.
  */
 public final class PickleReader {
 
