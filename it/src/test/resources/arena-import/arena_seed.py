@@ -4,6 +4,7 @@ Written from the seed's facts (shared/notes/seed-reality.md), sharing no code wi
 
     python3 arena_seed.py make OUT        # OUT/save/{init,backup_1,backup_2,backup_3,sim01}, OUT/odd, OUT/expected.json
     python3 arena_seed.py check FOLDER SNAPSHOT [ITEMS]
+    python3 arena_seed.py load FOLDER SNAPSHOT CLIENT_DIR WORK
 
 ``make`` runs a small deterministic arena (3 agents + the broker last, 2 stocks, 3 days x 3 intra-day iterations,
 the six SQLite tables growing, updated, a row deleted, a column added) and saves folders the way the seed's
@@ -21,6 +22,10 @@ files, ``information.json`` byte for byte, ``persona.json`` / ``stocks.json`` as
 ``data.db`` has the kind's tables, empty: the kind's layout always writes its database). ``ITEMS``
 (optional) holds REST item reads as ``<collection>/<id>.json``, each compared with its object. Exit status 0 when
 everything matches; otherwise every difference is printed.
+
+``load`` is the seed going on from an imported run: the Python adapter's ``load_all(args, folder=SNAPSHOT)``
+(``CLIENT_DIR`` = clients/python) must give back objects of the seed's classes equal to the pickled ones, with their
+references re-linked, and restore ``WORK/data.db`` answering the queries as the folder's ``data.db`` does.
 """
 
 import json
@@ -402,10 +407,53 @@ def check(folder, snapshot, items_dir=None):
     return 0 if not problems else 1
 
 
+def load(folder, snapshot, client_dir, work):
+    """The seed goes on from an imported run: simsnap.arena's ``load_all(args, folder=snapshot)`` gives back live
+    objects of the seed's classes equal to the pickled ones, references re-linked, and data.db restored."""
+    sys.path.insert(0, client_dir)
+    from simsnap.arena import load_all  # the seed's one-line switch
+    import argparse
+    args = argparse.Namespace(SAVE_NAME="imported", Save_Path=work)
+    date, iteration, broker, market_index, market, stocks, persons = load_all(args, folder=snapshot)
+    problems = []
+    with open(os.path.join(folder, "information.json"), encoding="utf-8") as f:
+        info = json.load(f)
+    if (date, iteration) != (info["virtual_date"], info["iteration"]):
+        problems.append("clock %s vs %s" % ((date, iteration), info))
+    loaded = [("PERSON_%d" % i, p) for i, p in enumerate(persons)] + \
+        [("STOCK_%d" % i, s) for i, s in enumerate(stocks)] + [("Market_index", market_index), ("MARKET", market)]
+    for name, obj in loaded:
+        with open(os.path.join(folder, "classes", name + ".pkl"), "rb") as f:
+            saved = pickle.load(f)
+        if type(obj) is not type(saved):
+            problems.append("%s: a %s, saved as a %s" % (name, type(obj), type(saved)))
+        if list(vars(obj)) != list(vars(saved)):
+            problems.append("%s: attributes %s vs %s" % (name, list(vars(obj)), list(vars(saved))))
+        for k, v in vars(saved).items():
+            if k not in REFERENCES and strict(v) != strict(getattr(obj, k, None)):
+                problems.append("%s.%s: %s vs %s" % (name, k, strict(getattr(obj, k, None))[:100], strict(v)[:100]))
+    if broker is not persons[-1] or broker.person_id != -1:
+        problems.append("the broker is not the last person")
+    if any(p.stocks is not stocks or p.db is None for p in persons) or persons[0].broker is not broker:
+        problems.append("persons' references are not re-linked")
+    if market.broker is not broker or market.persons is not persons or market_index.stocks is not stocks:
+        problems.append("the market's or the index's references are not re-linked")
+    a = query_all(os.path.join(folder, "data.db"))
+    b = query_all(os.path.join(work, "data.db"))
+    if a != b:
+        problems.append("the restored data.db answers differently")
+    for p in problems:
+        print(p)
+    print("load_all: %s" % ("OK" if not problems else "%d problems" % len(problems)))
+    return 0 if not problems else 1
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "make":
         make(sys.argv[2])
     elif len(sys.argv) in (4, 5) and sys.argv[1] == "check":
         sys.exit(check(*sys.argv[2:]))
+    elif len(sys.argv) == 6 and sys.argv[1] == "load":
+        sys.exit(load(*sys.argv[2:]))
     else:
         sys.exit(__doc__)

@@ -36,7 +36,8 @@ import picocli.CommandLine;
  * and the run folder, each with {@code classes/*.pkl} and {@code data.db}); the same script, sharing no code with
  * simsnap, is the oracle: it compares each snapshot the service writes (latest, as of each step, as of a clock) and
  * the items REST reads with the folder they came from, object by object, and the restored {@code data.db} with the
- * original by the answers to the same queries.
+ * original by the answers to the same queries; and the Python adapter's {@code load_all} on the imported run's
+ * snapshot must give back the pickled objects, so the seed can go on with an imported run.
  */
 @RealKafka
 class ArenaImportIT {
@@ -44,6 +45,8 @@ class ArenaImportIT {
     private static final Logger LOG = LoggerFactory.getLogger(ArenaImportIT.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path SCRIPT = Path.of("src/test/resources/arena-import/arena_seed.py").toAbsolutePath();
+    private static final Path CLIENT = Path.of(System.getProperty("simsnap.python.dir", "../clients/python"))
+            .toAbsolutePath().normalize();
     private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
@@ -85,7 +88,11 @@ class ArenaImportIT {
             }
             item(service, run, "market_index", "", items);
             item(service, run, "market", "", items);
-            check(folders.get(4), snapshot(service, run, ""), items);
+            Path latest = snapshot(service, run, "");
+            check(folders.get(4), latest, items);
+            // The seed goes on from the imported run: simsnap.arena's load_all gives back its objects.
+            python("load", folders.get(4).toString(), latest.toString(), CLIENT.toString(),
+                    tmp.resolve("work").toString());
 
             // As of each step: the folder that step imported (save/init, backups, run folder).
             for (int step = 0; step < folders.size(); step++) {

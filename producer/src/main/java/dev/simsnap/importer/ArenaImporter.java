@@ -106,15 +106,20 @@ public final class ArenaImporter {
         StateModel model = BuiltInKinds.get(KIND);
         Map<String, Object> registryConfig = new HashMap<>();
         config.stringPropertyNames().forEach(k -> registryConfig.put(k, config.getProperty(k)));
+        // Looked up without a producer: opening a worker would fence a live one of the same run and worker.
+        RunStarted existing = SimsnapWorker.readRunStarted(config, runId).orElse(null);
+        if (existing != null) {
+            checkReplaceable(runId, workerId, existing, options);
+        }
         try (SimsnapWorker worker = SimsnapWorker.builder().environment(Map.of()).config(config).run(runId)
                 .worker(workerId).build();
              SchemaRegistry registry = SchemaRegistries.fromConfig(registryConfig)) {
             if (progress != null) {
                 progress.track(worker.stats());
             }
-            RunStarted existing = worker.runStarted();
-            if (existing != null) {
-                checkReplaceable(runId, workerId, existing, worker, options);
+            if (existing != null && worker.state().ended()) {
+                throw new ImportRefusedException("run " + runId + " has ended, and nothing follows a RunEnded on the"
+                        + " log: it cannot be replaced; import into another run id");
             }
 
             CollectionSchemas schemas = new CollectionSchemas(registry, model);
@@ -135,20 +140,9 @@ public final class ArenaImporter {
                 writers.put("persons", ArenaSchemas.withPersonaInput(writers.get("persons")));
             }
 
-            List<FolderState> states = new ArrayList<>();
+            List<FolderState> states = ArenaItems.all(model, folders, writers);
             List<String> skipped = new ArrayList<>();
-            Map<String, Long> clock = null;
-            for (SaveFolder folder : folders) {
-                FolderState state = ArenaItems.of(model, folder, writers, clock);
-                if (clock != null && compare(state.clock(), clock, model.clock()) < 0) {
-                    throw new SeedFormatException(folder.path() + ": its clock " + state.clock() + " is earlier than"
-                            + " the previous folder's " + clock + "; give the folders in simulation order (backup_1,"
-                            + " backup_2, ... by number)");
-                }
-                clock = state.clock();
-                states.add(state);
-                skipped.addAll(folder.skipped());
-            }
+            folders.forEach(f -> skipped.addAll(f.skipped()));
 
             writers.forEach((collection, schema) -> {
                 if (schema != registered.get(collection)) {
@@ -200,8 +194,7 @@ public final class ArenaImporter {
         }
     }
 
-    private static void checkReplaceable(String runId, String workerId, RunStarted existing, SimsnapWorker worker,
-                                         Options options) {
+    private static void checkReplaceable(String runId, String workerId, RunStarted existing, Options options) {
         String what = "run " + runId + " already exists (kind " + existing.getKind() + ", started "
                 + Instant.ofEpochMilli(existing.getStartedAtMs()) + ", workers " + existing.getExpectedWorkers() + ")";
         if (!options.replace()) {
@@ -218,10 +211,6 @@ public final class ArenaImporter {
         if (!existing.getExpectedWorkers().equals(List.of(workerId))) {
             throw new ImportRefusedException(what + ": replacing writes as its only worker, and --worker is "
                     + workerId);
-        }
-        if (worker.state().ended()) {
-            throw new ImportRefusedException(what + ": it has ended, and nothing follows a RunEnded on the log;"
-                    + " import into another run id");
         }
     }
 
@@ -277,14 +266,5 @@ public final class ArenaImporter {
                 && Arrays.equals(ItemCodec.encodeUpsert(a.getSchema(), a), ItemCodec.encodeUpsert(b.getSchema(), b));
     }
 
-    private static int compare(Map<String, Long> a, Map<String, Long> b, List<String> fields) {
-        for (String f : fields) {
-            int c = Long.compare(a.get(f), b.get(f));
-            if (c != 0) {
-                return c;
-            }
-        }
-        return 0;
-    }
 
 }

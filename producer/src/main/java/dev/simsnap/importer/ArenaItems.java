@@ -47,6 +47,39 @@ final class ArenaItems {
     }
 
     /**
+     * The states {@code folders} bring the run to, in order; the clock never goes back from one to the next.
+     *
+     * @throws SeedFormatException naming the file and field of the first value that cannot be imported, or the
+     *                             folder whose clock is earlier than the previous one's
+     */
+    static List<FolderState> all(StateModel model, List<SaveFolder> folders, Map<String, Schema> writers) {
+        List<FolderState> states = new ArrayList<>();
+        Map<String, Long> clock = null;
+        for (SaveFolder folder : folders) {
+            FolderState state = of(model, folder, writers, clock);
+            if (clock != null && compare(state.clock(), clock, model.clock()) < 0) {
+                throw new SeedFormatException(folder.path() + ": its clock " + state.clock() + " is earlier than the"
+                        + " previous folder's " + clock + "; give the folders in simulation order (backup_1,"
+                        + " backup_2, ... by number)");
+            }
+            clock = state.clock();
+            states.add(state);
+        }
+        return states;
+    }
+
+    /** Lexicographic, most significant clock field first. */
+    private static int compare(Map<String, Long> a, Map<String, Long> b, List<String> fields) {
+        for (String f : fields) {
+            int c = Long.compare(a.get(f), b.get(f));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    }
+
+    /**
      * The state {@code folder} brings the run to.
      *
      * @param writers the schema to write each object collection with (persons: the union)

@@ -344,6 +344,6 @@ final class AvroValues {
         if (text.length() > 60) {
             text = text.substring(0, 57) + "...";
         }
-        return "a " + type + text;
+        return ("aeiou".indexOf(type.charAt(0)) >= 0 ? "an " : "a ") + type + text;
     }
 }
