@@ -6,7 +6,6 @@ import dev.simsnap.model.Shape;
 import dev.simsnap.model.StateModel;
 import dev.simsnap.model.item.ItemCodec;
 import dev.simsnap.producer.CollectionSchemas;
-import dev.simsnap.producer.ProgressReporter;
 import dev.simsnap.producer.RunDefinition;
 import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.producer.Step;
@@ -99,7 +98,7 @@ public final class ArenaImporter {
      * @throws SeedFormatException    naming the file and field of a value the kind cannot hold (nothing published)
      */
     public static Result publish(Properties config, String runId, String workerId, List<SaveFolder> folders,
-                                 Options options, ProgressReporter progress) {
+                                 Options options) {
         if (folders.isEmpty()) {
             throw new IllegalArgumentException("nothing to import: give at least one save folder");
         }
@@ -114,9 +113,6 @@ public final class ArenaImporter {
         try (SimsnapWorker worker = SimsnapWorker.builder().environment(Map.of()).config(config).run(runId)
                 .worker(workerId).build();
              SchemaRegistry registry = SchemaRegistries.fromConfig(registryConfig)) {
-            if (progress != null) {
-                progress.track(worker.stats());
-            }
             if (existing != null && worker.state().ended()) {
                 throw new ImportRefusedException("run " + runId + " has ended, and nothing follows a RunEnded on the"
                         + " log: it cannot be replaced; import into another run id");

@@ -11,7 +11,7 @@ import org.apache.avro.generic.GenericRecord;
  * @param items  keyed and singleton collections: items by entity id, in insertion order (singletons: id "")
  * @param rows   rows collections ({@code db_<table>}): rows by rowid, ascending
  */
-public record FolderState(SaveFolder folder, Map<String, Long> clock, Map<String, Map<String, GenericRecord>> items,
+record FolderState(SaveFolder folder, Map<String, Long> clock, Map<String, Map<String, GenericRecord>> items,
                           Map<String, Map<Long, GenericRecord>> rows) {
 
     /** Items of all collections. */

@@ -3,7 +3,6 @@ package dev.simsnap.producer.cli;
 import dev.simsnap.importer.ArenaImporter;
 import dev.simsnap.importer.SaveFolder;
 import dev.simsnap.importer.SaveFolderReader;
-import dev.simsnap.producer.ProgressReporter;
 import dev.simsnap.schema.contract.RunIds;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = {"Publish trading-arena save folders (information.json, persona.json, stocks.json,"
                 + " classes/*.pkl, data.db) as one run of the built-in trading-arena kind: one step per folder, in the"
-                + " order given, so as-of reads travel through them, e.g.",
+                + " order given, so as-of reads travel through them. For example:",
             "  simsnap import --run sim01 save/init save/backup_{1..3} save/sim01",
             "Every folder is read and checked first; any error publishes nothing. No Python is needed.",
             "An existing run is refused unless --replace: its history stays (as-of reads of earlier steps), and new"
@@ -68,11 +67,8 @@ public final class ImportCommand implements Callable<Integer> {
                 }
                 read.add(SaveFolderReader.read(folder));
             }
-            ArenaImporter.Result result;
-            try (ProgressReporter progress = new ProgressReporter("import " + runId, System.err)) {
-                result = ArenaImporter.publish(connection.resolve(), runId, workerId, read,
-                        new ArenaImporter.Options(replace, end), progress);
-            }
+            ArenaImporter.Result result = ArenaImporter.publish(connection.resolve(), runId, workerId, read,
+                    new ArenaImporter.Options(replace, end));
             PrintWriter out = spec.commandLine().getOut();
             for (ArenaImporter.StepSummary s : result.steps()) {
                 out.printf("step %d: %s clock %s: %d changes, %d items, %d rows%n", s.step(), s.folder(), s.clock(),
