@@ -37,7 +37,9 @@ import picocli.CommandLine;
  * simsnap, is the oracle: it compares each snapshot the service writes (latest, as of each step, as of a clock) and
  * the items REST reads with the folder they came from, object by object, and the restored {@code data.db} with the
  * original by the answers to the same queries; and the Python adapter's {@code load_all} on the imported run's
- * snapshot must give back the pickled objects, so the seed can go on with an imported run.
+ * snapshot must give back the pickled objects, so the seed can go on with an imported run. A snackPersona
+ * {@code persona_data} folder ({@code persona_seed.py}: the genotype changing shape between generations) imports as a
+ * persona-evolution run whose snapshot files have the bytes of the seed's own {@code json.dump}.
  */
 @RealKafka
 class ArenaImportIT {
@@ -130,6 +132,50 @@ class ArenaImportIT {
             assertThat(refused.err.strip()).doesNotContain("\n").contains("PERSON_0.pkl").contains("mood");
             HttpResponse<String> none = get(service + "/runs/" + odd);
             assertThat(none.statusCode()).as(none.body()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void personaDataImportsAsGenerationsWithTheSeedsBytes(KafkaBroker broker) throws Exception {
+        python = NodeSupport.onPath("python3").orElse(null);
+        RequiredTool.require("python3", python != null, "put Python 3 on the PATH (Debian: apt-get install python3)");
+        Path source = tmp.resolve("src");
+        NodeSupport.Outcome made = NodeSupport.run(tmp, Duration.ofMinutes(2), Map.of("PYTHONDONTWRITEBYTECODE", "1"),
+                python.toString(), SCRIPT.resolveSibling("persona_seed.py").toString(), source.toString());
+        assertThat(made.ok()).as(made.describe()).isTrue();
+        Path personaData = source.resolve("persona_data");
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        String run = "persona-" + id;
+        try (Stack stack = Stack.start(broker, tmp, "persona-import-" + id)) {
+            String service = stack.service().url();
+            List<String> connection = List.of("--bootstrap-servers", broker.bootstrapServers(),
+                    "--schema-registry-url", stack.registry().url());
+            Cli imported = cli(connection, "--run", run, List.of(personaData));
+            assertThat(imported.exit).as(imported.err).isZero();
+            assertThat(imported.out).contains("imported run " + run + " (persona-evolution): generations [0, 1, 2],"
+                    + " transcripts [0]");
+            List<String> files = List.of("gen_0.json", "gen_1.json", "gen_2.json", "transcripts_gen_0.json");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(service + "/runs/" + run
+                        + "/snapshots")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() != 201) {
+                    return false;
+                }
+                Path folder = Path.of(JSON.readTree(r.body()).get("path").asText()).resolve("persona_data");
+                return files.stream().allMatch(f -> Files.isRegularFile(folder.resolve(f)));
+            });
+            Path folder = snapshot(service, run, "").resolve("persona_data");
+            for (String f : files) {
+                assertThat(Files.readAllBytes(folder.resolve(f))).as(f)
+                        .isEqualTo(Files.readAllBytes(personaData.resolve(f)));
+            }
+            try (var listed = Files.list(folder)) {
+                assertThat(listed.map(p -> p.getFileName().toString()).sorted().toList()).isEqualTo(files);
+            }
+            Cli again = cli(connection, "--run", run, List.of(personaData));
+            assertThat(again.exit).isEqualTo(1);
+            assertThat(again.err.strip()).doesNotContain("\n").contains("run " + run + " already exists");
         }
     }
 
