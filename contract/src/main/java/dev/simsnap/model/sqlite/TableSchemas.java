@@ -1,4 +1,4 @@
-package dev.simsnap.render.sqlite;
+package dev.simsnap.model.sqlite;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

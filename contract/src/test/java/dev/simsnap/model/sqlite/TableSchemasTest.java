@@ -1,4 +1,4 @@
-package dev.simsnap.render.sqlite;
+package dev.simsnap.model.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
