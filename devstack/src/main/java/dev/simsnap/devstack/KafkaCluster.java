@@ -22,6 +22,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -38,10 +39,11 @@ import org.slf4j.LoggerFactory;
  * A real multi-broker KRaft cluster, each broker its own JVM ({@link BrokerProcess}) started with this JVM's class
  * path, so a broker can be crashed for real: {@link #kill(int)} is {@code kill -9}.
  *
- * <p>Nodes {@code 1..n}. With up to 3 nodes every node is broker and controller (combined mode) and the static
+ * <p>Nodes {@code 1..n}, on {@code 127.0.0.1} unless {@linkplain Builder#nodeHost placed} elsewhere (e.g. one network
+ * namespace per node, for partitions). With up to 3 nodes every node is broker and controller (combined mode) and the static
  * controller quorum is all of them, so a 3-node cluster keeps its quorum and elects new partition leaders when any
- * one node dies; from a 4th node on, nodes 1-3 are the quorum and the others brokers only. Listeners on
- * {@code 127.0.0.1}: PLAINTEXT (advertised) and CONTROLLER. Replication follows {@link Replication}: internal topics
+ * one node dies; from a 4th node on, nodes 1-3 are the quorum and the others brokers only. Listeners on the
+ * node's host: PLAINTEXT (advertised) and CONTROLLER. Replication follows {@link Replication}: internal topics
  * ({@code __consumer_offsets}, {@code __transaction_state}, {@code __share_group_state}) and
  * {@code default.replication.factor} get {@code min(3, n)} replicas, {@code min.insync.replicas} (also of the
  * transaction log) is 2 from 3 nodes on. Topic auto-creation is off: every topic is created by its spec. A broker
@@ -54,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * node with {@code server.properties}, {@code kafka-logs/} and {@code broker.log} (the process's output, appended).
  * A data dir keeps its topics and records across {@link #close()} and a new instance on it.
  *
- * <p>Measured on a 2-core machine, Kafka 4.1.1, Java 17: a fresh 3-node cluster is ready in about 6-10 s, a
- * killed node restarts in 3-5 s; about 250 MB of RSS per node at the default {@code -Xmx160m}.
+ * <p>Measured on a 2-core machine shared with other builds (load average about 25), Kafka 4.1.1, Java 17: a fresh
+ * 3-node cluster was ready in 27-44 s, a killed node served clients again 5-6 s after {@link #start(int)}; about
+ * 210 MB of RSS per node at the default {@code -Xmx160m}.
  *
  * <p>Thread-safe: lifecycle methods are synchronized. Not reusable after {@link #close()}.
  */
@@ -77,6 +80,8 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
     private final List<String> jvmOptions;
     private final String classpath;
     private final Duration startTimeout;
+    private final IntFunction<String> nodeHost;
+    private final IntFunction<List<String>> launchPrefix;
     private final Map<Integer, NodeProcess> nodes = new TreeMap<>();
     private String clusterId;
     private boolean closed;
@@ -90,6 +95,8 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.classpath = b.classpath;
         this.startTimeout = b.startTimeout;
+        this.nodeHost = b.nodeHost;
+        this.launchPrefix = b.launchPrefix;
     }
 
     /** A builder: 3 brokers, a fresh temp data dir, free ports. */
@@ -143,7 +150,7 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
     @Override
     public synchronized String bootstrapServers() {
         requireLayout();
-        return nodes.values().stream().map(n -> HOST + ":" + n.port).collect(Collectors.joining(","));
+        return nodes.values().stream().map(NodeProcess::address).collect(Collectors.joining(","));
     }
 
     /** The number of brokers. */
@@ -162,7 +169,7 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
 
     /** {@code 127.0.0.1:<port>} of one node. */
     public synchronized String address(int nodeId) {
-        return HOST + ":" + node(nodeId).port;
+        return node(nodeId).address();
     }
 
     /** Whether the node's process is alive. */
@@ -263,7 +270,7 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
     public TopicDescription describe(String topic) {
         String running;
         synchronized (this) {
-            running = nodes.values().stream().filter(NodeProcess::alive).map(n -> HOST + ":" + n.port)
+            running = nodes.values().stream().filter(NodeProcess::alive).map(NodeProcess::address)
                     .collect(Collectors.joining(","));
         }
         if (running.isEmpty()) {
@@ -360,7 +367,7 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
             taken.add(port);
             int controllerPort = port(saved, "node." + id + ".controller.port", 0, taken);
             taken.add(controllerPort);
-            nodes.put(id, new NodeProcess(id, port, controllerPort, dataDir.resolve("node-" + id)));
+            nodes.put(id, new NodeProcess(id, nodeHost.apply(id), port, controllerPort, dataDir.resolve("node-" + id)));
         }
         saved.setProperty("brokers", Integer.toString(size));
         saved.setProperty("cluster.id", clusterId);
@@ -414,16 +421,16 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
         String minIsr = Integer.toString(Replication.minInsyncReplicas(size).orElse(1));
         int controllers = Math.min(CONTROLLERS, size);
         String voters = nodes.values().stream().filter(n -> n.id <= controllers)
-                .map(n -> n.id + "@" + HOST + ":" + n.controllerPort).collect(Collectors.joining(","));
+                .map(n -> n.id + "@" + n.host + ":" + n.controllerPort).collect(Collectors.joining(","));
         boolean controller = node.id <= controllers;
         Map<String, String> p = new LinkedHashMap<>();
         p.put("process.roles", controller ? "broker,controller" : "broker");
         p.put("node.id", Integer.toString(node.id));
         p.put("controller.quorum.voters", voters);
         p.put("controller.listener.names", "CONTROLLER");
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + node.port
-                + (controller ? ",CONTROLLER://" + HOST + ":" + node.controllerPort : ""));
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + node.port);
+        p.put("listeners", "PLAINTEXT://" + node.host + ":" + node.port
+                + (controller ? ",CONTROLLER://" + node.host + ":" + node.controllerPort : ""));
+        p.put("advertised.listeners", "PLAINTEXT://" + node.address());
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("log.dirs", node.dir.resolve("kafka-logs").toString());
@@ -457,16 +464,22 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
     /** One node: its ports, directory and (while running) process. */
     private final class NodeProcess {
         final int id;
+        final String host;
         final int port;
         final int controllerPort;
         final Path dir;
         Process process;
 
-        NodeProcess(int id, int port, int controllerPort, Path dir) {
+        NodeProcess(int id, String host, int port, int controllerPort, Path dir) {
             this.id = id;
+            this.host = host;
             this.port = port;
             this.controllerPort = controllerPort;
             this.dir = dir;
+        }
+
+        String address() {
+            return host + ":" + port;
         }
 
         void writeProperties(Properties props) throws IOException {
@@ -478,7 +491,7 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
 
         void launch() throws IOException {
             Files.deleteIfExists(dir.resolve(BrokerProcess.READY_FILE));
-            List<String> command = new ArrayList<>();
+            List<String> command = new ArrayList<>(launchPrefix.apply(id));
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOptions);
             if (Runtime.version().feature() >= 24) {
@@ -580,8 +593,28 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
                 "-XX:TieredStopAtLevel=1", "-Xss512k"));
         private String classpath = System.getProperty("java.class.path");
         private Duration startTimeout = Duration.ofSeconds(90);
+        private IntFunction<String> nodeHost = id -> HOST;
+        private IntFunction<List<String>> launchPrefix = id -> List.of();
 
         private Builder() {
+        }
+
+        /**
+         * The address each node listens on and advertises (default {@code 127.0.0.1} for all), e.g. one address per
+         * network namespace; it must be reachable from this JVM and from the other nodes.
+         */
+        public Builder nodeHost(IntFunction<String> host) {
+            this.nodeHost = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /**
+         * Words put before a node's {@code java} command (default none), e.g. {@code ip netns exec <namespace>} to
+         * run each node in a network namespace of its own.
+         */
+        public Builder launchPrefix(IntFunction<List<String>> prefix) {
+            this.launchPrefix = Objects.requireNonNull(prefix, "prefix");
+            return this;
         }
 
         /** The number of brokers, at least 1 (default 3). */
