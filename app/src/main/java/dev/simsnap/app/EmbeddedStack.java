@@ -1,9 +1,11 @@
 package dev.simsnap.app;
 
 import dev.simsnap.devstack.EmbeddedKafkaBroker;
+import dev.simsnap.devstack.KafkaCluster;
 import dev.simsnap.gateway.GatewayServer;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.service.http.SnapshotServer;
+import dev.simsnap.topic.Replication;
 import java.time.Duration;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -17,9 +19,13 @@ import java.util.Deque;
  */
 final class EmbeddedStack implements AutoCloseable {
 
-    /** What to start and where. A non-null external address replaces the embedded part. */
+    /**
+     * What to start and where. A non-null external address replaces the embedded part. {@code brokers}: 1 = one
+     * broker in this JVM (data in {@code <dataDir>/kafka}); more = a {@link KafkaCluster} of broker processes (data in
+     * {@code <dataDir>/kafka-cluster}, client ports {@code kafkaPort, kafkaPort+1, ...}).
+     */
     record Options(Path dataDir, int kafkaPort, int registryPort, int servicePort, int gatewayPort, Path outputRoot,
-                   String externalBootstrap, String externalRegistry) {
+                   String externalBootstrap, String externalRegistry, int brokers) {
     }
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
@@ -30,7 +36,17 @@ final class EmbeddedStack implements AutoCloseable {
 
     private EmbeddedStack(Options options, PrintStream out) throws Exception {
         try {
-            if (options.externalBootstrap() == null) {
+            if (options.externalBootstrap() == null && options.brokers() > 1) {
+                Path clusterDir = Files.createDirectories(options.dataDir().resolve("kafka-cluster"));
+                KafkaCluster cluster = KafkaCluster.builder().brokers(options.brokers()).dataDir(clusterDir)
+                        .firstPort(options.kafkaPort()).build();
+                parts.push(cluster);
+                cluster.start();
+                bootstrapServers = cluster.bootstrapServers();
+                out.println("kafka     " + bootstrapServers + "  (embedded cluster of " + options.brokers()
+                        + " broker processes, replication factor " + Replication.factor(options.brokers())
+                        + ", data in " + clusterDir.toAbsolutePath() + ")");
+            } else if (options.externalBootstrap() == null) {
                 Path kafkaDir = Files.createDirectories(options.dataDir().resolve("kafka"));
                 EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDir).port(options.kafkaPort()).start();
                 parts.push(broker);

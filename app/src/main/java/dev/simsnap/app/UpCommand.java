@@ -18,8 +18,15 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "data", description = "Where the embedded broker keeps its log (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded broker port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded broker port; with --brokers N the"
+            + " first of N consecutive ports (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
+
+    @Option(names = "--brokers", defaultValue = "1", description = "Embedded Kafka brokers: 1 runs in this process;"
+            + " more run as processes of their own forming a KRaft cluster (controller quorum on up to 3), and every"
+            + " topic gets replication factor min(3, brokers), min.insync.replicas 2 from 3 brokers on"
+            + " (default: ${DEFAULT-VALUE}).")
+    int brokers;
 
     @Option(names = "--registry-port", defaultValue = "8081", description = "Embedded registry port (default: ${DEFAULT-VALUE}).")
     int registryPort;
@@ -47,8 +54,16 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (brokers < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--brokers must be at least 1, got " + brokers);
+        }
+        if (brokers > 1 && bootstrapServers != null) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--brokers starts embedded brokers; it cannot be combined with --bootstrap-servers");
+        }
         EmbeddedStack.Options options = new EmbeddedStack.Options(dataDir, kafkaPort, registryPort, servicePort, gatewayPort,
-                outputRoot, bootstrapServers, registryUrl);
+                outputRoot, bootstrapServers, registryUrl, brokers);
         try (EmbeddedStack stack = EmbeddedStack.start(options, System.out)) {
             if (!noDemo) {
                 DemoRuns.ensure(stack, outputRoot, System.out);

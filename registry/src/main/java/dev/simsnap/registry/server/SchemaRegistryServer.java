@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchemaRegistryServer implements AutoCloseable {
 
-    /** The default store topic. */
-    public static final String DEFAULT_TOPIC = "_simsnap_schemas";
+    /** The default store topic: the name of {@link dev.simsnap.topic.SimsnapTopics#SCHEMAS}. */
+    public static final String DEFAULT_TOPIC = dev.simsnap.topic.SimsnapTopics.SCHEMAS.name();
     /** The default HTTP port, as Confluent's. */
     public static final int DEFAULT_PORT = 8081;
 
@@ -66,11 +66,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         try {
             store.ensureTopic();
             registry.load();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            store.close();
-            throw new IllegalStateException("Interrupted preparing the schema store", e);
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             store.close();
             throw new IllegalStateException("Cannot prepare the schema store: " + e.getMessage(), e);
         }
@@ -185,7 +181,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
             this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         }
 
-        /** The store topic; default {@value #DEFAULT_TOPIC}. */
+        /** The store topic; default {@link #DEFAULT_TOPIC} ({@code _simsnap_schemas}). */
         public Builder topic(String topic) {
             this.topic = Objects.requireNonNull(topic, "topic");
             return this;
