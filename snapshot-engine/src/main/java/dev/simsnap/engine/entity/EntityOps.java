@@ -97,6 +97,7 @@ public final class EntityOps {
 
     private StoredEntity upsert(Change change) {
         requireShape(change, change.paths().isEmpty(), "UPSERT takes no paths");
+        requireShape(change, change.bodyArray() != null, "UPSERT needs a body");
         Schema schema = schemas.byId(change.writerSchemaId());
         if (schema == null) {
             throw new RejectedChange(Reason.UNKNOWN_SCHEMA, "the writer schema id " + change.writerSchemaId()
@@ -105,6 +106,14 @@ public final class EntityOps {
         if (!isItemSchema(schema)) {
             throw new RejectedChange(Reason.BAD_CHANGE, "the writer schema id " + change.writerSchemaId() + " is a "
                     + schema.getType() + " schema; items are records or unions of records");
+        }
+        // Checked here, not when the item is next read: a stored body that does not decode would fail every later
+        // render of the run (its current-state record, snapshots), and the apply step itself.
+        try {
+            ItemCodec.decodeUpsert(schema, change.bodyArray());
+        } catch (IllegalArgumentException e) {
+            throw new RejectedChange(Reason.BAD_BODY, "UPSERT body (" + change.bodyArray().length + " bytes) with"
+                    + " writer schema id " + change.writerSchemaId() + ": " + e.getMessage(), e);
         }
         return StoredEntity.owning(change.writerSchemaId(), change.bodyArray());
     }

@@ -195,6 +195,10 @@ class EntityOpsTest {
         assertRejected(v1Entity, new Change(Change.Op.UPSERT, List.of("name"), fx.v1, cash), "bad-change");
         assertRejected(new StoredEntity(fx.v1, new byte[] {1, 2}),
                 Change.patch(fx.v1, List.of("identity.cash"), cash), "corrupt-entity");
+        // An UPSERT body that does not decode is refused, not stored to fail every later read.
+        byte[] whole = fx.upsertBody(1, Fixtures.person(1, "Ann", 30L, 10.0));
+        assertRejected(null, Change.upsert(fx.v1, Arrays.copyOf(whole, whole.length - 1)), "bad-body");
+        assertRejected(null, Change.upsert(fx.v1, Arrays.copyOf(whole, whole.length + 1)), "bad-body");
     }
 
     private void assertRejected(StoredEntity current, Change change, String code) {
