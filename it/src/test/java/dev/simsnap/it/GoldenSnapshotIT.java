@@ -18,6 +18,9 @@ import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.producer.Step;
 import dev.simsnap.registry.client.RestSchemaRegistryClient;
 import dev.simsnap.schema.contract.Contracts;
+import dev.simsnap.schema.delta.StateDelta;
+import dev.simsnap.schema.run.IterationCommitted;
+import dev.simsnap.serde.AvroDeserializer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -162,6 +165,7 @@ class GoldenSnapshotIT {
         if (live >= 0) {
             awaitConsistent(run, live);
             assertNoDeadLetters(run);
+            assertCommitsCountTheirDeltas(run);
         }
         for (Map.Entry<String, Long> s : snapshots.entrySet()) {
             boolean isLive = s.getKey().equals("live");
@@ -197,6 +201,39 @@ class GoldenSnapshotIT {
                     expected, actual);
         }
         assertNoDeadLetters(run);
+    }
+
+    /**
+     * PROTOCOL.md section 5, checked on the records the gateway and the library wrote: every IterationCommitted
+     * carries {@code delta_count} = the number of that worker's StateDeltas of the step and {@code last_sequence} =
+     * the sequence of the worker's last delta so far; each worker's sequences run 0, 1, 2, ...
+     */
+    private static void assertCommitsCountTheirDeltas(String run) {
+        Map<String, Object> serde = Map.of("schema.registry.url", stack.registry().url());
+        try (AvroDeserializer<org.apache.avro.generic.IndexedRecord> avro = new AvroDeserializer<>()) {
+            avro.configure(serde, false);
+            Map<String, Long> lastSequence = new TreeMap<>();
+            Map<String, Integer> inStep = new TreeMap<>();
+            int commits = 0;
+            for (ConsumerRecord<String, byte[]> r : recordsOf(Contracts.DELTAS_TOPIC, run)) {
+                Object value = avro.deserialize(Contracts.DELTAS_TOPIC, r.value());
+                if (value instanceof StateDelta d) {
+                    String w = d.getWorkerId();
+                    assertThat(d.getSequence()).as("%s's next sequence", w).isEqualTo(lastSequence.getOrDefault(w, -1L)
+                            + 1);
+                    lastSequence.put(w, d.getSequence());
+                    inStep.merge(w + "@" + d.getIteration(), 1, Integer::sum);
+                } else if (value instanceof IterationCommitted c) {
+                    String w = c.getWorkerId();
+                    assertThat(c.getDeltaCount()).as("delta_count of %s's step %d", w, c.getIteration())
+                            .isEqualTo(inStep.getOrDefault(w + "@" + c.getIteration(), 0));
+                    assertThat(c.getLastSequence()).as("last_sequence of %s's step %d", w, c.getIteration())
+                            .isEqualTo(lastSequence.getOrDefault(w, -1L));
+                    commits++;
+                }
+            }
+            assertThat(commits).as("commits of %s", run).isPositive();
+        }
     }
 
     private static void assertNoDeadLetters(String run) {
@@ -407,6 +444,11 @@ class GoldenSnapshotIT {
 
     /** Records keyed {@code run} on the dead-letter topic, read from the beginning to its current end. */
     private static List<ConsumerRecord<String, byte[]>> deadLetters(String run) {
+        return recordsOf(Contracts.DEAD_LETTER_TOPIC, run);
+    }
+
+    /** Records keyed {@code run} on {@code topic} (read_committed), from the beginning to its current end. */
+    private static List<ConsumerRecord<String, byte[]>> recordsOf(String topic, String run) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
         props.put("key.deserializer", StringDeserializer.class);
@@ -414,8 +456,7 @@ class GoldenSnapshotIT {
         props.put("isolation.level", "read_committed");
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Contracts.DEAD_LETTER_TOPIC,
-                    Duration.ofSeconds(10)).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
             if (partitions.isEmpty()) {
                 return found;
             }
