@@ -294,13 +294,21 @@ public final class SnapshotWriter implements AutoCloseable {
             try {
                 List<Path> dirs = createParents(temp, files);
                 List<FanOut.IoTask> writes = new ArrayList<>(files.size());
-                for (PlannedFile file : files) {
-                    writes.add(() -> writeSynced(temp, file));
+                List<Path> written = new ArrayList<>(java.util.Collections.nCopies(files.size(), null));
+                for (int i = 0; i < files.size(); i++) {
+                    int index = i;
+                    writes.add(() -> written.set(index, write(temp, files.get(index))));
                 }
                 FanOut.runAll(io, writes);
-                // Only now: a directory's fsync covers the entries that exist when it runs, and every file exists.
-                // Their order does not matter (all complete before the rename), so they run at once as well.
-                List<FanOut.IoTask> syncs = new ArrayList<>(dirs.size());
+                // Durability in one batch, after every file and entry exists: the first fsyncs' journal commits then
+                // carry the whole folder's metadata (and ordered data), so most of the later ones find nothing left
+                // to wait for. Writing and fsyncing file by file committed the journal for a few files at a time.
+                // A directory's fsync covers the entries that exist when it runs: all of them, by now. Order does not
+                // matter (all complete before the rename), so files and directories are forced at once.
+                List<FanOut.IoTask> syncs = new ArrayList<>(written.size() + dirs.size());
+                for (Path f : written) {
+                    syncs.add(() -> syncFile(f));
+                }
                 for (Path d : dirs) {
                     syncs.add(() -> syncDirectory(d));
                 }
@@ -437,8 +445,11 @@ public final class SnapshotWriter implements AutoCloseable {
         return CanonicalJson.pretty(node).getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Renders {@code file}, writes it as a new file under {@code temp} and fsyncs it; runs on an I/O thread. */
-    private static void writeSynced(Path temp, PlannedFile file) throws IOException {
+    /**
+     * Renders {@code file} and writes it as a new file under {@code temp} (not yet fsynced: see {@link #syncFile});
+     * runs on an I/O thread. Returns the file's path.
+     */
+    private static Path write(Path temp, PlannedFile file) throws IOException {
         Path path = temp.resolve(file.path()).normalize();
         if (!path.startsWith(temp) || path.equals(temp)) {
             throw new IllegalArgumentException("file escapes the snapshot folder: " + file.path());
@@ -451,6 +462,13 @@ public final class SnapshotWriter implements AutoCloseable {
                     ch.write(buf);
                 }
             }
+        }
+        return path;
+    }
+
+    /** fsync of a written file (its data and the metadata needed to read it back). */
+    private static void syncFile(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
     }
