@@ -15,7 +15,10 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class SnapshotStores {
 
-    /** Run key to {@link dev.simsnap.snapshot.run.RunMeta} JSON. */
+    /**
+     * Run key to {@link dev.simsnap.snapshot.run.RunMeta} JSON, and {@link StoreKeys#runModel} to the run's state
+     * model JSON.
+     */
     public static final String RUN_META = "simsnap-run-meta";
     /** Entity key to the entity's canonical compact JSON (only consistent iterations). */
     public static final String ENTITIES = "simsnap-entities";
