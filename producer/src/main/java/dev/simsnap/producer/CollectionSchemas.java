@@ -36,6 +36,15 @@ public final class CollectionSchemas {
     private final Map<String, List<SchemaVersion>> versions = new ConcurrentHashMap<>();
     /** Incremented by every {@link #register} through this instance (successful or not). */
     private final java.util.concurrent.atomic.AtomicLong registrations = new java.util.concurrent.atomic.AtomicLong();
+    /** The last {@link #latest} answer per collection (see {@link #recentLatest}). */
+    private final Map<String, Recent> recent = new ConcurrentHashMap<>();
+
+    /** How long a {@link #recentLatest} answer is reused. */
+    static final long RECENT_NANOS = 1_000_000_000L;
+
+    /** A {@link #latest} answer, the {@link #registrations} count and the time it was asked at. */
+    private record Recent(Writer writer, long registrations, long askedAtNanos) {
+    }
 
     public CollectionSchemas(SchemaRegistry registry, StateModel model) {
         this.registry = registry;
@@ -165,6 +174,27 @@ public final class CollectionSchemas {
             current = f.schema();
         }
         return path.length() == 0 ? null : path.toString();
+    }
+
+    /**
+     * The collection's latest registered version as the registry answered it at most {@link #RECENT_NANOS} (1 s)
+     * ago, and since no registration went through this instance: a worker writing hundreds of steps a second asked
+     * the registry once per step and collection, a round trip that cost it more than encoding the step. A version
+     * another process registers is thus used from this worker's first step that begins up to 1 s later; which
+     * version a concurrent registration reaches was already a race.
+     *
+     * @throws IllegalArgumentException when the collection has none
+     */
+    public Writer recentLatest(String collection) {
+        long count = registrations.get();
+        long now = System.nanoTime();
+        Recent r = recent.get(collection);
+        if (r != null && r.registrations() == count && now - r.askedAtNanos() < RECENT_NANOS) {
+            return r.writer();
+        }
+        Writer w = latest(collection);
+        recent.put(collection, new Recent(w, count, now));
+        return w;
     }
 
     /**

@@ -33,7 +33,7 @@ public final class Step {
     private final long step;
     private final Map<String, Long> clock;
     private final List<Change> changes = new ArrayList<>();
-    /** Each collection's latest registered version, asked of the registry once per step (see {@link #latest}). */
+    /** Each collection's latest registered version, fixed at its first use in the step (see {@link #latest}). */
     private final Map<String, CollectionSchemas.Writer> latest = new java.util.HashMap<>();
     private long latestAsOf = -1;
     private boolean done;
@@ -188,10 +188,10 @@ public final class Step {
     }
 
     /**
-     * The collection's latest registered version, as the registry answered at the step's first PATCH or APPEND of
-     * the collection (or again after this worker registered a schema): asking the registry for every change made
-     * each change cost registry round trips. A version another process registers while this step is being built is
-     * used from this worker's next step on.
+     * The collection's latest registered version, as known at the step's first PATCH or APPEND of the collection (or
+     * again after this worker registered a schema): asking the registry for every change made each change cost
+     * registry round trips. The answer may be up to 1 s old ({@link CollectionSchemas#recentLatest}), so a version
+     * another process registers is used from this worker's first step that begins up to 1 s later.
      */
     private CollectionSchemas.Writer latest(String collection) {
         long now = schemas.registrations();
@@ -201,7 +201,7 @@ public final class Step {
         }
         CollectionSchemas.Writer w = latest.get(collection);
         if (w == null) {
-            w = schemas.latest(collection);
+            w = schemas.recentLatest(collection);
             latest.put(collection, w);
         }
         return w;
