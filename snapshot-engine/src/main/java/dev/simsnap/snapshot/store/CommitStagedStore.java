@@ -38,7 +38,9 @@ import org.apache.kafka.streams.state.internals.CachedStateStore;
  * commit, and the stage is a plain sorted map of strings.
  *
  * <p>Reads ({@link #get}, ranges, prefix scans) see the staged writes first. Only the stream thread may use it: no
- * interactive query reads the store it is used for. Keys are ordered as the wrapped store orders their UTF-8 bytes.
+ * interactive query reads the store it is used for. Keys must not contain surrogates (characters outside the Basic
+ * Multilingual Plane): for all other strings, {@link String#compareTo} order is the order of their UTF-8 bytes,
+ * which is the wrapped store's order.
  */
 public final class CommitStagedStore implements KeyValueStore<String, byte[]>, CachedStateStore<String, byte[]> {
 
@@ -47,7 +49,7 @@ public final class CommitStagedStore implements KeyValueStore<String, byte[]>, C
 
     private final KeyValueStore<String, byte[]> inner;
     /** Writes since the last commit: the new value, or {@link #DELETED}. */
-    private final TreeMap<String, byte[]> staged = new TreeMap<>(CommitStagedStore::utf8Order);
+    private final TreeMap<String, byte[]> staged = new TreeMap<>();
 
     private CommitStagedStore(KeyValueStore<String, byte[]> inner) {
         this.inner = inner;
@@ -169,8 +171,10 @@ public final class CommitStagedStore implements KeyValueStore<String, byte[]>, C
         return inner.getPosition();
     }
 
+    /** @throws IllegalArgumentException when {@code key} contains a surrogate (see the class comment) */
     @Override
     public void put(String key, byte[] value) {
+        requireBmp(key);
         if (value == null) {
             delete(key);
         } else {
@@ -221,10 +225,12 @@ public final class CommitStagedStore implements KeyValueStore<String, byte[]>, C
 
     @Override
     public KeyValueIterator<String, byte[]> range(String from, String to) {
+        requireBmp(from);
+        requireBmp(to);
         Map<String, byte[]> part = from == null && to == null ? staged
                 : from == null ? staged.headMap(to, true)
                 : to == null ? staged.tailMap(from, true)
-                : utf8Order(from, to) > 0 ? Map.of() : staged.subMap(from, true, to, true);
+                : from.compareTo(to) > 0 ? Map.of() : staged.subMap(from, true, to, true);
         return new Merged(part, inner.range(from, to));
     }
 
@@ -236,7 +242,8 @@ public final class CommitStagedStore implements KeyValueStore<String, byte[]>, C
     @Override
     public <PS extends Serializer<P>, P> KeyValueIterator<String, byte[]> prefixScan(P prefix, PS serializer) {
         String text = new String(serializer.serialize(null, prefix), StandardCharsets.UTF_8);
-        Map<String, byte[]> part = new TreeMap<>(CommitStagedStore::utf8Order);
+        requireBmp(text);
+        Map<String, byte[]> part = new TreeMap<>();
         for (Map.Entry<String, byte[]> e : staged.tailMap(text, true).entrySet()) {
             if (!e.getKey().startsWith(text)) {
                 break;
@@ -251,19 +258,16 @@ public final class CommitStagedStore implements KeyValueStore<String, byte[]>, C
         return inner.approximateNumEntries() + staged.size();
     }
 
-    /** The order of the keys' UTF-8 bytes, which is code point order (UTF-16 order differs past surrogates). */
-    static int utf8Order(String a, String b) {
-        int n = Math.min(a.length(), b.length());
-        for (int i = 0; i < n; i++) {
-            char x = a.charAt(i);
-            char y = b.charAt(i);
-            if (x != y) {
-                boolean sx = Character.isSurrogate(x);
-                boolean sy = Character.isSurrogate(y);
-                return sx == sy ? Character.compare(x, y) : sx ? 1 : -1;
+    private static void requireBmp(String key) {
+        if (key == null) {
+            return;
+        }
+        for (int i = 0; i < key.length(); i++) {
+            if (Character.isSurrogate(key.charAt(i))) {
+                throw new IllegalArgumentException("key with a character outside the Basic Multilingual Plane: "
+                        + key);
             }
         }
-        return Integer.compare(a.length(), b.length());
     }
 
     /** Ascending merge of a snapshot of staged entries over the wrapped store's iterator; staged entries win. */
@@ -287,7 +291,7 @@ public final class CommitStagedStore implements KeyValueStore<String, byte[]>, C
                 if (nextStaged == null && storedKey == null) {
                     return false;
                 }
-                int order = nextStaged == null ? 1 : storedKey == null ? -1 : utf8Order(nextStaged.getKey(), storedKey);
+                int order = nextStaged == null ? 1 : storedKey == null ? -1 : nextStaged.getKey().compareTo(storedKey);
                 if (order <= 0) {
                     Map.Entry<String, byte[]> e = nextStaged;
                     nextStaged = stagedEntries.hasNext() ? stagedEntries.next() : null;

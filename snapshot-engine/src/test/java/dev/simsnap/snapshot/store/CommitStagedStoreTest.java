@@ -130,4 +130,12 @@ class CommitStagedStoreTest {
         assertThat(out.readValuesToList()).containsExactly("a|1=x2,a|2=n", "a|1=x2,a|2=n,b|1=z", "null", "x2",
                 "z");
     }
+
+    @Test
+    void keysOutsideTheBasicMultilingualPlaneAreRefused() {
+        // Their UTF-16 order is not their UTF-8 order, which the merge with the wrapped store relies on.
+        KeyValueStore<String, byte[]> store = SnapshotStores.stagedBinary("unused").build();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> store.put("run|\uD83D\uDE00", new byte[] {1}))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 }
