@@ -167,20 +167,22 @@ public final class Step {
         }
         List<String> paths = new ArrayList<>(pathValues.keySet());
         List<Object> values = new ArrayList<>(pathValues.values());
+        List<Schema> at = new ArrayList<>(paths.size());
         for (int i = 0; i < paths.size(); i++) {
             try {
-                Schema at = ItemCodec.pathSchema(writer.schema(), paths.get(i));
-                if (!GenericData.get().validate(at, values.get(i))) {
+                Schema s = schemas.pathSchema(writer.schema(), paths.get(i));
+                if (!GenericData.get().validate(s, values.get(i))) {
                     throw new IllegalArgumentException("value " + brief(values.get(i)) + " does not match the schema "
-                            + at + " at the path");
+                            + s + " at the path");
                 }
+                at.add(s);
             } catch (IllegalArgumentException e) {
                 throw bad(collection, id, "field '" + paths.get(i) + "'", e);
             }
         }
         byte[] body;
         try {
-            body = ItemCodec.encodePatch(writer.schema(), paths, values);
+            body = ItemCodec.encodeResolvedPatch(paths, at, values); // resolved and checked just above
         } catch (IllegalArgumentException e) {
             throw bad(collection, id, "patch", e);
         }
