@@ -54,11 +54,12 @@ import java.util.regex.Pattern;
  * numbers); the same state always gives byte-identical files, whichever thread renders which file.
  *
  * <p>Atomicity and durability: everything is written into {@code <root>/.<folder>.tmp-<uuid>} (a hidden name no
- * valid run id can take). Each file is rendered, written and fsynced on one of {@code ioThreads} I/O threads, many
- * at once: on a journaling file system concurrent fsyncs share journal commits, which is where the speed comes
- * from. Only when every file's fsync has returned are the folder's directories fsynced (their entries), then an
- * existing snapshot is renamed to {@code <root>/.<folder>.old-<uuid>}, the new folder renamed to
- * {@code <root>/<folder>} and the root directory fsynced. So when {@code write} returns, the snapshot is on disk,
+ * valid run id can take). Each file is rendered and written on one of {@code ioThreads} I/O threads, many at once;
+ * only when every file exists are all files and directories fsynced, again many at once: on a journaling file system
+ * the first fsyncs' journal commits then carry most of the folder and concurrent fsyncs share commits, which is where
+ * the speed comes from. Only when every fsync has returned is an existing snapshot renamed to
+ * {@code <root>/.<folder>.old-<uuid>}, the new folder renamed to {@code <root>/<folder>} and the root directory
+ * fsynced. So when {@code write} returns, the snapshot is on disk,
  * and a crash can never leave a visible folder with missing, empty or truncated files (if it strikes between the two
  * renames the folder is missing until the next write). If the second rename fails the old snapshot is renamed back.
  *
