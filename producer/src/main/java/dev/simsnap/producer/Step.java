@@ -33,7 +33,7 @@ public final class Step {
     private final long step;
     private final Map<String, Long> clock;
     private final List<Change> changes = new ArrayList<>();
-    /** Each collection's latest registered version, asked of the registry once per step (see {@link #latest}). */
+    /** Each collection's latest registered version, fixed at its first use in the step (see {@link #latest}). */
     private final Map<String, CollectionSchemas.Writer> latest = new java.util.HashMap<>();
     private long latestAsOf = -1;
     private boolean done;
@@ -167,20 +167,22 @@ public final class Step {
         }
         List<String> paths = new ArrayList<>(pathValues.keySet());
         List<Object> values = new ArrayList<>(pathValues.values());
+        List<Schema> at = new ArrayList<>(paths.size());
         for (int i = 0; i < paths.size(); i++) {
             try {
-                Schema at = ItemCodec.pathSchema(writer.schema(), paths.get(i));
-                if (!GenericData.get().validate(at, values.get(i))) {
+                Schema s = schemas.pathSchema(writer.schema(), paths.get(i));
+                if (!GenericData.get().validate(s, values.get(i))) {
                     throw new IllegalArgumentException("value " + brief(values.get(i)) + " does not match the schema "
-                            + at + " at the path");
+                            + s + " at the path");
                 }
+                at.add(s);
             } catch (IllegalArgumentException e) {
                 throw bad(collection, id, "field '" + paths.get(i) + "'", e);
             }
         }
         byte[] body;
         try {
-            body = ItemCodec.encodePatch(writer.schema(), paths, values);
+            body = ItemCodec.encodeResolvedPatch(paths, at, values); // resolved and checked just above
         } catch (IllegalArgumentException e) {
             throw bad(collection, id, "patch", e);
         }
@@ -188,10 +190,10 @@ public final class Step {
     }
 
     /**
-     * The collection's latest registered version, as the registry answered at the step's first PATCH or APPEND of
-     * the collection (or again after this worker registered a schema): asking the registry for every change made
-     * each change cost registry round trips. A version another process registers while this step is being built is
-     * used from this worker's next step on.
+     * The collection's latest registered version, as known at the step's first PATCH or APPEND of the collection (or
+     * again after this worker registered a schema): asking the registry for every change made each change cost
+     * registry round trips. The answer may be up to 1 s old ({@link CollectionSchemas#recentLatest}), so a version
+     * another process registers is used from this worker's first step that begins up to 1 s later.
      */
     private CollectionSchemas.Writer latest(String collection) {
         long now = schemas.registrations();
@@ -201,7 +203,7 @@ public final class Step {
         }
         CollectionSchemas.Writer w = latest.get(collection);
         if (w == null) {
-            w = schemas.latest(collection);
+            w = schemas.recentLatest(collection);
             latest.put(collection, w);
         }
         return w;

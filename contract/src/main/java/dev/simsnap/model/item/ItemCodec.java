@@ -222,6 +222,18 @@ public final class ItemCodec {
             check(s, values.get(i), paths.get(i));
             schemas.add(s);
         }
+        return encodeResolvedPatch(paths, schemas, values);
+    }
+
+    /**
+     * The PATCH body of values whose paths are resolved and checked already: {@code schemas.get(i)} is
+     * {@link #pathSchema} of {@code paths.get(i)} in the writer, and {@code values.get(i)} conforms to it. The bytes
+     * {@link #encodePatch} gives, without resolving and checking each path again (a worker that checks every value
+     * before it encodes it did that work twice).
+     *
+     * @throws IllegalArgumentException when a value cannot be encoded with its schema
+     */
+    public static byte[] encodeResolvedPatch(List<String> paths, List<Schema> schemas, List<?> values) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         for (int i = 0; i < paths.size(); i++) {

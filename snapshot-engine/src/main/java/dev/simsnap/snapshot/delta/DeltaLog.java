@@ -28,6 +28,11 @@ import java.util.Map;
  * <p>An instance caches what it reads and writes (run metadata, parsed entities, decoded buffered deltas) so the
  * hot path does not re-parse JSON or re-decode Avro; it must therefore be the only writer of its stores while it
  * is used. Any unexpected exception empties the caches, so the next record starts again from the stores.
+ *
+ * <p>A run's meta is stored when its run starts or ends, and at each worker commit (around an apply too, for the
+ * seqlock), not for each delta: a delta changes only its worker's last accepted sequence, and the delta itself goes
+ * to the buffer, so the stores at any record boundary (and so at every exactly-once commit) still hold the whole
+ * truth. Loading a run's meta completes the last sequences from its buffered deltas.
  */
 public final class DeltaLog {
 
@@ -114,13 +119,6 @@ public final class DeltaLog {
     private final long applyLimit;
     private final IterationListener listener;
     private ItemStore items;
-    /** Parsed state models of the runs seen (bounded like {@link #runs}). */
-    private final Map<String, dev.simsnap.model.StateModel> models = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, dev.simsnap.model.StateModel> eldest) {
-            return size() > MAX_CACHED_RUNS;
-        }
-    };
 
     /**
      * @param applyLimit the consistent iteration never goes above this (Long.MAX_VALUE live; N when replaying
@@ -194,8 +192,7 @@ public final class DeltaLog {
         }
         RunMeta existing = runs.get(runId);
         if (existing == null) {
-            String json = meta.get(runId);
-            existing = json == null ? null : RunMeta.fromJson(json);
+            existing = load(runId);
         }
         if (existing != null) {
             throw new Rejection(existing.ended() ? DeadLetterReasons.RUN_ENDED
@@ -215,11 +212,12 @@ public final class DeltaLog {
                 started.getStartedAtMs(), fork == null ? null : fork.getRunId(), fork == null ? -1 : fork.getIteration());
         if (started.getModel() != null) {
             try {
-                dev.simsnap.model.StateModel.parse(started.getModel(), file -> null);
+                dev.simsnap.snapshot.run.ParsedModels.of(started.getModel());
             } catch (IllegalArgumentException e) {
                 throw new Rejection(DeadLetterReasons.INVALID_RUN_STARTED, "model: " + e.getMessage());
             }
             m.model(started.getModel());
+            meta.put(StoreKeys.runModel(runId), started.getModel()); // once: the meta text leaves it out
         }
         save(m);
     }
@@ -248,7 +246,7 @@ public final class DeltaLog {
             decoded.put(bufferKey, delta);
         }
         m.acceptSequence(worker, delta.getSequence());
-        save(m);
+        // Not stored now (see the class comment): the buffered delta records the sequence until the next save.
     }
 
     private void onCommit(String key, IterationCommitted commit) throws Rejection {
@@ -448,11 +446,8 @@ public final class DeltaLog {
     }
 
     /** The run's parsed state model, or null for a legacy run. */
-    private dev.simsnap.model.StateModel model(RunMeta m) {
-        if (m.model() == null) {
-            return null;
-        }
-        return models.computeIfAbsent(m.runId(), r -> dev.simsnap.model.StateModel.parse(m.model(), f -> null));
+    private static dev.simsnap.model.StateModel model(RunMeta m) {
+        return m.parsedModel();
     }
 
     private EntityState load(String entityKey, dev.simsnap.schema.delta.EntityType type) {
@@ -478,15 +473,37 @@ public final class DeltaLog {
     private RunMeta openRun(String runId) throws Rejection {
         RunMeta m = runs.get(runId);
         if (m == null) {
-            String json = RunIds.isValid(runId) ? meta.get(runId) : null;
-            if (json == null) {
+            m = RunIds.isValid(runId) ? load(runId) : null;
+            if (m == null) {
                 throw new Rejection(DeadLetterReasons.RUN_NOT_STARTED, "no RunStarted seen for run '" + runId + "'");
             }
-            m = RunMeta.fromJson(json);
             runs.put(runId, m);
         }
         if (m.ended()) {
             throw new Rejection(DeadLetterReasons.RUN_ENDED, "run " + runId + " has ended");
+        }
+        return m;
+    }
+
+    /**
+     * The run's stored meta with its model, or null: its workers' last sequences completed from the buffered deltas
+     * accepted after it was stored; a model stored inline (before it had its own key) gets its own key now, since
+     * the next save leaves it out.
+     */
+    private RunMeta load(String runId) {
+        RunMeta m = RunMeta.read(meta::get, runId);
+        if (m == null) {
+            return null;
+        }
+        String modelKey = StoreKeys.runModel(runId);
+        if (m.model() != null && meta.get(modelKey) == null) {
+            meta.put(modelKey, m.model());
+        }
+        for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(runId), k -> false)) {
+            Pending p = Pending.of(kv);
+            if (p.sequence() > m.lastSequence(p.worker()) && m.isExpectedWorker(p.worker())) {
+                m.acceptSequence(p.worker(), p.sequence());
+            }
         }
         return m;
     }

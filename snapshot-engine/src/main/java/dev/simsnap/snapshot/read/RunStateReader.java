@@ -67,7 +67,11 @@ public final class RunStateReader {
     public List<String> runIds() {
         List<String> ids = new ArrayList<>();
         try (KeyValueIterator<String, ?> it = meta().all()) {
-            it.forEachRemaining(kv -> ids.add(kv.key));
+            it.forEachRemaining(kv -> {
+                if (StoreKeys.isRunKey(kv.key)) {
+                    ids.add(kv.key);
+                }
+            });
         }
         ids.sort(null);
         return ids;
@@ -104,8 +108,7 @@ public final class RunStateReader {
         dev.simsnap.snapshot.delta.ItemStore items = new dev.simsnap.snapshot.delta.ItemStore(
                 readOnly(SnapshotStores.ITEMS), readOnly(SnapshotStores.ITEM_CHUNKS), schemas);
         Optional<Optional<String>> read = consistently(runId, m -> {
-            if (m.model() == null || dev.simsnap.model.StateModel.parse(m.model(), f -> null).collection(collection)
-                    .isEmpty()) {
+            if (m.model() == null || m.parsedModel().collection(collection).isEmpty()) {
                 return Optional.<String>empty();
             }
             var stored = items.get(dev.simsnap.snapshot.delta.ItemStore.key(runId, collection, entityId));
@@ -196,7 +199,7 @@ public final class RunStateReader {
      */
     public static RunState rendered(RunMeta m, dev.simsnap.snapshot.delta.ItemStore items,
                                     dev.simsnap.engine.entity.SchemaLookup schemas) {
-        dev.simsnap.model.StateModel model = dev.simsnap.model.StateModel.parse(m.model(), f -> null);
+        dev.simsnap.model.StateModel model = m.parsedModel();
         ItemsView view = ItemsView.read(model, m.runId(), items);
         return RunState.rendered(m.runId(), m.consistentIteration(),
                 new dev.simsnap.render.layout.LayoutRenderer(model, schemas).render(view));
@@ -324,8 +327,8 @@ public final class RunStateReader {
         if (!RunIds.isValid(runId)) {
             return Optional.empty();
         }
-        Object json = meta().get(runId);
-        return json == null ? Optional.empty() : Optional.of(RunMeta.fromJson((String) json));
+        ReadOnlyKeyValueStore<String, ?> store = meta();
+        return Optional.ofNullable(RunMeta.read(key -> (String) store.get(key), runId));
     }
 
     private ReadOnlyKeyValueStore<String, ?> meta() {

@@ -119,7 +119,7 @@ public final class RunForker {
      */
     private void forkItems(String sourceRun, long iteration, String newRun, RunMeta meta, RunInfo info,
                            RunReplayer.Replayed replayed) {
-        dev.simsnap.model.StateModel model = dev.simsnap.model.StateModel.parse(meta.model(), f -> null);
+        dev.simsnap.model.StateModel model = meta.parsedModel();
         dev.simsnap.snapshot.delta.ItemStore items = replayed.state().items(replayed.schemas());
         List<String> workers = info.expectedWorkers();
         String first = workers.get(0);

@@ -238,15 +238,14 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
 
     /** When the run's model is known here, the collection must be one of its generations collections. */
     private void checkCollection(String runId, String collection) throws Rejection {
-        String json = meta.get(runId);
-        if (json == null) {
+        var run = dev.simsnap.snapshot.run.RunMeta.read(meta::get, runId);
+        if (run == null) {
             return; // RunStarted travels on the other topic and may not be read yet
         }
-        String model = dev.simsnap.snapshot.run.RunMeta.fromJson(json).model();
-        if (model == null) {
+        if (run.model() == null) {
             throw invalid("a state-model generation in run " + runId + ", which was started without a model");
         }
-        var spec = dev.simsnap.model.StateModel.parse(model, f -> null).collection(collection);
+        var spec = run.parsedModel().collection(collection);
         if (spec.isEmpty() || spec.get().shape() != dev.simsnap.model.Shape.GENERATIONS) {
             throw invalid("collection '" + collection + "' is not a generations collection of run " + runId);
         }
