@@ -5,6 +5,7 @@ import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.read.StoreProvider;
+import dev.simsnap.snapshot.topology.OutputErrors;
 import dev.simsnap.snapshot.topology.SnapshotTopology;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -59,6 +60,8 @@ public final class SnapshotService implements AutoCloseable {
         }
         // Static membership: a restart on the same state dir rejoins at once instead of after the session timeout.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), InstanceId.of(config.stateDir()));
+        // A record Kafka refuses as too large: skipped for outputs, fatal for changelogs (see OutputErrors).
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutputErrors.class.getName());
         p.putAll(config.streamsOverrides());
         return p;
     }

@@ -15,6 +15,9 @@ import java.nio.ByteBuffer;
  */
 final class ItemChecks {
 
+    /** Most characters of an item's entity id (the worker library refuses longer ones before sending). */
+    static final int MAX_ENTITY_ID_CHARS = 4096;
+
     private ItemChecks() {
     }
 
@@ -37,6 +40,10 @@ final class ItemChecks {
                 + "': kind " + model.kind() + " declares " + model.collections().stream().map(CollectionSpec::name)
                 .toList()));
         String id = d.getEntityId();
+        if (id.length() > MAX_ENTITY_ID_CHARS) {
+            throw new Rejection(DeadLetterReasons.TOO_LARGE, "entity_id has " + id.length()
+                    + " characters; at most " + MAX_ENTITY_ID_CHARS + " (it is part of store and output keys)");
+        }
         switch (c.shape()) {
             case GENERATIONS -> throw invalid("collection '" + name
                     + "' holds generations: publish them on simsnap.generations");
