@@ -105,7 +105,8 @@ public final class IngestService implements AutoCloseable {
                 return call.apply(slot.worker);
             } catch (IllegalStateException e) {
                 if (e.getMessage() != null && e.getMessage().contains("can no longer publish")) {
-                    dropWorker(slot); // fenced: the next call opens a fresh instance
+                    dropWorker(slot); // fenced: nothing of this call was committed; the next call opens a fresh instance
+                    throw new GatewayException(503, null, e.getMessage() + "; retry the same request");
                 }
                 throw e;
             } catch (org.apache.kafka.common.KafkaException e) {

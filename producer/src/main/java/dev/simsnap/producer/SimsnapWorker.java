@@ -53,6 +53,13 @@ import org.slf4j.LoggerFactory;
  * each topic. Each public publishing method is one transaction: all of it becomes visible to read_committed readers
  * or none of it. A worker is not thread-safe and runs one transaction at a time; use one worker per thread.
  *
+ * <p>Outages: a call that fails because Kafka did not answer in time throws a {@link KafkaException} (a commit
+ * whose outcome is unknown: {@link CommitOutcomeUnknownException}) and leaves the worker usable: its next call
+ * replaces the producer — the new one's {@code initTransactions} completes or aborts the transaction in doubt — and
+ * reads the run back, so a step or iteration re-sent after the outage is answered by what really happened
+ * (already committed with the same content, or committed now). Until Kafka answers, that next call fails the same
+ * way; nothing needs restarting.
+ *
  * <pre>{@code
  * try (SimsnapWorker worker = SimsnapWorker.builder().config(props).run("sim01").worker("w0").build()) {
  *     worker.startRun(RunSpec.of("trading-arena", "w0"));
@@ -77,7 +84,10 @@ public final class SimsnapWorker implements AutoCloseable {
     private final String workerId;
     private final int deltaPartition;
     private final int partitions;
-    private final KafkaProducer<String, Object> producer;
+    private final Properties producerProps;
+    private KafkaProducer<String, Object> producer;
+    /** The producer's transaction state is in doubt (a call timed out): replace it before the next transaction. */
+    private boolean replaceProducer;
     private final WorkerStats stats = new WorkerStats();
     private RunState state;
     private long nextSequence;
@@ -101,6 +111,7 @@ public final class SimsnapWorker implements AutoCloseable {
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId(runId, workerId));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AVRO_SERIALIZER);
+        this.producerProps = props;
         this.producer = new KafkaProducer<>(props);
         try {
             producer.initTransactions(); // fences the zombie and aborts its open transaction
@@ -212,7 +223,7 @@ public final class SimsnapWorker implements AutoCloseable {
             throw new IllegalArgumentException("field 'iteration': " + iteration + " is not greater than worker "
                     + workerId + "'s last committed iteration " + state.lastIteration());
         }
-        producer.beginTransaction();
+        begin();
         open = new Iteration(this, iteration, virtualDate, nextSequence);
         return open;
     }
@@ -281,7 +292,7 @@ public final class SimsnapWorker implements AutoCloseable {
         if (open != null) {
             open.close();
         }
-        producer.close(CLOSE_TIMEOUT);
+        producer.close(replaceProducer ? Duration.ZERO : CLOSE_TIMEOUT);
         if (registry != null) {
             registry.close();
         }
@@ -505,7 +516,7 @@ public final class SimsnapWorker implements AutoCloseable {
         int virtualDate = vd != null && vd >= Integer.MIN_VALUE && vd <= Integer.MAX_VALUE ? vd.intValue() : 0;
         long first = nextSequence;
         long sequence = first;
-        producer.beginTransaction();
+        begin();
         try {
             for (Step.Change c : step.changes()) {
                 send(Contracts.DELTAS_TOPIC, deltaPartition, new StateDelta(runId, workerId, sequence++, step.step(), 0,
@@ -658,7 +669,7 @@ public final class SimsnapWorker implements AutoCloseable {
     // ---- transactions ------------------------------------------------------------------------------------------
 
     private void transaction(Runnable body) {
-        producer.beginTransaction();
+        begin();
         try {
             body.run();
         } catch (RuntimeException e) {
@@ -668,6 +679,43 @@ public final class SimsnapWorker implements AutoCloseable {
         commitOrThrow();
     }
 
+    private void begin() {
+        try {
+            producer.beginTransaction();
+        } catch (IllegalStateException e) {
+            // Only a transactional call left pending by a timeout gets here (checkUsable replaced such producers).
+            replaceProducer = true;
+            throw new KafkaException("worker " + workerId + " of run " + runId + ": " + e.getMessage()
+                    + " (the producer is replaced on the next call)", e);
+        }
+    }
+
+    /**
+     * Replaces a producer whose transaction state is in doubt: a new instance's {@code initTransactions} fences
+     * the old one and completes (commit already recorded) or aborts its transaction; then the run is read back,
+     * so this worker's last step, sequence and digests are what Kafka holds.
+     */
+    private void replaceProducerIfNeeded() {
+        if (!replaceProducer) {
+            return;
+        }
+        producer.close(Duration.ZERO);
+        KafkaProducer<String, Object> fresh = new KafkaProducer<>(producerProps);
+        try {
+            fresh.initTransactions();
+            refresh();
+        } catch (RuntimeException e) {
+            fresh.close(Duration.ZERO);
+            producer = fresh; // closed: still replaced on the next call
+            throw e;
+        }
+        producer = fresh;
+        replaceProducer = false;
+        nextSequence = state.lastSequence() + 1;
+        LOG.info("worker {} of run {}: producer replaced after a timeout; last committed {}, next sequence {}",
+                workerId, runId, state.lastIteration(), nextSequence);
+    }
+
     private void commitOrThrow() {
         try {
             producer.commitTransaction(); // flushes; fails if any send of the transaction failed
@@ -675,6 +723,11 @@ public final class SimsnapWorker implements AutoCloseable {
                  | UnsupportedVersionException e) {
             broken = e;
             throw e;
+        } catch (org.apache.kafka.common.errors.TimeoutException | org.apache.kafka.common.errors.InterruptException
+                 | IllegalStateException e) {
+            // Committed or not: only the coordinator knows. The next call replaces the producer and reads back.
+            replaceProducer = true;
+            throw new CommitOutcomeUnknownException(runId, workerId, e);
         } catch (KafkaException e) {
             // Abortable (InvalidProducerEpochException included): aborting tells whether we were fenced.
             RuntimeException fenced = abortAfter(e);
@@ -701,7 +754,9 @@ public final class SimsnapWorker implements AutoCloseable {
             }
             LOG.warn("worker {} of run {} was fenced by a newer instance: {}", workerId, runId, e.toString());
             return e;
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
+            // Not aborted (a timeout, or a call still pending): the producer is replaced before the next transaction.
+            replaceProducer = true;
             LOG.warn("aborting the transaction of worker {} of run {} failed: {}", workerId, runId, e.toString());
             return null;
         }
@@ -728,6 +783,7 @@ public final class SimsnapWorker implements AutoCloseable {
         if (open != null) {
             throw new IllegalStateException("iteration " + open.iteration() + " is still open");
         }
+        replaceProducerIfNeeded();
     }
 
     private static void sleep(long millis) {
