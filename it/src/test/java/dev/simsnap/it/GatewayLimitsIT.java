@@ -41,11 +41,13 @@ class GatewayLimitsIT {
     static Path tmp;
     private static Stack stack;
     private static String gw;
+    private static String bootstrap;
 
     @BeforeAll
     static void start(KafkaBroker broker) throws Exception {
         stack = Stack.start(broker, tmp, "limits-" + ID);
         gw = stack.gateway().url();
+        bootstrap = broker.bootstrapServers();
     }
 
     @AfterAll
@@ -118,6 +120,96 @@ class GatewayLimitsIT {
         assertThat(small.statusCode()).as(small.body()).isEqualTo(200);
         assertThat(Http.json(small).get("status").asText()).isEqualTo("committed");
         assertThat(peak - heapBefore).as("heap held by the refused request").isLessThan(512L << 20);
+    }
+
+    @Test
+    void aStepFarAheadOrAnIterationThatWouldBlockLaterOnesIsRefused() throws Exception {
+        String run = "limits-ahead-" + ID;
+        startRun(run);
+        String step0 = "{\"clock\": {\"day\": 0}, \"changes\": [" + change(0, 1) + "]}";
+        HttpResponse<String> far = Http.post(gw + "/runs/" + run + "/workers/w0/steps/1000000", step0);
+        assertThat(far.statusCode()).as(far.body()).isEqualTo(422);
+        assertThat(Http.json(far).get("error").asText()).contains("steps go one at a time: next is 0");
+        HttpResponse<String> first = Http.post(gw + "/runs/" + run + "/workers/w0/steps", step0);
+        assertThat(Http.json(first).get("step").asLong()).as(first.body()).isZero();
+
+        // v1: an iteration of 2^63-1 would have left no later iteration to send.
+        String v1 = "limits-v1-ahead-" + ID;
+        HttpResponse<String> started = Http.post(gw + "/runs/" + v1 + "/start",
+                "{\"kind\": \"trading-arena\", \"expected_workers\": [\"w0\"]}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+        String empty = "{\"virtual_date\": 0, \"deltas\": []}";
+        HttpResponse<String> max = Http.post(gw + "/runs/" + v1 + "/workers/w0/iterations/" + Long.MAX_VALUE, empty);
+        assertThat(max.statusCode()).as(max.body()).isEqualTo(422);
+        assertThat(Http.json(max).get("error").asText()).contains("is more than 1000000 beyond worker w0's last"
+                + " committed iteration -1");
+        HttpResponse<String> five = Http.post(gw + "/runs/" + v1 + "/workers/w0/iterations/5", empty);
+        assertThat(Http.json(five).get("status").asText()).as(five.body()).isEqualTo("committed");
+        HttpResponse<String> again = Http.post(gw + "/runs/" + v1 + "/workers/w0/iterations/5", empty);
+        assertThat(Http.json(again).get("status").asText()).as(again.body()).isEqualTo("already_committed");
+    }
+
+    @Test
+    void concurrentStartsOfOneRunThroughTwoGatewaysMakeOneDecision() throws Exception {
+        try (dev.simsnap.gateway.GatewayServer second = dev.simsnap.gateway.GatewayServer.builder()
+                .bootstrapServers(bootstrap).schemaRegistryUrl(stack.registry().url()).port(0).build().start()) {
+            for (boolean v2 : new boolean[] {false, true}) {
+                String run = "limits-start-" + (v2 ? "v2-" : "v1-") + ID;
+                int starters = 8;
+                java.util.List<CompletableFuture<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                for (int i = 0; i < starters; i++) {
+                    String url = (i % 2 == 0 ? gw : second.url()) + "/runs/" + run + "/start";
+                    ObjectNode body = Http.JSON.createObjectNode();
+                    if (v2) {
+                        body.set("model", Http.JSON.readTree(MODEL.toJson()));
+                    } else {
+                        body.put("kind", "trading-arena");
+                    }
+                    body.putArray("expected_workers").add("s" + i);
+                    calls.add(CompletableFuture.supplyAsync(() -> {
+                        try {
+                            go.await();
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                        return Http.post(url, body.toString());
+                    }));
+                }
+                go.countDown();
+                java.util.List<HttpResponse<String>> answers = new java.util.ArrayList<>();
+                for (CompletableFuture<HttpResponse<String>> c : calls) {
+                    answers.add(c.get(120, TimeUnit.SECONDS));
+                }
+                java.util.List<HttpResponse<String>> winners = answers.stream()
+                        .filter(r -> r.statusCode() == 200).toList();
+                System.out.printf("[GatewayLimitsIT] %d concurrent %s starts: %s%n", starters, v2 ? "v2" : "v1",
+                        answers.stream().map(r -> r.statusCode() + (r.statusCode() == 200
+                                ? " " + Http.json(r).get("status").asText() : "")).toList());
+                assertThat(winners).hasSize(1);
+                assertThat(Http.json(winners.get(0)).get("status").asText()).isEqualTo("started");
+                JsonNode winner = Http.json(winners.get(0)).get("expected_workers");
+                for (HttpResponse<String> r : answers) {
+                    if (r.statusCode() != 200) {
+                        assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+                        assertThat(Http.json(r).get("existing").get("expected_workers")).isEqualTo(winner);
+                    }
+                }
+                // The same definition again, through either gateway: already_started.
+                ObjectNode same = Http.JSON.createObjectNode();
+                if (v2) {
+                    same.set("model", Http.JSON.readTree(MODEL.toJson()));
+                } else {
+                    same.put("kind", "trading-arena");
+                }
+                same.set("expected_workers", winner);
+                for (String url : java.util.List.of(gw, second.url())) {
+                    HttpResponse<String> r = Http.post(url + "/runs/" + run + "/start", same.toString());
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                    assertThat(Http.json(r).get("status").asText()).isEqualTo("already_started");
+                }
+            }
+        }
     }
 
     /** Writes a step body of {@code total} bytes in 64 KiB chunks; returns how many bytes got out. */

@@ -76,6 +76,8 @@ import org.slf4j.LoggerFactory;
 public final class SimsnapWorker implements AutoCloseable {
 
     static final String AVRO_SERIALIZER = "dev.simsnap.serde.AvroSerializer";
+    /** How far beyond a worker's last committed iteration a v1 iteration may be (v2 steps go one at a time). */
+    public static final long MAX_ITERATION_GAP = 1_000_000;
     private static final Logger LOG = LoggerFactory.getLogger(SimsnapWorker.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -161,23 +163,60 @@ public final class SimsnapWorker implements AutoCloseable {
     }
 
     /**
-     * Starts the run unless a RunStarted of it is already committed (idempotent across restarts). The check reads
-     * what was committed when this worker opened (or last joined); two workers starting the same run at the same
-     * instant could both send one, so let one worker start a run and the others {@link #joinRun join} it.
+     * Starts a v1 run (no state model) unless it is already started — one decision, however many starters race:
+     * reads the run back, sends RunStarted when there is none, and waits until a RunStarted is readable; the first
+     * one on the run's partition is the run's (the service dead-letters the others). A run already started with
+     * the same kind and expected workers is a no-op.
      *
-     * @return true if this call sent RunStarted
+     * @return true if this call's RunStarted is the run's
+     * @throws RunConflictException when the run was started with another kind, other workers, or a state model
      */
     public boolean startRun(RunSpec spec) {
         checkUsable();
+        refresh();
         if (state.started()) {
+            checkSameSpec(spec);
             return false;
         }
         RunStarted started = new RunStarted(runId, spec.kind(), new ArrayList<>(spec.expectedWorkers()),
                 Map.copyOf(spec.config()), spec.randomSeed(), System.currentTimeMillis(), null, null);
         transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
-        state = new RunState(true, java.util.Optional.of(spec.kind()), spec.expectedWorkers(), state.ended(),
-                state.lastIteration(), state.lastSequence());
+        awaitStarted();
+        if (!startedRecord.equals(started)) {
+            checkSameSpec(spec); // another starter got there first
+            return false;
+        }
         return true;
+    }
+
+    private void checkSameSpec(RunSpec spec) {
+        RunStarted existing = startedRecord;
+        String difference = null;
+        if (existing.getModel() != null) {
+            difference = "it was started with a state model";
+        } else if (!existing.getExpectedWorkers().equals(spec.expectedWorkers())) {
+            difference = "expected_workers " + existing.getExpectedWorkers() + " vs " + spec.expectedWorkers();
+        } else if (!existing.getKind().equals(spec.kind())) {
+            difference = "kind '" + existing.getKind() + "' vs '" + spec.kind() + "'";
+        }
+        if (difference != null) {
+            throw new RunConflictException(runId, existing.getKind(), existing.getExpectedWorkers(),
+                    existing.getModel(), difference);
+        }
+    }
+
+    /** Waits until read_committed sees a RunStarted of the run (commitTransaction returns before the markers). */
+    private void awaitStarted() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        refresh();
+        while (startedRecord == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("run " + runId + ": the RunStarted just committed is not readable"
+                        + " after 30 s");
+            }
+            sleep(50);
+            refresh();
+        }
     }
 
     /**
@@ -222,6 +261,12 @@ public final class SimsnapWorker implements AutoCloseable {
         if (iteration <= state.lastIteration()) {
             throw new IllegalArgumentException("field 'iteration': " + iteration + " is not greater than worker "
                     + workerId + "'s last committed iteration " + state.lastIteration());
+        }
+        if (iteration - MAX_ITERATION_GAP > state.lastIteration()) { // iteration >= 0: no overflow
+            throw new IllegalArgumentException("field 'iteration': " + iteration + " is more than "
+                    + MAX_ITERATION_GAP + " beyond worker " + workerId + "'s last committed iteration "
+                    + state.lastIteration() + " (iterations only grow, so one far ahead would turn later ones"
+                    + " into refusals)");
         }
         begin();
         open = new Iteration(this, iteration, virtualDate, nextSequence);
@@ -362,17 +407,7 @@ public final class SimsnapWorker implements AutoCloseable {
                 Map.copyOf(definition.config()), definition.seed(), System.currentTimeMillis(), null,
                 definition.model().toJson());
         transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
-        // commitTransaction returns before the commit markers are written: wait until read_committed sees a start
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        refresh();
-        while (startedRecord == null) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("run " + runId + ": the RunStarted just committed is not readable"
-                        + " after 30 s");
-            }
-            sleep(50);
-            refresh();
-        }
+        awaitStarted();
         if (!startedRecord.equals(started)) {
             // another starter got there first: the first RunStarted on the partition is the run's
             checkSameDefinition(definition);
