@@ -106,6 +106,7 @@ public final class SimsnapWorker implements AutoCloseable {
         this.workerId = workerId;
         this.partitions = TopicSetup.prepare(config);
         this.deltaPartition = RunHistory.partitionOf(runId, partitions);
+        ensureEnvelopeLevels();
         Properties props = SimsnapConfig.clientProperties(config);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(runId, workerId));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -639,6 +640,35 @@ public final class SimsnapWorker implements AutoCloseable {
         });
         stats.generationCommitted();
         return chunks.size();
+    }
+
+    /** Registry URL + subject of the envelope subjects already made BACKWARD_TRANSITIVE by this process. */
+    private static final java.util.Set<String> ENSURED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The record schemas of both topics evolve BACKWARD_TRANSITIVE (PROTOCOL.md section 4): their subjects are set
+     * to it (once per process and registry) before this worker's serializer registers anything under them.
+     */
+    private void ensureEnvelopeLevels() {
+        String url = config.getProperty(SimsnapConfig.SCHEMA_REGISTRY_URL, "");
+        try {
+            for (String topic : List.of(Contracts.DELTAS_TOPIC, Contracts.GENERATIONS_TOPIC)) {
+                for (Schema record : topic.equals(Contracts.DELTAS_TOPIC) ? Contracts.DELTA_TOPIC_RECORDS
+                        : Contracts.GENERATION_TOPIC_RECORDS) {
+                    String subject = Contracts.subject(topic, record);
+                    if (!ENSURED.contains(url + " " + subject)) {
+                        dev.simsnap.registry.client.SubjectLevels.ensure(registry(), subject, "BACKWARD_TRANSITIVE");
+                        ENSURED.add(url + " " + subject);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (registry != null) {
+                registry.close();
+                registry = null;
+            }
+            throw e;
+        }
     }
 
     private SchemaRegistry registry() {
