@@ -73,6 +73,19 @@ public final class GatewayServer implements AutoCloseable {
         Javalin javalin = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.defaultContentType = "application/json";
+            // Encoded separators and odd bytes reach the routes, whose id checks refuse them with a JSON 400;
+            // what Jetty still refuses itself gets a JSON body too.
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
+            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                    org.eclipse.jetty.http.UriCompliance.DEFAULT.with("simsnap",
+                            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING)));
+        });
+        javalin.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{\"error\"")) {
+                error(ctx, 404, "no endpoint " + ctx.method().name() + " " + ctx.path().replaceAll("\\p{Cntrl}", "?"),
+                        null);
+            }
         });
         javalin.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
         post(javalin, "/runs/{run}/start", (ctx, body) -> service.startRun(ctx.pathParam("run"), body));
