@@ -242,7 +242,7 @@ public final class IngestService implements AutoCloseable {
             try {
                 JsonDeltas.Parsed d = JsonDeltas.parse(deltas.get(i));
                 StateDelta delta = new StateDelta(run, worker, 0L, iteration, virtualDate, d.type(),
-                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null);
+                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null, null);
                 DeltaValidator.validate(delta);
                 parsed.add(d);
                 checked.add(delta);

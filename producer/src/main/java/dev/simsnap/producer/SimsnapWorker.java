@@ -555,12 +555,18 @@ public final class SimsnapWorker implements AutoCloseable {
         begin();
         try {
             for (Step.Change c : step.changes()) {
-                send(Contracts.DELTAS_TOPIC, deltaPartition, new StateDelta(runId, workerId, sequence++, step.step(), 0,
-                        null, c.entityId(), c.collection(), c.op(), c.fields(), null,
-                        c.item() == null ? null : ByteBuffer.wrap(c.item())));
+                // An item larger than a record should be goes as consecutive parts (StateDelta.item_part).
+                List<ByteBuffer> slices = c.item() == null ? java.util.Collections.singletonList(null)
+                        : Contracts.itemSlices(c.item());
+                for (int i = 0; i < slices.size(); i++) {
+                    send(Contracts.DELTAS_TOPIC, deltaPartition, new StateDelta(runId, workerId, sequence++,
+                            step.step(), 0, null, c.entityId(), c.collection(), c.op(), c.fields(), null,
+                            slices.get(i), slices.size() == 1 ? null
+                            : new dev.simsnap.schema.delta.ItemPart(i, slices.size())));
+                }
             }
             send(Contracts.DELTAS_TOPIC, deltaPartition, new IterationCommitted(runId, workerId, step.step(),
-                    virtualDate, step.changes().size(), sequence - 1, new java.util.HashMap<>(clock),
+                    virtualDate, (int) (sequence - first), sequence - 1, new java.util.HashMap<>(clock),
                     ByteBuffer.wrap(digest)));
         } catch (RuntimeException e) {
             abortQuietly();

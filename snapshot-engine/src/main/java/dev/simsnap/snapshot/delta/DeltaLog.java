@@ -319,10 +319,21 @@ public final class DeltaLog {
         java.util.TreeMap<Long, Map<String, Change>> perIteration = new java.util.TreeMap<>();
         Map<Long, Integer> dates = new java.util.HashMap<>();
         long prevIteration = Long.MIN_VALUE;
-        for (Pending p : pending) {
+        ItemParts parts = new ItemParts((bytes, rejection) -> rejects.reject(m.runId(), bytes, rejection));
+        for (Pending buffered : pending) {
+            Pending p = buffered;
             StateDelta d = decoded.remove(p.key());
             if (d == null) {
                 d = BufferedDeltas.decode(p.bytes());
+            }
+            StateDelta whole = parts.add(p.bytes(), d);
+            if (whole == null) {
+                continue; // a part of a change whose last part is still to come
+            }
+            if (whole != d) {
+                d = whole; // a change joined from its parts: rejected as a whole if its rules refuse it
+                p = new Pending(p.key(), BufferedDeltas.encode(whole), p.iteration(), p.worker(), p.sequence(),
+                        p.chunked());
             }
             if (listener != null && d.getIteration() != prevIteration) {
                 if (prevIteration != Long.MIN_VALUE) {
@@ -353,6 +364,7 @@ public final class DeltaLog {
                         "worker " + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
             }
         }
+        parts.finish();
         if (listener != null && prevIteration != Long.MIN_VALUE) {
             snapshotValues(perIteration.get(prevIteration), touched, touchedItems);
         }

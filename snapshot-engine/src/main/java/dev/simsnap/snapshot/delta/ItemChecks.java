@@ -89,7 +89,13 @@ final class ItemChecks {
                 }
             }
         }
-        if (hasItem) {
+        var part = d.getItemPart();
+        if (part != null && (!hasItem || part.getCount() < 2 || part.getIndex() < 0
+                || part.getIndex() >= part.getCount())) {
+            throw invalid("item_part " + part.getIndex() + " of " + part.getCount() + ": a part carries a slice of"
+                    + " the item, its index is 0..count-1 and count at least 2");
+        }
+        if (hasItem && (part == null || part.getIndex() == 0)) { // later parts are raw slices
             ByteBuffer item = d.getItem().duplicate();
             if (item.remaining() < 5 || item.get(item.position()) != 0) {
                 throw invalid("item is not Confluent-framed (0x00, 4-byte schema id, Avro body)");
