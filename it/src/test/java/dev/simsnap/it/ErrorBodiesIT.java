@@ -43,7 +43,7 @@ class ErrorBodiesIT {
             expect(seen, service, "GET /runs/r/snapshot?iteration=99999999999999999999 HTTP/1.1", null, 400,
                     "iteration must be a non-negative whole number");
             expect(seen, service, "GET /nowhere HTTP/1.1", null, 404, "no endpoint GET /nowhere");
-            expect(seen, service, "GET /runs/a\u0000b HTTP/1.1", null, 400, "request refused by the HTTP layer");
+            expect(seen, service, "GET /runs/a\u0000b HTTP/1.1", null, 400, "invalid request path, refused by the HTTP layer");
             // Gateway
             expect(seen, gateway, "POST /runs/a%00b/start HTTP/1.1", "{}", 400, "paths take run and worker ids");
             expect(seen, gateway, "POST /runs/r/start HTTP/1.1", "[", 400, "malformed JSON");
