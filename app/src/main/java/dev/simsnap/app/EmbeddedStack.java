@@ -28,6 +28,15 @@ final class EmbeddedStack implements AutoCloseable {
                    String externalBootstrap, String externalRegistry, int brokers) {
     }
 
+    /**
+     * After a kill -9 the restarted controller refuses the broker's new registration until the previous one's
+     * session expires: 9 s by default, 18-23 s of restart in all with the retries (bench RestartBench). Broker and
+     * controller share this process, so a short session costs only loopback heartbeats; a broker fenced by a long
+     * pause registers again by itself.
+     */
+    static final java.util.Map<String, String> FAST_RESTART = java.util.Map.of(
+            "broker.heartbeat.interval.ms", "500", "broker.session.timeout.ms", "3000");
+
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
     private final String bootstrapServers;
     private final String registryUrl;
@@ -48,7 +57,8 @@ final class EmbeddedStack implements AutoCloseable {
                         + ", data in " + clusterDir.toAbsolutePath() + ")");
             } else if (options.externalBootstrap() == null) {
                 Path kafkaDir = Files.createDirectories(options.dataDir().resolve("kafka"));
-                EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDir).port(options.kafkaPort()).start();
+                EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDir).port(options.kafkaPort())
+                        .brokerProperties(FAST_RESTART).start();
                 parts.push(broker);
                 bootstrapServers = broker.bootstrapServers();
                 out.println("kafka     " + bootstrapServers + "  (embedded, data in " + kafkaDir.toAbsolutePath() + ")");

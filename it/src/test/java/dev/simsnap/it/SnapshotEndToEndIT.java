@@ -235,7 +235,7 @@ class SnapshotEndToEndIT {
             // Four poison records, keyed like real ones.
             AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>(client, Map.of(), false);
             StateDelta valid = new StateDelta(run, "w0", 100L, 1L, 0, EntityType.PERSON, "0", null, Operation.PATCH,
-                    List.of("cash"), Person.newBuilder().setPersonId(0).setCash(-1.0).build(), null);
+                    List.of("cash"), Person.newBuilder().setPersonId(0).setCash(-1.0).build(), null, null);
             byte[] validBytes = serializer.serialize(Contracts.DELTAS_TOPIC, valid);
             int stateDeltaId = ByteBuffer.wrap(validBytes, 1, 4).getInt();
             assertThat(stateDeltaId).isNotEqualTo(99999);

@@ -50,12 +50,14 @@ public final class GatewayServer implements AutoCloseable {
     private final String host;
     private final int requestedPort;
     private final IngestService service;
+    private final BodyLimits limits;
     private Javalin app;
 
     private GatewayServer(Builder b) {
         this.host = b.host;
         this.requestedPort = b.port;
         this.service = new IngestService(b.props);
+        this.limits = BodyLimits.of(b.props);
     }
 
     /** A new builder. */
@@ -71,31 +73,46 @@ public final class GatewayServer implements AutoCloseable {
         Javalin javalin = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.defaultContentType = "application/json";
+            // Encoded separators and odd bytes reach the routes, whose id checks refuse them with a JSON 400;
+            // what Jetty still refuses itself gets a JSON body too.
+            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
+            config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
+                    org.eclipse.jetty.http.UriCompliance.DEFAULT.with("simsnap",
+                            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                            org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING)));
+        });
+        javalin.error(404, ctx -> {
+            if (ctx.result() == null || ctx.result().isEmpty() || !ctx.result().startsWith("{\"error\"")) {
+                error(ctx, 404, "no endpoint " + ctx.method().name() + " " + ctx.path().replaceAll("\\p{Cntrl}", "?"),
+                        null);
+            }
         });
         javalin.get("/health", ctx -> ctx.json(Map.of("status", "UP")));
-        javalin.post("/runs/{run}/start", ctx -> reply(ctx, service.startRun(ctx.pathParam("run"), body(ctx))));
-        javalin.post("/runs/{run}/end", ctx -> reply(ctx, service.endRun(ctx.pathParam("run"), body(ctx))));
-        javalin.post("/runs/{run}/workers/{worker}/iterations/{iteration}", ctx -> reply(ctx,
+        post(javalin, "/runs/{run}/start", (ctx, body) -> service.startRun(ctx.pathParam("run"), body));
+        post(javalin, "/runs/{run}/end", (ctx, body) -> service.endRun(ctx.pathParam("run"), body));
+        post(javalin, "/runs/{run}/workers/{worker}/iterations/{iteration}", (ctx, body) ->
                 service.iteration(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("iteration"),
-                        body(ctx))));
-        javalin.post("/runs/{run}/workers/{worker}/generations/{generation}", ctx -> reply(ctx,
+                        body));
+        post(javalin, "/runs/{run}/workers/{worker}/generations/{generation}", (ctx, body) ->
                 service.generation(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("generation"),
-                        body(ctx))));
-        javalin.post("/runs/{run}/schemas/{collection}", ctx -> reply(ctx,
-                service.registerSchema(ctx.pathParam("run"), ctx.pathParam("collection"), body(ctx))));
+                        body));
+        post(javalin, "/runs/{run}/schemas/{collection}", (ctx, body) ->
+                service.registerSchema(ctx.pathParam("run"), ctx.pathParam("collection"), body));
         javalin.get("/runs/{run}/schemas/{collection}", ctx -> reply(ctx,
                 service.latestSchema(ctx.pathParam("run"), ctx.pathParam("collection"))));
         javalin.get("/runs/{run}/workers/{worker}", ctx -> reply(ctx,
                 service.workerState(ctx.pathParam("run"), ctx.pathParam("worker"))));
-        javalin.post("/runs/{run}/workers/{worker}/steps", ctx -> reply(ctx,
-                service.step(ctx.pathParam("run"), ctx.pathParam("worker"), null, body(ctx))));
-        javalin.post("/runs/{run}/workers/{worker}/steps/{step}", ctx -> reply(ctx,
-                service.step(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("step"), body(ctx))));
-        javalin.post("/runs/{run}/workers/{worker}/generations/{collection}/{generation}", ctx -> reply(ctx,
+        post(javalin, "/runs/{run}/workers/{worker}/steps", (ctx, body) ->
+                service.step(ctx.pathParam("run"), ctx.pathParam("worker"), null, body));
+        post(javalin, "/runs/{run}/workers/{worker}/steps/{step}", (ctx, body) ->
+                service.step(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("step"), body));
+        post(javalin, "/runs/{run}/workers/{worker}/generations/{collection}/{generation}", (ctx, body) ->
                 service.saveGeneration(ctx.pathParam("run"), ctx.pathParam("worker"), ctx.pathParam("collection"),
-                        ctx.pathParam("generation"), body(ctx))));
+                        ctx.pathParam("generation"), body));
         javalin.exception(GatewayException.class, (e, ctx) -> error(ctx, e.status(), e.getMessage(), e.field(),
                 e.extra()));
+        javalin.exception(java.io.UncheckedIOException.class, (e, ctx) -> error(ctx, 400,
+                "body: " + e.getMessage() + ": " + e.getCause(), null));
         javalin.exception(IllegalArgumentException.class, (e, ctx) -> {
             GatewayException g = GatewayException.invalid(null, e);
             error(ctx, g.status(), g.getMessage(), g.field());
@@ -139,16 +156,33 @@ public final class GatewayServer implements AutoCloseable {
         service.close();
     }
 
-    private static JsonNode body(Context ctx) {
-        String text = ctx.body();
-        if (text.isBlank()) {
-            throw new GatewayException(400, null, "body: empty, expected a JSON object");
-        }
+    private interface BodyHandler {
+        ObjectNode handle(Context ctx, JsonNode body);
+    }
+
+    /** A POST route whose body is read within {@link BodyLimits} and held within its budget until answered. */
+    private void post(Javalin javalin, String path, BodyHandler handler) {
+        javalin.post(path, ctx -> {
+            try (BodyLimits.Lease lease = limits.lease(ctx.req().getContentLengthLong())) {
+                JsonNode body = body(limits.read(ctx.req().getInputStream()));
+                reply(ctx, handler.handle(ctx, body));
+            }
+        });
+    }
+
+    private static JsonNode body(byte[] bytes) {
+        JsonNode node;
         try {
-            return MAPPER.readTree(text);
+            node = MAPPER.readTree(bytes);
         } catch (JsonProcessingException e) {
             throw new GatewayException(400, null, "body: malformed JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new GatewayException(400, null, "body: unreadable: " + e.getMessage());
         }
+        if (node == null || node.isMissingNode()) {
+            throw new GatewayException(400, null, "body: empty, expected a JSON object");
+        }
+        return node;
     }
 
     private static void reply(Context ctx, ObjectNode out) {

@@ -106,7 +106,8 @@ public final class IngestService implements AutoCloseable {
                 return call.apply(slot.worker);
             } catch (IllegalStateException e) {
                 if (e.getMessage() != null && e.getMessage().contains("can no longer publish")) {
-                    dropWorker(slot); // fenced: the next call opens a fresh instance
+                    dropWorker(slot); // fenced: nothing of this call was committed; the next call opens a fresh instance
+                    throw new GatewayException(503, null, e.getMessage() + "; retry the same request");
                 }
                 throw e;
             } catch (org.apache.kafka.common.KafkaException e) {
@@ -153,12 +154,20 @@ public final class IngestService implements AutoCloseable {
         if (worker == null) {
             worker = spec.expectedWorkers().get(0);
         }
-        return withWorker(run, worker, w -> {
-            boolean sent = w.startRun(spec);
-            ObjectNode out = base(run, w.workerId(), sent ? "started" : "already_started");
-            w.state().expectedWorkers().forEach(out.putArray("expected_workers")::add);
-            return out;
-        });
+        Object lock = runLocks.computeIfAbsent(run, k -> new Object());
+        synchronized (lock) {
+            return withWorker(run, worker, w -> {
+                boolean sent;
+                try {
+                    sent = w.startRun(spec);
+                } catch (RunConflictException e) {
+                    throw conflict(e);
+                }
+                ObjectNode out = base(run, w.workerId(), sent ? "started" : "already_started");
+                w.state().expectedWorkers().forEach(out.putArray("expected_workers")::add);
+                return out;
+            });
+        }
     }
 
     private static List<String> workers(JsonNode ew) {
@@ -234,7 +243,7 @@ public final class IngestService implements AutoCloseable {
             try {
                 JsonDeltas.Parsed d = JsonDeltas.parse(deltas.get(i));
                 StateDelta delta = new StateDelta(run, worker, 0L, iteration, virtualDate, d.type(),
-                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null);
+                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null, null);
                 DeltaValidator.validate(delta);
                 parsed.add(d);
                 checked.add(delta);
@@ -404,14 +413,7 @@ public final class IngestService implements AutoCloseable {
                 try {
                     sent = w.start(definition);
                 } catch (RunConflictException e) {
-                    ObjectNode extra = JSON.objectNode();
-                    ObjectNode existing = extra.putObject("existing");
-                    existing.put("kind", e.existingKind());
-                    e.existingWorkers().forEach(existing.putArray("expected_workers")::add);
-                    if (e.existingModel() != null) {
-                        existing.set("model", parseJson(e.existingModel()));
-                    }
-                    throw new GatewayException(409, null, e.getMessage(), extra);
+                    throw conflict(e);
                 } catch (SchemaEvolutionException e) {
                     throw evolution(e);
                 }
@@ -422,6 +424,18 @@ public final class IngestService implements AutoCloseable {
                 return out;
             });
         }
+    }
+
+    /** 409 naming the definition the run has: {@code existing = {kind, expected_workers, model?}}. */
+    private static GatewayException conflict(RunConflictException e) {
+        ObjectNode extra = JSON.objectNode();
+        ObjectNode existing = extra.putObject("existing");
+        existing.put("kind", e.existingKind());
+        e.existingWorkers().forEach(existing.putArray("expected_workers")::add);
+        if (e.existingModel() != null) {
+            existing.set("model", parseJson(e.existingModel()));
+        }
+        return new GatewayException(409, null, e.getMessage(), extra);
     }
 
     private static GatewayException evolution(SchemaEvolutionException e) {

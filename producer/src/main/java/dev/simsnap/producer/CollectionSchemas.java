@@ -70,6 +70,21 @@ public final class CollectionSchemas {
                 + " collection '" + collection + "' (kind '" + model.kind() + "' has " + names() + ")"));
     }
 
+    /** Subjects whose level this instance has made the model's (set or verified). */
+    private final java.util.Set<String> levelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Sets (or verifies) the collection subject's compatibility level before anything is registered under it. */
+    private void ensureLevel(CollectionSpec c) {
+        if (levelled.add(c.subject())) {
+            try {
+                dev.simsnap.registry.client.SubjectLevels.ensure(registry, c.subject(), model.compatibility(c));
+            } catch (RuntimeException e) {
+                levelled.remove(c.subject());
+                throw e;
+            }
+        }
+    }
+
     private List<String> names() {
         List<String> out = new ArrayList<>();
         model.collections().forEach(c -> out.add(c.name()));
@@ -84,7 +99,7 @@ public final class CollectionSchemas {
      */
     public void declare() {
         for (CollectionSpec c : model.collections()) {
-            registry.setCompatibility(c.subject(), model.compatibility(c));
+            ensureLevel(c);
             for (Schema s : c.schemas()) {
                 register(c.name(), s);
             }
@@ -103,6 +118,7 @@ public final class CollectionSchemas {
             CollectionSpec.of(model.kind(), spec.name(), spec.shape(), spec.key(), spec.order(), List.of(schema), null);
         }
         String subject = spec.subject();
+        ensureLevel(spec);
         try {
             registry.register(subject, schema);
         } catch (RegistryException.IncompatibleSchema e) {

@@ -53,6 +53,13 @@ import org.slf4j.LoggerFactory;
  * each topic. Each public publishing method is one transaction: all of it becomes visible to read_committed readers
  * or none of it. A worker is not thread-safe and runs one transaction at a time; use one worker per thread.
  *
+ * <p>Outages: a call that fails because Kafka did not answer in time throws a {@link KafkaException} (a commit
+ * whose outcome is unknown: {@link CommitOutcomeUnknownException}) and leaves the worker usable: its next call
+ * replaces the producer — the new one's {@code initTransactions} completes or aborts the transaction in doubt — and
+ * reads the run back, so a step or iteration re-sent after the outage is answered by what really happened
+ * (already committed with the same content, or committed now). Until Kafka answers, that next call fails the same
+ * way; nothing needs restarting.
+ *
  * <pre>{@code
  * try (SimsnapWorker worker = SimsnapWorker.builder().config(props).run("sim01").worker("w0").build()) {
  *     worker.startRun(RunSpec.of("trading-arena", "w0"));
@@ -69,6 +76,8 @@ import org.slf4j.LoggerFactory;
 public final class SimsnapWorker implements AutoCloseable {
 
     static final String AVRO_SERIALIZER = "dev.simsnap.serde.AvroSerializer";
+    /** How far beyond a worker's last committed iteration a v1 iteration may be (v2 steps go one at a time). */
+    public static final long MAX_ITERATION_GAP = 1_000_000;
     private static final Logger LOG = LoggerFactory.getLogger(SimsnapWorker.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
@@ -77,7 +86,10 @@ public final class SimsnapWorker implements AutoCloseable {
     private final String workerId;
     private final int deltaPartition;
     private final int partitions;
-    private final KafkaProducer<String, Object> producer;
+    private final Properties producerProps;
+    private KafkaProducer<String, Object> producer;
+    /** The producer's transaction state is in doubt (a call timed out): replace it before the next transaction. */
+    private boolean replaceProducer;
     private final WorkerStats stats = new WorkerStats();
     private RunState state;
     private long nextSequence;
@@ -94,6 +106,7 @@ public final class SimsnapWorker implements AutoCloseable {
         this.workerId = workerId;
         this.partitions = TopicSetup.prepare(config);
         this.deltaPartition = RunHistory.partitionOf(runId, partitions);
+        ensureEnvelopeLevels();
         Properties props = SimsnapConfig.clientProperties(config);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(runId, workerId));
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -101,6 +114,7 @@ public final class SimsnapWorker implements AutoCloseable {
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId(runId, workerId));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AVRO_SERIALIZER);
+        this.producerProps = props;
         this.producer = new KafkaProducer<>(props);
         try {
             producer.initTransactions(); // fences the zombie and aborts its open transaction
@@ -150,23 +164,60 @@ public final class SimsnapWorker implements AutoCloseable {
     }
 
     /**
-     * Starts the run unless a RunStarted of it is already committed (idempotent across restarts). The check reads
-     * what was committed when this worker opened (or last joined); two workers starting the same run at the same
-     * instant could both send one, so let one worker start a run and the others {@link #joinRun join} it.
+     * Starts a v1 run (no state model) unless it is already started — one decision, however many starters race:
+     * reads the run back, sends RunStarted when there is none, and waits until a RunStarted is readable; the first
+     * one on the run's partition is the run's (the service dead-letters the others). A run already started with
+     * the same kind and expected workers is a no-op.
      *
-     * @return true if this call sent RunStarted
+     * @return true if this call's RunStarted is the run's
+     * @throws RunConflictException when the run was started with another kind, other workers, or a state model
      */
     public boolean startRun(RunSpec spec) {
         checkUsable();
+        refresh();
         if (state.started()) {
+            checkSameSpec(spec);
             return false;
         }
         RunStarted started = new RunStarted(runId, spec.kind(), new ArrayList<>(spec.expectedWorkers()),
                 Map.copyOf(spec.config()), spec.randomSeed(), System.currentTimeMillis(), null, null);
         transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
-        state = new RunState(true, java.util.Optional.of(spec.kind()), spec.expectedWorkers(), state.ended(),
-                state.lastIteration(), state.lastSequence());
+        awaitStarted();
+        if (!startedRecord.equals(started)) {
+            checkSameSpec(spec); // another starter got there first
+            return false;
+        }
         return true;
+    }
+
+    private void checkSameSpec(RunSpec spec) {
+        RunStarted existing = startedRecord;
+        String difference = null;
+        if (existing.getModel() != null) {
+            difference = "it was started with a state model";
+        } else if (!existing.getExpectedWorkers().equals(spec.expectedWorkers())) {
+            difference = "expected_workers " + existing.getExpectedWorkers() + " vs " + spec.expectedWorkers();
+        } else if (!existing.getKind().equals(spec.kind())) {
+            difference = "kind '" + existing.getKind() + "' vs '" + spec.kind() + "'";
+        }
+        if (difference != null) {
+            throw new RunConflictException(runId, existing.getKind(), existing.getExpectedWorkers(),
+                    existing.getModel(), difference);
+        }
+    }
+
+    /** Waits until read_committed sees a RunStarted of the run (commitTransaction returns before the markers). */
+    private void awaitStarted() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        refresh();
+        while (startedRecord == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("run " + runId + ": the RunStarted just committed is not readable"
+                        + " after 30 s");
+            }
+            sleep(50);
+            refresh();
+        }
     }
 
     /**
@@ -212,7 +263,13 @@ public final class SimsnapWorker implements AutoCloseable {
             throw new IllegalArgumentException("field 'iteration': " + iteration + " is not greater than worker "
                     + workerId + "'s last committed iteration " + state.lastIteration());
         }
-        producer.beginTransaction();
+        if (iteration - MAX_ITERATION_GAP > state.lastIteration()) { // iteration >= 0: no overflow
+            throw new IllegalArgumentException("field 'iteration': " + iteration + " is more than "
+                    + MAX_ITERATION_GAP + " beyond worker " + workerId + "'s last committed iteration "
+                    + state.lastIteration() + " (iterations only grow, so one far ahead would turn later ones"
+                    + " into refusals)");
+        }
+        begin();
         open = new Iteration(this, iteration, virtualDate, nextSequence);
         return open;
     }
@@ -281,7 +338,7 @@ public final class SimsnapWorker implements AutoCloseable {
         if (open != null) {
             open.close();
         }
-        producer.close(CLOSE_TIMEOUT);
+        producer.close(replaceProducer ? Duration.ZERO : CLOSE_TIMEOUT);
         if (registry != null) {
             registry.close();
         }
@@ -363,17 +420,7 @@ public final class SimsnapWorker implements AutoCloseable {
                 Map.copyOf(definition.config()), definition.seed(), System.currentTimeMillis(), null,
                 definition.model().toJson());
         transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
-        // commitTransaction returns before the commit markers are written: wait until read_committed sees a start
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        refresh();
-        while (startedRecord == null) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("run " + runId + ": the RunStarted just committed is not readable"
-                        + " after 30 s");
-            }
-            sleep(50);
-            refresh();
-        }
+        awaitStarted();
         if (!startedRecord.equals(started)) {
             // another starter got there first: the first RunStarted on the partition is the run's
             checkSameDefinition(definition);
@@ -517,15 +564,21 @@ public final class SimsnapWorker implements AutoCloseable {
         int virtualDate = vd != null && vd >= Integer.MIN_VALUE && vd <= Integer.MAX_VALUE ? vd.intValue() : 0;
         long first = nextSequence;
         long sequence = first;
-        producer.beginTransaction();
+        begin();
         try {
             for (Step.Change c : step.changes()) {
-                send(Contracts.DELTAS_TOPIC, deltaPartition, new StateDelta(runId, workerId, sequence++, step.step(), 0,
-                        null, c.entityId(), c.collection(), c.op(), c.fields(), null,
-                        c.item() == null ? null : ByteBuffer.wrap(c.item())));
+                // An item larger than a record should be goes as consecutive parts (StateDelta.item_part).
+                List<ByteBuffer> slices = c.item() == null ? java.util.Collections.singletonList(null)
+                        : Contracts.itemSlices(c.item());
+                for (int i = 0; i < slices.size(); i++) {
+                    send(Contracts.DELTAS_TOPIC, deltaPartition, new StateDelta(runId, workerId, sequence++,
+                            step.step(), 0, null, c.entityId(), c.collection(), c.op(), c.fields(), null,
+                            slices.get(i), slices.size() == 1 ? null
+                            : new dev.simsnap.schema.delta.ItemPart(i, slices.size())));
+                }
             }
             send(Contracts.DELTAS_TOPIC, deltaPartition, new IterationCommitted(runId, workerId, step.step(),
-                    virtualDate, step.changes().size(), sequence - 1, new java.util.HashMap<>(clock),
+                    virtualDate, (int) (sequence - first), sequence - 1, new java.util.HashMap<>(clock),
                     ByteBuffer.wrap(digest)));
         } catch (RuntimeException e) {
             abortQuietly();
@@ -607,6 +660,35 @@ public final class SimsnapWorker implements AutoCloseable {
         return chunks.size();
     }
 
+    /** Registry URL + subject of the envelope subjects already made BACKWARD_TRANSITIVE by this process. */
+    private static final java.util.Set<String> ENSURED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The record schemas of both topics evolve BACKWARD_TRANSITIVE (PROTOCOL.md section 4): their subjects are set
+     * to it (once per process and registry) before this worker's serializer registers anything under them.
+     */
+    private void ensureEnvelopeLevels() {
+        String url = config.getProperty(SimsnapConfig.SCHEMA_REGISTRY_URL, "");
+        try {
+            for (String topic : List.of(Contracts.DELTAS_TOPIC, Contracts.GENERATIONS_TOPIC)) {
+                for (Schema record : topic.equals(Contracts.DELTAS_TOPIC) ? Contracts.DELTA_TOPIC_RECORDS
+                        : Contracts.GENERATION_TOPIC_RECORDS) {
+                    String subject = Contracts.subject(topic, record);
+                    if (!ENSURED.contains(url + " " + subject)) {
+                        dev.simsnap.registry.client.SubjectLevels.ensure(registry(), subject, "BACKWARD_TRANSITIVE");
+                        ENSURED.add(url + " " + subject);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (registry != null) {
+                registry.close();
+                registry = null;
+            }
+            throw e;
+        }
+    }
+
     private SchemaRegistry registry() {
         if (registry == null) {
             Map<String, Object> map = new java.util.HashMap<>();
@@ -670,7 +752,7 @@ public final class SimsnapWorker implements AutoCloseable {
     // ---- transactions ------------------------------------------------------------------------------------------
 
     private void transaction(Runnable body) {
-        producer.beginTransaction();
+        begin();
         try {
             body.run();
         } catch (RuntimeException e) {
@@ -680,6 +762,43 @@ public final class SimsnapWorker implements AutoCloseable {
         commitOrThrow();
     }
 
+    private void begin() {
+        try {
+            producer.beginTransaction();
+        } catch (IllegalStateException e) {
+            // Only a transactional call left pending by a timeout gets here (checkUsable replaced such producers).
+            replaceProducer = true;
+            throw new KafkaException("worker " + workerId + " of run " + runId + ": " + e.getMessage()
+                    + " (the producer is replaced on the next call)", e);
+        }
+    }
+
+    /**
+     * Replaces a producer whose transaction state is in doubt: a new instance's {@code initTransactions} fences
+     * the old one and completes (commit already recorded) or aborts its transaction; then the run is read back,
+     * so this worker's last step, sequence and digests are what Kafka holds.
+     */
+    private void replaceProducerIfNeeded() {
+        if (!replaceProducer) {
+            return;
+        }
+        producer.close(Duration.ZERO);
+        KafkaProducer<String, Object> fresh = new KafkaProducer<>(producerProps);
+        try {
+            fresh.initTransactions();
+            refresh();
+        } catch (RuntimeException e) {
+            fresh.close(Duration.ZERO);
+            producer = fresh; // closed: still replaced on the next call
+            throw e;
+        }
+        producer = fresh;
+        replaceProducer = false;
+        nextSequence = state.lastSequence() + 1;
+        LOG.info("worker {} of run {}: producer replaced after a timeout; last committed {}, next sequence {}",
+                workerId, runId, state.lastIteration(), nextSequence);
+    }
+
     private void commitOrThrow() {
         try {
             producer.commitTransaction(); // flushes; fails if any send of the transaction failed
@@ -687,6 +806,11 @@ public final class SimsnapWorker implements AutoCloseable {
                  | UnsupportedVersionException e) {
             broken = e;
             throw e;
+        } catch (org.apache.kafka.common.errors.TimeoutException | org.apache.kafka.common.errors.InterruptException
+                 | IllegalStateException e) {
+            // Committed or not: only the coordinator knows. The next call replaces the producer and reads back.
+            replaceProducer = true;
+            throw new CommitOutcomeUnknownException(runId, workerId, e);
         } catch (KafkaException e) {
             // Abortable (InvalidProducerEpochException included): aborting tells whether we were fenced.
             RuntimeException fenced = abortAfter(e);
@@ -713,7 +837,9 @@ public final class SimsnapWorker implements AutoCloseable {
             }
             LOG.warn("worker {} of run {} was fenced by a newer instance: {}", workerId, runId, e.toString());
             return e;
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
+            // Not aborted (a timeout, or a call still pending): the producer is replaced before the next transaction.
+            replaceProducer = true;
             LOG.warn("aborting the transaction of worker {} of run {} failed: {}", workerId, runId, e.toString());
             return null;
         }
@@ -740,6 +866,7 @@ public final class SimsnapWorker implements AutoCloseable {
         if (open != null) {
             throw new IllegalStateException("iteration " + open.iteration() + " is still open");
         }
+        replaceProducerIfNeeded();
     }
 
     private static void sleep(long millis) {

@@ -25,6 +25,14 @@ import org.apache.avro.generic.GenericRecord;
 public final class Step {
 
     /** One change as it will be sent (and digested). */
+    /**
+     * Most encoded bytes of one change (the service holds an item whole while applying and rendering it); larger
+     * changes are refused before anything is sent. Items grow past it by appends, which have no such limit.
+     */
+    public static final int MAX_ITEM_BYTES = 64 * 1024 * 1024;
+    /** Most characters of an entity id (it is part of store and output keys; the service refuses longer ones). */
+    public static final int MAX_ENTITY_ID_CHARS = 4096;
+
     record Change(String collection, String entityId, Operation op, List<String> fields, byte[] item) {
     }
 
@@ -295,6 +303,14 @@ public final class Step {
     }
 
     private Step add(String collection, String id, Operation op, List<String> fields, byte[] item) {
+        if (id.length() > MAX_ENTITY_ID_CHARS) {
+            throw new IllegalArgumentException("collection '" + collection + "': the entity id has " + id.length()
+                    + " characters; at most " + MAX_ENTITY_ID_CHARS);
+        }
+        if (item != null && item.length > MAX_ITEM_BYTES) {
+            throw new IllegalArgumentException("collection '" + collection + "', entity '" + brief(id) + "': the "
+                    + "change encodes to " + item.length + " bytes; at most " + MAX_ITEM_BYTES + " per change");
+        }
         changes.add(new Change(collection, id, op, List.copyOf(fields), item));
         return this;
     }

@@ -22,7 +22,7 @@ class DeltaValidatorTest {
 
     private static StateDelta delta(EntityType type, String id, String collection, Operation op, List<String> fields,
                                     Object payload) {
-        return new StateDelta("r", "w", 0L, 0L, 0, type, id, collection, op, fields, payload, null);
+        return new StateDelta("r", "w", 0L, 0L, 0, type, id, collection, op, fields, payload, null, null);
     }
 
     private static Person person(int id) {

@@ -18,7 +18,7 @@ class TradingArenaModelTest {
         for (int i = 0; i <= 13; i++) {
             for (EntityChange change : model.advance()) {
                 DeltaValidator.validate(new StateDelta("r", "w0", 0L, (long) i, 0, change.type(), change.entityId(),
-                        null, change.op(), change.patchFields(), change.payload(), null));
+                        null, change.op(), change.patchFields(), change.payload(), null, null));
                 applier.apply(change);
             }
             assertThat(applier.entities).isEqualTo(StateApplier.expected(model));

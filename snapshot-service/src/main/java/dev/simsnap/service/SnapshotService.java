@@ -5,6 +5,7 @@ import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.read.StoreProvider;
+import dev.simsnap.snapshot.topology.OutputErrors;
 import dev.simsnap.snapshot.topology.SnapshotTopics;
 import dev.simsnap.snapshot.topology.SnapshotTopology;
 import dev.simsnap.topic.Replication;
@@ -25,7 +26,6 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +72,8 @@ public final class SnapshotService implements AutoCloseable {
         }
         // Static membership: a restart on the same state dir rejoins at once instead of after the session timeout.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), InstanceId.of(config.stateDir()));
+        // A record Kafka refuses as too large: skipped for outputs, fatal for changelogs (see OutputErrors).
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutputErrors.class.getName());
         p.putAll(config.streamsOverrides());
         return p;
     }
@@ -90,11 +92,7 @@ public final class SnapshotService implements AutoCloseable {
         }
         int brokers = prepareTopics();
         streams = new KafkaStreams(topology(), streamsProperties(brokers));
-        streams.setUncaughtExceptionHandler(e -> {
-            // Poison records never get here (they are dead-lettered); this is a bug or an infrastructure failure.
-            LOG.error("snapshot stream thread failed; shutting this instance down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        streams.setUncaughtExceptionHandler(new ThreadFailures(java.time.Clock.systemUTC()));
         reader = new RunStateReader(StoreProvider.of(streams), schemas());
         streams.start();
     }

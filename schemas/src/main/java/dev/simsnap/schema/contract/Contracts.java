@@ -20,6 +20,24 @@ public final class Contracts {
     /** Records the snapshot service could not apply, reason in headers: {@link SimsnapTopics#DEAD_LETTER}. */
     public static final String DEAD_LETTER_TOPIC = SimsnapTopics.DEAD_LETTER.name();
 
+    /**
+     * Most bytes of a framed item one StateDelta carries: a larger change is sent as consecutive records with
+     * {@code item_part} (index, count), each carrying the next slice; readers join them.
+     */
+    public static final int ITEM_PART_BYTES = 512 * 1024;
+
+    /** The slices a framed item is sent in: one (the item itself) up to {@link #ITEM_PART_BYTES}, else parts. */
+    public static List<java.nio.ByteBuffer> itemSlices(byte[] item) {
+        if (item.length <= ITEM_PART_BYTES) {
+            return List.of(java.nio.ByteBuffer.wrap(item));
+        }
+        List<java.nio.ByteBuffer> out = new java.util.ArrayList<>();
+        for (int from = 0; from < item.length; from += ITEM_PART_BYTES) {
+            out.add(java.nio.ByteBuffer.wrap(item, from, Math.min(ITEM_PART_BYTES, item.length - from)).slice());
+        }
+        return out;
+    }
+
     /** Records on {@link #DELTAS_TOPIC}. */
     public static final List<Schema> DELTA_TOPIC_RECORDS = List.of(
             RunStarted.getClassSchema(), StateDelta.getClassSchema(),

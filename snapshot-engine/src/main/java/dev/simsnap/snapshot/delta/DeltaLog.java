@@ -8,6 +8,7 @@ import dev.simsnap.schema.run.RunStarted;
 import dev.simsnap.snapshot.deadletter.DeadLetterReasons;
 import dev.simsnap.snapshot.deadletter.Rejection;
 import dev.simsnap.snapshot.run.RunMeta;
+import dev.simsnap.snapshot.store.RecordLimits;
 import dev.simsnap.snapshot.store.StoreKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -102,6 +103,10 @@ public final class DeltaLog {
     private static final int MAX_CACHED_RUNS = 1024;
     /** Most buffered deltas kept decoded until applied (beyond that they are decoded again from the buffer). */
     private static final int MAX_DECODED = 200_000;
+
+    /** Splits a buffered delta too large for one changelog record (raw values start with 0xC3, heads with 0x01). */
+    private static final dev.simsnap.engine.entity.ChunkedValues BUFFER_CHUNKS =
+            new dev.simsnap.engine.entity.ChunkedValues();
 
     private final Map<String, RunMeta> runs = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
@@ -241,12 +246,17 @@ public final class DeltaLog {
                     + " was already committed by worker " + worker);
         }
         String bufferKey = StoreKeys.buffered(m.runId(), delta.getIteration(), worker, delta.getSequence());
-        buffer.put(bufferKey, BufferedDeltas.encode(delta));
+        byte[] encoded = BufferedDeltas.encode(delta);
+        m.acceptSequence(worker, delta.getSequence());
+        // Not stored now (see the class comment): the buffered delta records the sequence until the next save.
+        if (bufferKey.length() + (long) encoded.length > RecordLimits.MAX_STORE_ENTRY) {
+            BUFFER_CHUNKS.put(ItemStore.adapt(buffer), bufferKey, encoded);
+        } else {
+            buffer.put(bufferKey, encoded);
+        }
         if (decoded.size() < MAX_DECODED) {
             decoded.put(bufferKey, delta);
         }
-        m.acceptSequence(worker, delta.getSequence());
-        // Not stored now (see the class comment): the buffered delta records the sequence until the next save.
     }
 
     private void onCommit(String key, IterationCommitted commit) throws Rejection {
@@ -273,14 +283,13 @@ public final class DeltaLog {
         save(m);
     }
 
-    /** One buffered delta, its key parsed once for sorting. */
-    private record Pending(String key, byte[] bytes, long iteration, String worker, long sequence) {
-        static Pending of(Map.Entry<String, byte[]> kv) {
-            String k = kv.getKey();
+    /** One buffered delta (joined when it was stored in chunks), its key parsed once for sorting. */
+    private record Pending(String key, byte[] bytes, long iteration, String worker, long sequence, boolean chunked) {
+        static Pending of(String k, byte[] bytes, boolean chunked) {
             int workerEnd = k.lastIndexOf(StoreKeys.SEP);
             int workerStart = k.lastIndexOf(StoreKeys.SEP, workerEnd - 1) + 1;
-            return new Pending(k, kv.getValue(), StoreKeys.bufferedIteration(k), k.substring(workerStart, workerEnd),
-                    Long.parseLong(k.substring(workerEnd + 1)));
+            return new Pending(k, bytes, StoreKeys.bufferedIteration(k), k.substring(workerStart, workerEnd),
+                    Long.parseLong(k.substring(workerEnd + 1)), chunked);
         }
     }
 
@@ -288,11 +297,17 @@ public final class DeltaLog {
             .thenComparing(Pending::worker).thenComparingLong(Pending::sequence);
 
     /** Applies every buffered delta of iterations up to {@code upTo}, inside one seqlock write section. */
-    private void apply(RunMeta m, long upTo) {
+    private void apply(RunMeta m, long upTo) throws Rejection {
         List<Pending> pending = new ArrayList<>();
         for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(m.runId()),
                 k -> StoreKeys.bufferedIteration(k) > upTo)) { // keys are in iteration order (fixed-width)
-            pending.add(Pending.of(kv));
+            String k = kv.getKey();
+            if (k.indexOf('\0') >= 0) {
+                continue; // a chunk of the delta before it
+            }
+            boolean chunked = kv.getValue().length > 0 && kv.getValue()[0] == 0x01;
+            pending.add(Pending.of(k, chunked ? BUFFER_CHUNKS.get(ItemStore.adapt(buffer), k) : kv.getValue(),
+                    chunked));
         }
         pending.sort(PENDING_ORDER);
 
@@ -302,10 +317,21 @@ public final class DeltaLog {
         java.util.TreeMap<Long, Map<String, Change>> perIteration = new java.util.TreeMap<>();
         Map<Long, Integer> dates = new java.util.HashMap<>();
         long prevIteration = Long.MIN_VALUE;
-        for (Pending p : pending) {
+        ItemParts parts = new ItemParts((bytes, rejection) -> rejects.reject(m.runId(), bytes, rejection));
+        for (Pending buffered : pending) {
+            Pending p = buffered;
             StateDelta d = decoded.remove(p.key());
             if (d == null) {
                 d = BufferedDeltas.decode(p.bytes());
+            }
+            StateDelta whole = parts.add(p.bytes(), d);
+            if (whole == null) {
+                continue; // a part of a change whose last part is still to come
+            }
+            if (whole != d) {
+                d = whole; // a change joined from its parts: rejected as a whole if its rules refuse it
+                p = new Pending(p.key(), BufferedDeltas.encode(whole), p.iteration(), p.worker(), p.sequence(),
+                        p.chunked());
             }
             if (listener != null && d.getIteration() != prevIteration) {
                 if (prevIteration != Long.MIN_VALUE) {
@@ -336,6 +362,7 @@ public final class DeltaLog {
                         "worker " + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
             }
         }
+        parts.finish();
         if (listener != null && prevIteration != Long.MIN_VALUE) {
             snapshotValues(perIteration.get(prevIteration), touched, touchedItems);
         }
@@ -366,7 +393,13 @@ public final class DeltaLog {
                 items.put(k, v);
             }
         });
-        pending.forEach(p -> buffer.delete(p.key()));
+        pending.forEach(p -> {
+            if (p.chunked()) {
+                BUFFER_CHUNKS.delete(ItemStore.adapt(buffer), p.key());
+            } else {
+                buffer.delete(p.key());
+            }
+        });
         m.endApply(upTo, pending.size());
         if (listener != null) {
             perIteration.putIfAbsent(upTo, new LinkedHashMap<>());
@@ -464,9 +497,21 @@ public final class DeltaLog {
         return state;
     }
 
-    /** Stores the run's metadata and keeps the object for the next record of the run. */
-    private void save(RunMeta m) {
-        meta.put(m.runId(), m.toJson());
+    /**
+     * Stores the run's metadata and keeps the object for the next record of the run. Metadata too large for one
+     * changelog record is refused ({@code too-large}) and the run's cached metadata dropped, so the record that
+     * grew it leaves the stores as they were (every caller saves before its other writes).
+     */
+    private void save(RunMeta m) throws Rejection {
+        String json = m.toJson();
+        if (json.length() > RecordLimits.MAX_STORE_ENTRY / 3
+                && m.runId().length() + RecordLimits.utf8Length(json) > RecordLimits.MAX_STORE_ENTRY) {
+            runs.remove(m.runId());
+            throw new Rejection(DeadLetterReasons.TOO_LARGE, "the run's metadata would be "
+                    + RecordLimits.utf8Length(json) + " bytes, more than one store record holds ("
+                    + RecordLimits.MAX_STORE_ENTRY + ")");
+        }
+        meta.put(m.runId(), json);
         runs.put(m.runId(), m);
     }
 
@@ -500,7 +545,10 @@ public final class DeltaLog {
             meta.put(modelKey, m.model());
         }
         for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(runId), k -> false)) {
-            Pending p = Pending.of(kv);
+            if (kv.getKey().indexOf('\0') >= 0) {
+                continue; // a chunk of the buffered delta before it
+            }
+            Pending p = Pending.of(kv.getKey(), kv.getValue(), false);
             if (p.sequence() > m.lastSequence(p.worker()) && m.isExpectedWorker(p.worker())) {
                 m.acceptSequence(p.worker(), p.sequence());
             }

@@ -141,10 +141,14 @@ public final class RunForker {
                 byte[] item = dev.simsnap.serde.WireFormat.frame(e.getValue().entity().schemaId(),
                         e.getValue().entity().body());
                 digest.change(c.name(), e.getKey(), Operation.UPSERT.name(), List.of(), item);
-                records.add(StateDelta.newBuilder().setRunId(newRun).setWorkerId(first).setSequence(seq++)
-                        .setIteration(iteration).setEntityType(null).setEntityId(e.getKey()).setCollection(c.name())
-                        .setOp(Operation.UPSERT).setPatchFields(List.of()).setPayload(null)
-                        .setItem(java.nio.ByteBuffer.wrap(item)).build());
+                List<java.nio.ByteBuffer> slices = dev.simsnap.schema.contract.Contracts.itemSlices(item);
+                for (int i = 0; i < slices.size(); i++) { // a large item goes in parts, as a worker sends it
+                    records.add(StateDelta.newBuilder().setRunId(newRun).setWorkerId(first).setSequence(seq++)
+                            .setIteration(iteration).setEntityType(null).setEntityId(e.getKey())
+                            .setCollection(c.name()).setOp(Operation.UPSERT).setPatchFields(List.of()).setPayload(null)
+                            .setItem(slices.get(i)).setItemPart(slices.size() == 1 ? null
+                                    : new dev.simsnap.schema.delta.ItemPart(i, slices.size())).build());
+                }
             }
         }
         records.add(IterationCommitted.newBuilder().setRunId(newRun).setWorkerId(first).setIteration(iteration)

@@ -176,9 +176,11 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
                 throw invalid("a member is not Confluent-framed (0x00, 4-byte schema id, Avro body)");
             }
         }
-        itemHeads.put(GenerationItems.pendingKey(runId, chunk.getCollection(), chunk.getGeneration(),
-                chunk.getWorkerId(), chunk.getChunkIndex()),
-                GenerationItems.encodeChunk(chunk.getFirstMemberIndex(), chunk.getItems()));
+        String pendingKey = GenerationItems.pendingKey(runId, chunk.getCollection(), chunk.getGeneration(),
+                chunk.getWorkerId(), chunk.getChunkIndex());
+        byte[] encoded = GenerationItems.encodeChunk(chunk.getFirstMemberIndex(), chunk.getItems());
+        checkSize(pendingKey, encoded.length, "chunk " + chunk.getChunkIndex());
+        itemHeads.put(pendingKey, encoded);
     }
 
     /** Seals a state-model run's generation: its chunks become the generation's next version. */
@@ -257,11 +259,22 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
 
     private static void putOnce(KeyValueStore<String, String> store, String key, String value, String what)
             throws Rejection {
+        checkSize(key, dev.simsnap.snapshot.store.RecordLimits.utf8Length(value), what);
         String existing = store.get(key);
         if (existing == null) {
             store.put(key, value);
         } else if (!existing.equals(value)) {
             throw new Rejection(DeadLetterReasons.GENERATION_CONFLICT, what + " differs from the one already stored");
+        }
+    }
+
+    /** Refuses a store entry too large for one changelog record (its send would stop the stream thread). */
+    private static void checkSize(String key, long valueBytes, String what) throws Rejection {
+        long bytes = dev.simsnap.snapshot.store.RecordLimits.utf8Length(key) + valueBytes;
+        if (bytes > dev.simsnap.snapshot.store.RecordLimits.MAX_STORE_ENTRY) {
+            throw new Rejection(DeadLetterReasons.TOO_LARGE, what + " would be stored as " + bytes
+                    + " bytes, more than one store record holds ("
+                    + dev.simsnap.snapshot.store.RecordLimits.MAX_STORE_ENTRY + ")");
         }
     }
 

@@ -389,6 +389,29 @@ public final class SnapshotWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Schedules the removal of every leftover under the root — {@code .<folder>.tmp-<uuid>} trees of writes a kill
+     * interrupted and {@code .<folder>.old-<uuid>} trees — when no write can be running: call it when the
+     * service starts, before this writer writes anything (one writer per root).
+     *
+     * @return how many leftovers were scheduled
+     */
+    public int sweepLeftovers() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int n = 0;
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(root, ".*-*")) {
+            for (Path entry : stream) {
+                if (LEFTOVER.matcher(entry.getFileName().toString()).matches()) {
+                    deleter.schedule(entry);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     private void lock(String folder) throws InterruptedIOException {
         synchronized (busy) {
             while (busy.contains(folder)) {

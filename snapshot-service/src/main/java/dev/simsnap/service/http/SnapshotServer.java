@@ -70,7 +70,16 @@ public final class SnapshotServer implements AutoCloseable {
             service = s;
             s.start();
             api.instance(applicationServer);
-            context = new ServiceContext(s, new ClusterRouter(s.streams(), self), new SnapshotWriter(b.outputRoot),
+            SnapshotWriter writer = new SnapshotWriter(b.outputRoot);
+            try {
+                int swept = writer.sweepLeftovers(); // what a kill during a snapshot left; nothing writes yet
+                if (swept > 0) {
+                    LOG.info("removing {} leftover temporary snapshot folder(s) under {}", swept, b.outputRoot);
+                }
+            } catch (java.io.IOException e) {
+                LOG.warn("cannot list {} for leftover snapshot folders: {}", b.outputRoot, e.toString());
+            }
+            context = new ServiceContext(s, new ClusterRouter(s.streams(), self), writer,
                     b.checkpointEvery, b.checkpointPeriod);
             liveHub = new dev.simsnap.service.live.LiveHub(b.bootstrapServers,
                     b.topics.currentState()).start();
