@@ -1,5 +1,7 @@
 package dev.simsnap.producer;
 
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.KafkaFailures;
 import dev.simsnap.schema.contract.Contracts;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
@@ -34,7 +37,7 @@ final class TopicSetup {
 
     /** Ensures the topics (unless {@code simsnap.topics.create=false}); returns the deltas topic's partition count. */
     static int prepare(Properties all) {
-        Properties props = SimsnapConfig.clientProperties(all);
+        Map<String, Object> props = ClientConfig.of(all).kafka();
         props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
         try (Admin admin = Admin.create(props)) {
             if (!"false".equalsIgnoreCase(all.getProperty(SimsnapConfig.CREATE_TOPICS, "true").trim())) {
@@ -45,7 +48,9 @@ final class TopicSetup {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while preparing topics", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new IllegalStateException("cannot prepare simsnap topics: " + rootMessage(e), e);
+            throw new IllegalStateException("cannot prepare simsnap topics: " + KafkaFailures.describe(e), e);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new IllegalStateException("cannot prepare simsnap topics: " + KafkaFailures.describe(e), e);
         }
     }
 
@@ -64,7 +69,10 @@ final class TopicSetup {
             try {
                 result.getValue().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
+                // A principal without CREATE (ACLs) gets an authorization error even for an existing topic:
+                // reading the partition count next tells whether the topic is there.
+                if (!(e.getCause() instanceof TopicExistsException)
+                        && !(e.getCause() instanceof TopicAuthorizationException)) {
                     throw e;
                 }
             }
@@ -96,13 +104,5 @@ final class TopicSetup {
             }
             Thread.sleep(50);
         }
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getClass().getSimpleName() + ": " + root.getMessage();
     }
 }
