@@ -1,5 +1,7 @@
 package dev.simsnap.app;
 
+import dev.simsnap.access.HttpAccess;
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.devstack.EmbeddedKafkaBroker;
 import dev.simsnap.gateway.GatewayServer;
 import dev.simsnap.registry.server.SchemaRegistryServer;
@@ -13,16 +15,22 @@ import java.util.Deque;
 
 /**
  * The one-process stack behind {@code simsnap up}: each part is embedded unless an external address is given.
- * Parts start in dependency order and close in reverse.
+ * Parts start in dependency order and close in reverse. Every Kafka and registry client of every part is built from
+ * the one {@link ClientConfig} (the embedded addresses filled in); the HTTP credentials in it
+ * ({@link HttpAccess#fromConfig}) guard the registry, the service and the gateway.
  */
 final class EmbeddedStack implements AutoCloseable {
 
-    /** What to start and where. A non-null external address replaces the embedded part. */
+    /**
+     * What to start and where. Bootstrap servers in {@code client} replace the embedded broker, a registry URL the
+     * embedded registry; {@code bind} is the address the HTTP servers listen on.
+     */
     record Options(Path dataDir, int kafkaPort, int registryPort, int servicePort, int gatewayPort, Path outputRoot,
-                   String externalBootstrap, String externalRegistry) {
+                   ClientConfig client, String bind) {
     }
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
+    private final ClientConfig client;
     private final String bootstrapServers;
     private final String registryUrl;
     private final SnapshotServer service;
@@ -30,35 +38,41 @@ final class EmbeddedStack implements AutoCloseable {
 
     private EmbeddedStack(Options options, PrintStream out) throws Exception {
         try {
-            if (options.externalBootstrap() == null) {
+            ClientConfig config = options.client();
+            HttpAccess access = HttpAccess.fromConfig(config.asMap());
+            String bind = options.bind();
+            if (config.get(ClientConfig.BOOTSTRAP_SERVERS).isEmpty()) {
                 Path kafkaDir = Files.createDirectories(options.dataDir().resolve("kafka"));
                 EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDir).port(options.kafkaPort()).start();
                 parts.push(broker);
                 bootstrapServers = broker.bootstrapServers();
                 out.println("kafka     " + bootstrapServers + "  (embedded, data in " + kafkaDir.toAbsolutePath() + ")");
             } else {
-                bootstrapServers = options.externalBootstrap();
+                bootstrapServers = config.bootstrapServers();
                 out.println("kafka     " + bootstrapServers + "  (external)");
             }
-            if (options.externalRegistry() == null) {
-                SchemaRegistryServer registry = SchemaRegistryServer.builder(bootstrapServers)
-                        .host("127.0.0.1").port(options.registryPort()).build().start();
+            config = config.with(ClientConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+            if (config.get(ClientConfig.SCHEMA_REGISTRY_URL).isEmpty()) {
+                SchemaRegistryServer registry = SchemaRegistryServer.builder(config).access(access)
+                        .host(bind).port(options.registryPort()).build().start();
                 parts.push(registry);
                 registryUrl = registry.url();
                 out.println("registry  " + registryUrl + "  (embedded, schemas in topic _simsnap_schemas)");
+                config = withOwnRegistryCredentials(config.with(ClientConfig.SCHEMA_REGISTRY_URL, registryUrl));
             } else {
-                registryUrl = options.externalRegistry();
+                registryUrl = config.registryUrl();
                 out.println("registry  " + registryUrl + "  (external)");
             }
+            client = config;
             Path stateDir = Files.createDirectories(options.dataDir().resolve("streams"));
-            service = SnapshotServer.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
-                    .stateDir(stateDir).outputRoot(options.outputRoot()).http("127.0.0.1", options.servicePort())
-                    .build().start();
+            service = SnapshotServer.builder().clientConfig(client).access(access)
+                    .stateDir(stateDir).outputRoot(options.outputRoot()).http(bind, options.servicePort())
+                    .advertisedHost(bind.equals("0.0.0.0") ? "127.0.0.1" : bind).build().start();
             parts.push(service);
             service.awaitRunning(Duration.ofSeconds(60));
             out.println("service   " + service.url() + "  (snapshot service; state in " + stateDir.toAbsolutePath() + ")");
-            gateway = GatewayServer.builder().bootstrapServers(bootstrapServers).schemaRegistryUrl(registryUrl)
-                    .host("127.0.0.1").port(options.gatewayPort()).build().start();
+            gateway = GatewayServer.builder().clientConfig(client).access(access)
+                    .host(bind).port(options.gatewayPort()).build().start();
             parts.push(gateway);
             out.println("gateway   " + gateway.url() + "  (HTTP ingest for any language: see PROTOCOL.md)");
         } catch (Exception | Error e) {
@@ -69,6 +83,33 @@ final class EmbeddedStack implements AutoCloseable {
 
     static EmbeddedStack start(Options options, PrintStream out) throws Exception {
         return new EmbeddedStack(options, out);
+    }
+
+    /**
+     * The embedded registry takes the same HTTP credentials as the rest of the stack, so the stack's own registry
+     * clients present the write credential, unless the configuration names registry credentials itself.
+     */
+    static ClientConfig withOwnRegistryCredentials(ClientConfig config) {
+        for (String key : new String[] {"basic.auth.credentials.source", "bearer.auth.credentials.source",
+                "schema.registry.basic.auth.credentials.source", "schema.registry.bearer.auth.credentials.source"}) {
+            if (config.get(key).isPresent()) {
+                return config;
+            }
+        }
+        var token = config.get(HttpAccess.WRITE_TOKEN);
+        if (token.isPresent()) {
+            return config.with("bearer.auth.credentials.source", "STATIC_TOKEN").with("bearer.auth.token", token.get());
+        }
+        var user = config.get(HttpAccess.WRITE_USER_INFO);
+        if (user.isPresent()) {
+            return config.with("basic.auth.credentials.source", "USER_INFO").with("basic.auth.user.info", user.get());
+        }
+        return config;
+    }
+
+    /** The client configuration every part of the stack uses (addresses filled in). */
+    ClientConfig client() {
+        return client;
     }
 
     String bootstrapServers() {

@@ -62,14 +62,16 @@ public final class HttpAccess {
     /** The {@code WWW-Authenticate} value to send with a 401. */
     public static final String CHALLENGE = "Bearer realm=\"simsnap\"";
 
-    private static final HttpAccess OPEN = new HttpAccess(List.of(), List.of());
+    private static final HttpAccess OPEN = new HttpAccess(List.of(), List.of(), null);
 
     private final List<byte[]> write;
     private final List<byte[]> read;
+    private final String readAuthorization;
 
-    private HttpAccess(List<byte[]> write, List<byte[]> read) {
+    private HttpAccess(List<byte[]> write, List<byte[]> read, String readAuthorization) {
         this.write = List.copyOf(write);
         this.read = List.copyOf(read);
+        this.readAuthorization = readAuthorization;
     }
 
     /** Everything allowed. */
@@ -90,7 +92,11 @@ public final class HttpAccess {
         addUserInfo(write, WRITE_USER_INFO, settings.get(WRITE_USER_INFO));
         addToken(read, settings.get(READ_TOKEN));
         addUserInfo(read, READ_USER_INFO, settings.get(READ_USER_INFO));
-        return write.isEmpty() && read.isEmpty() ? OPEN : new HttpAccess(write, read);
+        String self = header(settings.get(READ_TOKEN), settings.get(READ_USER_INFO));
+        if (self == null) {
+            self = header(settings.get(WRITE_TOKEN), settings.get(WRITE_USER_INFO));
+        }
+        return write.isEmpty() && read.isEmpty() ? OPEN : new HttpAccess(write, read, self);
     }
 
     /** A write token and a read token (either may be null). */
@@ -99,7 +105,17 @@ public final class HttpAccess {
         List<byte[]> read = new ArrayList<>();
         addToken(write, writeToken);
         addToken(read, readToken);
-        return write.isEmpty() && read.isEmpty() ? OPEN : new HttpAccess(write, read);
+        String self = header(readToken, null);
+        return write.isEmpty() && read.isEmpty() ? OPEN
+                : new HttpAccess(write, read, self != null ? self : header(writeToken, null));
+    }
+
+    /**
+     * An {@code Authorization} value this server itself accepts for reads (its read credential, else its write
+     * credential), for calls between instances of one service; empty when nothing is configured.
+     */
+    public java.util.Optional<String> readAuthorization() {
+        return java.util.Optional.ofNullable(readAuthorization);
     }
 
     /** True when some credential is configured (otherwise {@link #check} always allows). */
@@ -173,6 +189,16 @@ public final class HttpAccess {
             } catch (IllegalArgumentException e) {
                 return null;
             }
+        }
+        return null;
+    }
+
+    private static String header(String token, String userInfo) {
+        if (token != null && !token.isBlank()) {
+            return "Bearer " + token.trim();
+        }
+        if (userInfo != null && !userInfo.isBlank()) {
+            return "Basic " + Base64.getEncoder().encodeToString(userInfo.trim().getBytes(StandardCharsets.UTF_8));
         }
         return null;
     }

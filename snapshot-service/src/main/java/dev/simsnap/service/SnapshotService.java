@@ -1,5 +1,6 @@
 package dev.simsnap.service;
 
+import dev.simsnap.connection.KafkaFailures;
 import dev.simsnap.serde.AvroDeserializer;
 import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
@@ -8,15 +9,14 @@ import dev.simsnap.snapshot.read.StoreProvider;
 import dev.simsnap.snapshot.topology.SnapshotTopology;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -45,11 +45,14 @@ public final class SnapshotService implements AutoCloseable {
         this.config = config;
     }
 
-    /** The Streams properties this service runs with. */
+    /**
+     * The Streams properties this service runs with: the whole client configuration (Streams hands its security
+     * settings to every inner client), then the service's own settings.
+     */
     public Properties streamsProperties() {
         Properties p = new Properties();
+        p.putAll(config.client().kafka());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
@@ -149,11 +152,8 @@ public final class SnapshotService implements AutoCloseable {
     private dev.simsnap.engine.entity.SchemaLookup schemas;
 
     private Deserializer<?> newDeserializer() {
-        Map<String, Object> serde = new HashMap<>();
-        serde.put("schema.registry.url", config.schemaRegistryUrl());
-        serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
         AvroDeserializer<?> d = new AvroDeserializer<>();
-        d.configure(serde, false);
+        d.configure(config.client().registry(Map.of(AvroSerdeConfig.SPECIFIC_AVRO_READER, true)), false);
         return d;
     }
 
@@ -165,20 +165,34 @@ public final class SnapshotService implements AutoCloseable {
         }
         topics.add(new NewTopic(config.topics().currentState(), config.partitions(),
                 config.replicationFactor()).configs(Map.of("cleanup.policy", "compact")));
-        Map<String, Object> adminProps = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        try (Admin admin = Admin.create(adminProps)) {
+        try (Admin admin = Admin.create(config.client().kafka())) {
             for (var entry : admin.createTopics(topics).values().entrySet()) {
                 try {
                     entry.getValue().get();
                 } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
+                    if (e.getCause() instanceof TopicAuthorizationException) {
+                        // No CREATE ACL (the history topics belong to the deployment): fine when the topic exists.
+                        requireExisting(admin, entry.getKey(), e.getCause());
+                    } else if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
+                                + KafkaFailures.describe(e.getCause()), e.getCause());
                     }
                 }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw new IllegalStateException("cannot create topics: " + KafkaFailures.describe(e), e);
+        }
+    }
+
+    private static void requireExisting(Admin admin, String topic, Throwable refused) throws InterruptedException {
+        try {
+            admin.describeTopics(List.of(topic)).allTopicNames().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("topic " + topic + " does not exist and this principal may not create it ("
+                    + KafkaFailures.describe(refused) + ")", e.getCause());
         }
     }
 }

@@ -160,7 +160,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     /** The base URL clients use, e.g. {@code http://127.0.0.1:8081} (no trailing slash). */
     public String url() {
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+        String h = host.equals("0.0.0.0") ? "127.0.0.1" : host; // bound to every address: reach it on loopback
+        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port();
     }
 
     /** Stops HTTP and the Kafka producer. Idempotent. */
