@@ -15,6 +15,14 @@ public interface KafkaBroker {
     /** The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:41234}. Stable across {@link #restart()}. */
     String bootstrapServers();
 
+    /**
+     * The client settings, besides {@code bootstrap.servers}, that administer this broker (SASL credentials of its
+     * super user when it is secured); empty by default.
+     */
+    default Map<String, String> adminClientProperties() {
+        return Map.of();
+    }
+
     /** True when {@link #restart()} is supported (the embedded broker); false for a container. */
     default boolean supportsRestart() {
         return false;
@@ -43,7 +51,8 @@ public interface KafkaBroker {
      *                               broker rejects the request
      */
     default boolean createTopic(String name, int partitions, Map<String, String> configs) {
-        return Topics.create(bootstrapServers(), name, partitions, configs, TOPIC_READY_TIMEOUT);
+        return Topics.create(bootstrapServers(), adminClientProperties(), name, partitions, configs,
+                TOPIC_READY_TIMEOUT);
     }
 
     /** {@link #createTopic(String, int, Map)} without topic configs. */

@@ -23,13 +23,14 @@ final class Topics {
     private Topics() {
     }
 
-    static boolean create(String bootstrapServers, String name, int partitions, Map<String, String> configs,
-                          Duration timeout) {
+    static boolean create(String bootstrapServers, Map<String, String> clientProperties, String name, int partitions,
+                          Map<String, String> configs, Duration timeout) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "devstack-topics");
