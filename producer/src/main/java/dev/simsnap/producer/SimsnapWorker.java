@@ -35,11 +35,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -117,16 +115,12 @@ public final class SimsnapWorker implements AutoCloseable {
         try {
             producer.initTransactions(); // fences the zombie and aborts its open transaction
             adopt(RunHistory.readFull(config, runId, workerId, partitions));
-        } catch (TransactionalIdAuthorizationException e) {
-            producer.close(Duration.ZERO);
-            throw new IllegalStateException("worker " + workerId + " of run " + runId + " cannot open transactional id '"
-                    + transactionalId + "': " + KafkaFailures.describe(e), e);
-        } catch (AuthenticationException e) {
-            producer.close(Duration.ZERO);
-            throw new IllegalStateException("worker " + workerId + " of run " + runId + ": "
-                    + KafkaFailures.describe(e), e);
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
+            if (KafkaFailures.isSecurityFailure(e)) { // a wrong password, or an ACL refusing this transactional id
+                throw new IllegalStateException("worker " + workerId + " of run " + runId
+                        + " cannot open transactional id '" + transactionalId + "': " + KafkaFailures.describe(e), e);
+            }
             throw e;
         }
         this.nextSequence = state.lastSequence() + 1;
