@@ -3,6 +3,7 @@ package dev.simsnap.registry.server;
 import dev.simsnap.access.HttpAccess;
 import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.connection.ClientOptions;
+import dev.simsnap.connection.KafkaFailures;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import java.time.Duration;
@@ -97,7 +98,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
             throw new IllegalStateException("Interrupted preparing the schema store", e);
         } catch (Exception e) {
             store.close();
-            throw new IllegalStateException("Cannot prepare the schema store: " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot prepare the schema store: " + KafkaFailures.describe(e), e);
         }
         Javalin javalin = Javalin.create(config -> {
             config.showJavalinBanner = false;
