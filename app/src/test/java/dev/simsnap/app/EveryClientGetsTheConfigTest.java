@@ -35,10 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
  * gateway workers, the sample runs' workers), an SSE catch-up, an as-of snapshot (replayer, checkpoint topic admin),
  * and the {@code simulate}, {@code import}, {@code replay} and {@code fork} commands given the setting with
  * {@code -X}. Any client built from the bootstrap servers alone shows up as an app-info bean the reporter never saw.
+ * The stack runs with a write token, as {@code SIMSNAP_WRITE_TOKEN=... simsnap up} would: the registry, service and
+ * gateway all require it, and the stack's own registry clients (the sample runs) present it by themselves.
  */
 class EveryClientGetsTheConfigTest {
 
     private static final String REPORTER = "metric.reporters=" + RecordingReporter.class.getName();
+    private static final String TOKEN = "up-write-token";
     private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
@@ -58,7 +61,7 @@ class EveryClientGetsTheConfigTest {
         server.addNotificationListener(MBeanServerDelegate.DELEGATE_NAME, listener, filter, null);
         RecordingReporter.CONFIGURED.clear();
         Path out = tmp.resolve("snapshots");
-        ClientConfig config = ClientConfigSources.resolve(Map.of(),
+        ClientConfig config = ClientConfigSources.resolve(Map.of("SIMSNAP_WRITE_TOKEN", TOKEN),
                 Map.of("metric.reporters", RecordingReporter.class.getName()));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         try (EmbeddedStack stack = EmbeddedStack.start(new EmbeddedStack.Options(tmp.resolve("data"), 0, 0, 0, 0, out,
@@ -69,16 +72,21 @@ class EveryClientGetsTheConfigTest {
             String bootstrap = stack.bootstrapServers();
             String registry = stack.registryUrl();
 
-            // Gateway workers.
-            assertThat(post(gateway + "/runs/reach-gw/start", "{\"kind\": \"trading-arena\","
-                    + " \"expected_workers\": [\"g0\"]}").statusCode()).isEqualTo(200);
+            // Gateway workers; the gateway wants the token.
+            String start = "{\"kind\": \"trading-arena\", \"expected_workers\": [\"g0\"]}";
+            assertThat(post(gateway + "/runs/reach-gw/start", start, null).statusCode()).isEqualTo(401);
+            assertThat(post(gateway + "/runs/reach-gw/start", start, TOKEN).statusCode()).isEqualTo(200);
             // SSE catch-up, and an as-of snapshot through the replayer.
             assertThat(firstBytes(service + "/runs/" + DemoRuns.ARENA + "/events?from=0")).contains("iteration");
-            assertThat(post(service + "/runs/" + DemoRuns.ARENA + "/snapshots?iteration=5", "").statusCode())
+            assertThat(post(service + "/runs/" + DemoRuns.ARENA + "/snapshots?iteration=5", "", null).statusCode())
+                    .isEqualTo(401);
+            assertThat(post(service + "/runs/" + DemoRuns.ARENA + "/snapshots?iteration=5", "", TOKEN).statusCode())
                     .isEqualTo(201);
+            assertThat(post(registry + "/subjects/x/versions", "{\"schema\": \"\\\"string\\\"\"}", null).statusCode())
+                    .isEqualTo(401);
             // The commands, configured with -X like a user would.
             List<String> connection = List.of("--bootstrap-servers", bootstrap, "--schema-registry-url", registry,
-                    "-X", REPORTER);
+                    "-X", REPORTER, "-X", "bearer.auth.credentials.source=STATIC_TOKEN", "-X", "bearer.auth.token=" + TOKEN);
             assertThat(run(connection, "simulate", "trading-arena", "--run", "reach-sim", "--agents", "3",
                     "--stocks", "2", "--iterations", "2")).isZero();
             assertThat(run(connection, "import", "--run", "reach-import", "--save-dir",
@@ -109,10 +117,13 @@ class EveryClientGetsTheConfigTest {
         return Simsnap.commandLine().execute(args.toArray(String[]::new));
     }
 
-    private HttpResponse<String> post(String url, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private HttpResponse<String> post(String url, String body, String token) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(120)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            r.header("Authorization", "Bearer " + token);
+        }
+        return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** The first kilobyte or so of a never-ending SSE stream. */
