@@ -3,9 +3,11 @@ package dev.simsnap.app;
 import dev.simsnap.access.HttpAccess;
 import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.devstack.EmbeddedKafkaBroker;
+import dev.simsnap.devstack.KafkaCluster;
 import dev.simsnap.gateway.GatewayServer;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.service.http.SnapshotServer;
+import dev.simsnap.topic.Replication;
 import java.time.Duration;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -23,10 +25,12 @@ final class EmbeddedStack implements AutoCloseable {
 
     /**
      * What to start and where. Bootstrap servers in {@code client} replace the embedded broker, a registry URL the
-     * embedded registry; {@code bind} is the address the HTTP servers listen on.
+     * embedded registry; {@code bind} is the address the HTTP servers listen on. {@code brokers}: 1 = one broker in
+     * this JVM (data in {@code <dataDir>/kafka}); more = a {@link KafkaCluster} of broker processes (data in
+     * {@code <dataDir>/kafka-cluster}, client ports {@code kafkaPort, kafkaPort+1, ...}).
      */
     record Options(Path dataDir, int kafkaPort, int registryPort, int servicePort, int gatewayPort, Path outputRoot,
-                   ClientConfig client, String bind) {
+                   ClientConfig client, String bind, int brokers) {
     }
 
     private final Deque<AutoCloseable> parts = new ArrayDeque<>();
@@ -41,7 +45,18 @@ final class EmbeddedStack implements AutoCloseable {
             ClientConfig config = options.client();
             HttpAccess access = HttpAccess.fromConfig(config.asMap());
             String bind = options.bind();
-            if (config.get(ClientConfig.BOOTSTRAP_SERVERS).isEmpty()) {
+            boolean embedded = config.get(ClientConfig.BOOTSTRAP_SERVERS).isEmpty();
+            if (embedded && options.brokers() > 1) {
+                Path clusterDir = Files.createDirectories(options.dataDir().resolve("kafka-cluster"));
+                KafkaCluster cluster = KafkaCluster.builder().brokers(options.brokers()).dataDir(clusterDir)
+                        .firstPort(options.kafkaPort()).build();
+                parts.push(cluster);
+                cluster.start();
+                bootstrapServers = cluster.bootstrapServers();
+                out.println("kafka     " + bootstrapServers + "  (embedded cluster of " + options.brokers()
+                        + " broker processes, replication factor " + Replication.factor(options.brokers())
+                        + ", data in " + clusterDir.toAbsolutePath() + ")");
+            } else if (embedded) {
                 Path kafkaDir = Files.createDirectories(options.dataDir().resolve("kafka"));
                 EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().dataDir(kafkaDir).port(options.kafkaPort()).start();
                 parts.push(broker);

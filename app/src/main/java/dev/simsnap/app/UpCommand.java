@@ -3,6 +3,7 @@ package dev.simsnap.app;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.connection.ClientOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +26,15 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "data", description = "Where the embedded broker keeps its log (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded broker port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded broker port; with --brokers N the"
+            + " first of N consecutive ports (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
+
+    @Option(names = "--brokers", defaultValue = "1", description = "Embedded Kafka brokers: 1 runs in this process;"
+            + " more run as processes of their own forming a KRaft cluster (controller quorum on up to 3), and every"
+            + " topic gets replication factor min(3, brokers), min.insync.replicas 2 from 3 brokers on"
+            + " (default: ${DEFAULT-VALUE}).")
+    int brokers;
 
     @Option(names = "--registry-port", defaultValue = "8081", description = "Embedded registry port (default: ${DEFAULT-VALUE}).")
     int registryPort;
@@ -55,8 +63,18 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (brokers < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--brokers must be at least 1, got " + brokers);
+        }
+        ClientConfig config = client.resolve();
+        if (brokers > 1 && config.get(ClientConfig.BOOTSTRAP_SERVERS).isPresent()) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--brokers starts embedded brokers; it cannot be combined with bootstrap servers (--bootstrap-servers,"
+                            + " SIMSNAP_BOOTSTRAP_SERVERS or the client configuration)");
+        }
         EmbeddedStack.Options options = new EmbeddedStack.Options(dataDir, kafkaPort, registryPort, servicePort, gatewayPort,
-                outputRoot, client.resolve(), bind);
+                outputRoot, config, bind, brokers);
         try (EmbeddedStack stack = EmbeddedStack.start(options, System.out)) {
             if (!noDemo) {
                 DemoRuns.ensure(stack, outputRoot, System.out);

@@ -65,7 +65,7 @@ class EveryClientGetsTheConfigTest {
                 Map.of("metric.reporters", RecordingReporter.class.getName()));
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
         try (EmbeddedStack stack = EmbeddedStack.start(new EmbeddedStack.Options(tmp.resolve("data"), 0, 0, 0, 0, out,
-                config, "127.0.0.1"), quiet)) {
+                config, "127.0.0.1", 1), quiet)) {
             DemoRuns.ensure(stack, out, quiet);
             String service = stack.service().url();
             String gateway = stack.gateway().url();

@@ -124,6 +124,8 @@ public final class GatewayServer implements AutoCloseable {
                 service.registerSchema(ctx.pathParam("run"), ctx.pathParam("collection"), body(ctx))));
         javalin.get("/runs/{run}/schemas/{collection}", ctx -> reply(ctx,
                 service.latestSchema(ctx.pathParam("run"), ctx.pathParam("collection"))));
+        javalin.get("/runs/{run}/workers/{worker}", ctx -> reply(ctx,
+                service.workerState(ctx.pathParam("run"), ctx.pathParam("worker"))));
         javalin.post("/runs/{run}/workers/{worker}/steps", ctx -> reply(ctx,
                 service.step(ctx.pathParam("run"), ctx.pathParam("worker"), null, body(ctx))));
         javalin.post("/runs/{run}/workers/{worker}/steps/{step}", ctx -> reply(ctx,

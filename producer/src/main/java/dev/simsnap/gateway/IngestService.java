@@ -24,6 +24,7 @@ import dev.simsnap.producer.DeltaValidator;
 import dev.simsnap.producer.Iteration;
 import dev.simsnap.producer.JsonDeltas;
 import dev.simsnap.producer.RunSpec;
+import dev.simsnap.producer.RunState;
 import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.delta.StateDelta;
@@ -489,6 +490,31 @@ public final class IngestService implements AutoCloseable {
         out.put("id", v.id());
         out.put("version", v.version());
         out.put("subject", v.subject());
+        return out;
+    }
+
+    /**
+     * {@code GET /runs/{run}/workers/{worker}}: what Kafka holds for this worker, read back read_committed without
+     * opening (and so without fencing) a worker: {@code {"run", "worker", "started", "ended", "last_step",
+     * "last_sequence"}} ({@code -1} when nothing was committed). A client that restarts asks this before it waits for
+     * the snapshot service to show its last step.
+     */
+    public ObjectNode workerState(String run, String worker) {
+        requireId("run", run);
+        requireId("worker", worker);
+        RunState state;
+        try {
+            state = SimsnapWorker.readCommitted(workerConfig, run, worker);
+        } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
+            throw new GatewayException(503, null, "cannot read run " + run + " back from Kafka: " + e.getMessage());
+        }
+        ObjectNode out = MAPPER.createObjectNode();
+        out.put("run", run);
+        out.put("worker", worker);
+        out.put("started", state.started());
+        out.put("ended", state.ended());
+        out.put("last_step", state.lastIteration());
+        out.put("last_sequence", state.lastSequence());
         return out;
     }
 

@@ -19,12 +19,10 @@ public final class SimsnapConfig {
     public static final String TRANSACTIONAL_ID_PREFIX = ClientConfig.TRANSACTIONAL_ID_PREFIX;
     /** Partitions of simsnap.deltas and simsnap.generations when this worker creates them (default 6). */
     public static final String TOPIC_PARTITIONS = "simsnap.topic.partitions";
-    /** Replication factor of created topics (default: the broker's default.replication.factor). */
+    /** Replication factor of created topics (default: {@code min(3, brokers)}, see dev.simsnap.topic.Replication). */
     public static final String TOPIC_REPLICATION_FACTOR = "simsnap.topic.replication.factor";
     /** {@code false} to skip topic creation (the topics must then exist). Default true. */
     public static final String CREATE_TOPICS = "simsnap.topics.create";
-
-    static final int DEFAULT_PARTITIONS = 6;
 
     private SimsnapConfig() {
     }

@@ -345,6 +345,18 @@ public final class SimsnapWorker implements AutoCloseable {
         return Optional.ofNullable(RunHistory.readFull(config, runId, "", partitions).started());
     }
 
+    /**
+     * Reads what {@code workerId} has committed in run {@code runId} from the run's partition (read_committed, up to
+     * the last stable offset), without opening a worker: nothing is fenced. {@link RunState#lastIteration()} is the
+     * worker's last committed step. Creates the topics when absent, like a worker.
+     */
+    public static RunState readCommitted(Properties config, String runId, String workerId) {
+        RunIds.require("run id", runId);
+        RunIds.require("worker id", workerId);
+        int partitions = TopicSetup.prepare(config);
+        return RunHistory.readFull(config, runId, workerId, partitions).state();
+    }
+
     /** The run's RunStarted as read back (null when the run has not started). */
     public RunStarted runStarted() {
         return startedRecord;

@@ -6,18 +6,18 @@ import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.read.StoreProvider;
+import dev.simsnap.snapshot.topology.SnapshotTopics;
 import dev.simsnap.snapshot.topology.SnapshotTopology;
+import dev.simsnap.topic.Replication;
+import dev.simsnap.topic.SimsnapTopics;
+import dev.simsnap.topic.TopicAdmin;
+import dev.simsnap.topic.TopicSpec;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicAuthorizationException;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -45,18 +45,28 @@ public final class SnapshotService implements AutoCloseable {
         this.config = config;
     }
 
-    /**
-     * The Streams properties this service runs with: the whole client configuration (Streams hands its security
-     * settings to every inner client), then the service's own settings.
-     */
+    /** The Streams properties this service runs with on a cluster of 1 broker (see {@link #streamsProperties(int)}). */
     public Properties streamsProperties() {
+        return streamsProperties(1);
+    }
+
+    /**
+     * The Streams properties this service runs with on a cluster of {@code brokers} brokers: the whole client
+     * configuration (Streams hands its security settings to every inner client), then exactly-once v2, the state
+     * dir, and the internal topics' replication ({@link Replication}, unless the config sets a factor).
+     */
+    public Properties streamsProperties(int brokers) {
         Properties p = new Properties();
         p.putAll(config.client().kafka());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+        if (config.replicationFactor() > 0) {
+            p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+        } else {
+            p.putAll(Replication.streamsProperties(brokers));
+        }
         if (config.applicationServer() != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
         }
@@ -78,8 +88,8 @@ public final class SnapshotService implements AutoCloseable {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
-        createTopics();
-        streams = new KafkaStreams(topology(), streamsProperties());
+        int brokers = prepareTopics();
+        streams = new KafkaStreams(topology(), streamsProperties(brokers));
         streams.setUncaughtExceptionHandler(e -> {
             // Poison records never get here (they are dead-lettered); this is a bug or an infrastructure failure.
             LOG.error("snapshot stream thread failed; shutting this instance down", e);
@@ -157,42 +167,25 @@ public final class SnapshotService implements AutoCloseable {
         return d;
     }
 
-    private void createTopics() {
-        Map<String, String> forever = Map.of("retention.ms", "-1", "retention.bytes", "-1");
-        List<NewTopic> topics = new ArrayList<>();
-        for (String name : List.of(config.topics().deltas(), config.topics().generations(), config.topics().deadLetter())) {
-            topics.add(new NewTopic(name, config.partitions(), config.replicationFactor()).configs(forever));
-        }
-        topics.add(new NewTopic(config.topics().currentState(), config.partitions(),
-                config.replicationFactor()).configs(Map.of("cleanup.policy", "compact")));
+    /**
+     * Ensures the pipeline topics under this service's names (by their specs, {@link SimsnapTopics}) and returns
+     * the number of brokers, which sets the replication of Streams' internal topics.
+     */
+    private int prepareTopics() {
+        SnapshotTopics t = config.topics();
+        List<TopicSpec> specs = List.of(SimsnapTopics.DELTAS.withName(t.deltas()),
+                SimsnapTopics.GENERATIONS.withName(t.generations()), SimsnapTopics.DEAD_LETTER.withName(t.deadLetter()),
+                SimsnapTopics.CURRENT_STATE.withName(t.currentState()));
         try (Admin admin = Admin.create(config.client().kafka())) {
-            for (var entry : admin.createTopics(topics).values().entrySet()) {
-                try {
-                    entry.getValue().get();
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof TopicAuthorizationException) {
-                        // No CREATE ACL (the history topics belong to the deployment): fine when the topic exists.
-                        requireExisting(admin, entry.getKey(), e.getCause());
-                    } else if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": "
-                                + KafkaFailures.describe(e.getCause()), e.getCause());
-                    }
-                }
+            TopicAdmin topics = TopicAdmin.on(admin).partitions(config.partitions())
+                    .replicationFactor(config.replicationFactor());
+            topics.ensure(specs);
+            return topics.brokers();
+        } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+            if (KafkaFailures.isSecurityFailure(e)) { // a refused password or ACL reads as such
+                throw new IllegalStateException("cannot prepare the service's topics: " + KafkaFailures.describe(e), e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
-        } catch (org.apache.kafka.common.KafkaException e) {
-            throw new IllegalStateException("cannot create topics: " + KafkaFailures.describe(e), e);
-        }
-    }
-
-    private static void requireExisting(Admin admin, String topic, Throwable refused) throws InterruptedException {
-        try {
-            admin.describeTopics(List.of(topic)).allTopicNames().get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("topic " + topic + " does not exist and this principal may not create it ("
-                    + KafkaFailures.describe(refused) + ")", e.getCause());
+            throw e;
         }
     }
 }

@@ -17,7 +17,9 @@ import java.util.Objects;
  * @param applicationServer this instance's {@code host:port} for interactive-query routing, or null
  * @param topics            topic names
  * @param partitions        partitions of the topics this service creates when absent
- * @param replicationFactor replication factor of the topics this service creates when absent
+ * @param replicationFactor replication factor of the topics this service creates when absent and of Streams'
+ *                          internal topics; 0 = the cluster-size rule ({@link dev.simsnap.topic.Replication}:
+ *                          {@code min(3, brokers)}, and {@code min.insync.replicas=2} from 3 brokers on)
  * @param streamThreads     num.stream.threads
  * @param streamsOverrides  extra Streams properties, applied last (e.g. commit.interval.ms)
  */
@@ -36,13 +38,16 @@ public record SnapshotServiceConfig(ClientConfig client, Path stateDir,
         Objects.requireNonNull(stateDir, "stateDir");
         applicationId = applicationId == null ? DEFAULT_APPLICATION_ID : applicationId;
         topics = topics == null ? SnapshotTopics.defaults() : topics;
-        if (partitions < 1 || replicationFactor < 1 || streamThreads < 1) {
-            throw new IllegalArgumentException("partitions, replicationFactor and streamThreads must be >= 1");
+        if (partitions < 1 || replicationFactor < 0 || streamThreads < 1) {
+            throw new IllegalArgumentException("partitions and streamThreads must be >= 1, replicationFactor >= 0");
         }
         streamsOverrides = streamsOverrides == null ? Map.of() : Map.copyOf(streamsOverrides);
     }
 
-    /** Defaults: contract topics, 1 partition, replication 1, 1 thread, no overrides, no application.server. */
+    /**
+     * Defaults: contract topics, 1 partition, replication by the cluster-size rule, 1 thread, no overrides, no
+     * application.server.
+     */
     public static SnapshotServiceConfig of(String bootstrapServers, String schemaRegistryUrl, Path stateDir) {
         return of(ClientConfig.of(bootstrapServers, schemaRegistryUrl), stateDir);
     }
@@ -50,7 +55,7 @@ public record SnapshotServiceConfig(ClientConfig client, Path stateDir,
     /** {@link #of(String, String, Path)} with a whole client configuration. */
     public static SnapshotServiceConfig of(ClientConfig client, Path stateDir) {
         return new SnapshotServiceConfig(client, stateDir, DEFAULT_APPLICATION_ID, null, SnapshotTopics.defaults(), 1,
-                (short) 1, 1, Map.of());
+                (short) 0, 1, Map.of());
     }
 
     /** The Kafka bootstrap servers of {@link #client()}. */

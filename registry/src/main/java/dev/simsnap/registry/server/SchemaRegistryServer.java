@@ -42,8 +42,8 @@ import picocli.CommandLine.Option;
  */
 public final class SchemaRegistryServer implements AutoCloseable {
 
-    /** The default store topic. */
-    public static final String DEFAULT_TOPIC = "_simsnap_schemas";
+    /** The default store topic: the name of {@link dev.simsnap.topic.SimsnapTopics#SCHEMAS}. */
+    public static final String DEFAULT_TOPIC = dev.simsnap.topic.SimsnapTopics.SCHEMAS.name();
     /** The default HTTP port, as Confluent's. */
     public static final int DEFAULT_PORT = 8081;
 
@@ -92,11 +92,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
         try {
             store.ensureTopic();
             registry.load();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            store.close();
-            throw new IllegalStateException("Interrupted preparing the schema store", e);
-        } catch (Exception e) {
+        } catch (RuntimeException e) {
             store.close();
             throw new IllegalStateException("Cannot prepare the schema store: " + KafkaFailures.describe(e), e);
         }
@@ -258,7 +254,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
             return this;
         }
 
-        /** The store topic; default {@value #DEFAULT_TOPIC}. */
+        /** The store topic; default {@link #DEFAULT_TOPIC} ({@code _simsnap_schemas}). */
         public Builder topic(String topic) {
             this.topic = Objects.requireNonNull(topic, "topic");
             return this;

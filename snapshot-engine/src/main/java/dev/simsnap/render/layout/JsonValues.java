@@ -7,12 +7,13 @@ import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
 
 /** Replaces every {@code simsnap.json.Value} record in a decoded Avro value by the JSON value it holds. */
-final class JsonValues {
+public final class JsonValues {
 
     private JsonValues() {
     }
 
-    static Object unwrap(Object value) {
+    /** {@code value} with each {@code simsnap.json.Value} record replaced by its value (records holding one: maps). */
+    public static Object unwrap(Object value) {
         if (value instanceof GenericRecord r) {
             if (LayoutRenderer.JSON_VALUE.equals(r.getSchema().getFullName())) {
                 return unwrap(r.get(0));

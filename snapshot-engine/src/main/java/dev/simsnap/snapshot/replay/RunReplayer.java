@@ -12,6 +12,8 @@ import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.run.RunInfo;
 import dev.simsnap.snapshot.run.RunMeta;
 import dev.simsnap.snapshot.topology.WireFormatDecoder;
+import dev.simsnap.topic.SimsnapTopics;
+import dev.simsnap.topic.TopicAdmin;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,10 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,7 +33,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -49,8 +48,8 @@ import org.apache.kafka.common.utils.Utils;
  * run's records with the consistent iteration capped at N, and stops once it reaches N. Records of other runs on
  * the partition are skipped; records the topology dead-letters are skipped too (same checks).
  *
- * <p><b>Checkpoints.</b> Topic {@code simsnap.checkpoints} (compacted, created when absent, as many partitions as
- * the deltas topic; a run's checkpoints go to the run's partition). A checkpoint is the gzip'd {@link ReplayState}
+ * <p><b>Checkpoints.</b> Topic {@code simsnap.checkpoints} ({@link SimsnapTopics#CHECKPOINTS}: compacted, created
+ * when absent with as many partitions as the deltas topic; a run's checkpoints go to the run's partition). A checkpoint is the gzip'd {@link ReplayState}
  * (run meta, entities, buffered deltas of later iterations) plus the deltas offset it reflects, split into
  * chunks of at most {@value #CHUNK_BYTES} bytes under keys {@code <run>@<iteration:20>#<chunk>} (headers
  * {@code simsnap.chunks}, {@code simsnap.offset}), so any state size stays under the 1 MB record limit. The
@@ -60,8 +59,8 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class RunReplayer implements AutoCloseable {
 
-    /** Checkpoint topic name. */
-    public static final String CHECKPOINTS_TOPIC = "simsnap.checkpoints";
+    /** Checkpoint topic name: the name of {@link SimsnapTopics#CHECKPOINTS}. */
+    public static final String CHECKPOINTS_TOPIC = SimsnapTopics.CHECKPOINTS.name();
     /** Largest checkpoint chunk (well under the 1 MB default record limit). */
     public static final int CHUNK_BYTES = 512 * 1024;
     /** Default checkpoint interval, in consistent iterations. */
@@ -401,16 +400,8 @@ public final class RunReplayer implements AutoCloseable {
             return;
         }
         try (Admin admin = Admin.create(settings.client().kafka())) {
-            admin.createTopics(List.of(new NewTopic(settings.checkpointsTopic(), partitions, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "1048588"))))
-                    .all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + settings.checkpointsTopic(), e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            TopicAdmin.on(admin).partitions(partitions)
+                    .ensure(SimsnapTopics.CHECKPOINTS.withName(settings.checkpointsTopic()));
         }
         checkpointTopicReady = true;
     }

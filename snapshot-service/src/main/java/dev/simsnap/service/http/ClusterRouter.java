@@ -9,12 +9,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
  * Which instance answers for a run, and the HTTP hop to it.
@@ -107,6 +110,24 @@ public final class ClusterRouter {
             return new Owner(true, m.activeHost(), m.standbyHosts());
         } catch (RuntimeException e) { // not started, shutting down, or metadata changing under us
             return new Owner(false, null, Set.of());
+        }
+    }
+
+    /**
+     * Whether the store of {@code key}'s partition of {@code store} that this instance runs as the active task holds
+     * {@code key}; empty when this instance has no such running store now (not the owner, or the store still
+     * opening or restoring after a rebalance).
+     */
+    public Optional<Boolean> activeStoreHolds(String store, String key) {
+        try {
+            KeyQueryMetadata m = streams.queryMetadataForKey(store, key, new StringSerializer());
+            if (m == null || m.partition() < 0) {
+                return Optional.empty();
+            }
+            return Optional.of(streams.store(StoreQueryParameters.fromNameAndType(store,
+                    QueryableStoreTypes.<String, Object>keyValueStore()).withPartition(m.partition())).get(key) != null);
+        } catch (RuntimeException e) { // InvalidStateStoreException: not hosted here, or not running yet
+            return Optional.empty();
         }
     }
 

@@ -72,7 +72,7 @@ public final class SnapshotServer implements AutoCloseable {
             overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, b.standbyReplicas);
             overrides.putAll(b.streamsOverrides);
             SnapshotServiceConfig config = new SnapshotServiceConfig(b.client, b.stateDir, b.applicationId,
-                    applicationServer, b.topics, b.partitions, (short) 1, 1, overrides);
+                    applicationServer, b.topics, b.partitions, (short) 0, 1, overrides);
             SnapshotService s = new SnapshotService(config);
             service = s;
             s.start();
@@ -156,7 +156,8 @@ public final class SnapshotServer implements AutoCloseable {
      * {@code SIMSNAP_OUTPUT_ROOT} (./snapshots), {@code SIMSNAP_APPLICATION_ID}
      * ({@value SnapshotServiceConfig#DEFAULT_APPLICATION_ID}), {@code SIMSNAP_APPLICATION_SERVER} (this instance's
      * {@code host:port} as the other instances reach it; default 127.0.0.1:&lt;http port&gt;),
-     * {@code SIMSNAP_PARTITIONS} (partitions of topics it creates, default 6, as the producer).
+     * {@code SIMSNAP_PARTITIONS} (partitions of topics it creates, default
+     * {@value dev.simsnap.topic.SimsnapTopics#DEFAULT_PARTITIONS}, as the producer).
      */
     public static void main(String[] args) throws InterruptedException {
         Main main = new Main();
@@ -219,7 +220,7 @@ public final class SnapshotServer implements AutoCloseable {
                 .outputRoot(Path.of(env.getOrDefault("SIMSNAP_OUTPUT_ROOT", "snapshots")))
                 .applicationId(env.getOrDefault("SIMSNAP_APPLICATION_ID", SnapshotServiceConfig.DEFAULT_APPLICATION_ID))
                 .http(bind != null ? bind : env.getOrDefault("SIMSNAP_HTTP_HOST", "127.0.0.1"), port)
-                .partitions(intVar(env, "SIMSNAP_PARTITIONS", 6));
+                .partitions(intVar(env, "SIMSNAP_PARTITIONS", dev.simsnap.topic.SimsnapTopics.DEFAULT_PARTITIONS));
         b.applicationServer(appServer != null && !appServer.isBlank() ? appServer
                 : (port == 0 ? null : "127.0.0.1:" + port));
         if (appServer == null || appServer.isBlank()) {
@@ -252,7 +253,8 @@ public final class SnapshotServer implements AutoCloseable {
         private String applicationServer;
         private String applicationId = SnapshotServiceConfig.DEFAULT_APPLICATION_ID;
         private SnapshotTopics topics = SnapshotTopics.defaults();
-        private int partitions = 6; // same default as the producer: deltas and generations must be co-partitioned
+        // Same default as the producer: deltas and generations must be co-partitioned.
+        private int partitions = dev.simsnap.topic.SimsnapTopics.DEFAULT_PARTITIONS;
         private int standbyReplicas = 1;
         private int checkpointEvery = dev.simsnap.snapshot.replay.RunReplayer.DEFAULT_CHECKPOINT_EVERY;
         private java.time.Duration checkpointPeriod = java.time.Duration.ofSeconds(30);
