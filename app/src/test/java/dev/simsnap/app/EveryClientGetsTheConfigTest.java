@@ -89,8 +89,10 @@ class EveryClientGetsTheConfigTest {
                     "-X", REPORTER, "-X", "bearer.auth.credentials.source=STATIC_TOKEN", "-X", "bearer.auth.token=" + TOKEN);
             assertThat(run(connection, "simulate", "trading-arena", "--run", "reach-sim", "--agents", "3",
                     "--stocks", "2", "--iterations", "2")).isZero();
-            assertThat(run(connection, "import", "--run", "reach-import", "--save-dir",
-                    out.resolve(DemoRuns.ARENA).resolve("save").toString())).isZero();
+            Path personaData = java.nio.file.Files.createDirectories(tmp.resolve("persona_data"));
+            java.nio.file.Files.writeString(personaData.resolve("gen_0.json"),
+                    "[{\"name\": \"Ann\", \"bio\": \"Teaches.\"}]");
+            assertThat(run(connection, "import", "--run", "reach-import", personaData.toString())).isZero();
             assertThat(run(connection, "replay", "--run", DemoRuns.ARENA, "--iteration", "3", "--out",
                     tmp.resolve("replayed").toString())).isZero();
             assertThat(run(connection, "fork", "--run", DemoRuns.ARENA, "--iteration", "3", "--new-run",
