@@ -19,6 +19,7 @@ import dev.simsnap.schema.contract.Contracts;
 import dev.simsnap.service.cli.ForkCommand;
 import dev.simsnap.service.cli.ReplayCommand;
 import dev.simsnap.service.http.SnapshotServer;
+import dev.simsnap.topic.SimsnapTopics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -93,10 +94,8 @@ class SecuredStackIT {
         broker = EmbeddedKafkaBroker.builder().saslPlain("admin", "admin-pw")
                 .saslUser("registry", "registry-pw").saslUser("service", "service-pw").saslUser("lab", "lab-pw")
                 .saslUser("gw", "gw-pw").saslUser("observer", "observer-pw").start();
-        // The deployment creates the history topics; the workers and the service may not.
-        Map<String, String> forever = Map.of("retention.ms", "-1", "retention.bytes", "-1");
-        broker.createTopic(Contracts.DELTAS_TOPIC, 3, forever);
-        broker.createTopic(Contracts.GENERATIONS_TOPIC, 3, forever);
+        // The deployment creates the pipeline topics (by their specs); the workers may not.
+        broker.ensureTopics(3, SimsnapTopics.pipeline());
         grantAcls();
 
         registry = SchemaRegistryServer.builder(kafka("registry", "registry-pw")).port(0)
@@ -185,6 +184,10 @@ class SecuredStackIT {
                 acls.add(allow(ResourceType.TOPIC, t, literal, w[0], AclOperation.READ));
             }
             acls.add(allow(ResourceType.TRANSACTIONAL_ID, w[1], prefixed, w[0], AclOperation.WRITE));
+            // Opening a worker checks every pipeline topic against its spec: it must see the other two.
+            for (String t : List.of(Contracts.DEAD_LETTER_TOPIC, "simsnap.current-state")) {
+                acls.add(allow(ResourceType.TOPIC, t, literal, w[0], AclOperation.DESCRIBE));
+            }
         }
         // Fork and replay as the lab principal also read and keep checkpoints.
         for (AclOperation op : List.of(AclOperation.CREATE, AclOperation.READ, AclOperation.WRITE)) {

@@ -36,8 +36,9 @@ final class TopicSetup {
                     .ensure(SimsnapTopics.pipeline()).get(0).partitions();
         } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
             // A refused password or ACL reads as such, naming the settings to check.
-            throw new IllegalStateException("cannot prepare simsnap topics: " + (KafkaFailures.isSecurityFailure(e)
-                    ? KafkaFailures.describe(e) : e.getMessage()), e);
+            throw new IllegalStateException(KafkaFailures.isSecurityFailure(e)
+                    ? "cannot prepare simsnap topics (" + e.getMessage() + "): " + KafkaFailures.describe(e)
+                    : "cannot prepare simsnap topics: " + e.getMessage(), e);
         }
     }
 }

@@ -50,8 +50,8 @@ public final class KafkaFailures {
                     + " holds a prefixed WRITE ACL on";
         }
         if (t instanceof TopicAuthorizationException topics) {
-            return "this principal is not authorized on topic(s) " + topics.unauthorizedTopics() + " (" + what
-                    + "); an ACL is missing";
+            return "this principal is not authorized on " + (topics.unauthorizedTopics().isEmpty() ? "a topic"
+                    : "topic(s) " + topics.unauthorizedTopics()) + " (" + what + "); an ACL is missing";
         }
         if (t instanceof GroupAuthorizationException group) {
             return "this principal is not authorized on consumer group " + group.groupId() + " (" + what
