@@ -95,6 +95,7 @@ public final class Step {
         spec(collection, Shape.KEYED, Shape.SINGLETON);
         String entity = checkId(collection, id);
         CollectionSchemas.Writer w = latest(collection);
+        requireOneRecord(collection, entity, w, "an APPEND");
         byte[] body;
         try {
             body = ItemCodec.encodeAppend(w.schema(), path, items);
@@ -159,6 +160,7 @@ public final class Step {
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private Step patchWith(String collection, String id, CollectionSchemas.Writer writer, Map<String, ?> pathValues) {
+        requireOneRecord(collection, id, writer, "a PATCH");
         if (pathValues == null || pathValues.isEmpty()) {
             throw new IllegalArgumentException("collection '" + collection + "', entity '" + id
                     + "': a patch sets at least one path");
@@ -203,6 +205,21 @@ public final class Step {
             latest.put(collection, w);
         }
         return w;
+    }
+
+    /**
+     * Refuses a PATCH or APPEND whose writer schema is a union of records (a collection of several classes, e.g. the
+     * trading arena's Person | Broker): the service applies them only with one record schema and would dead-letter
+     * the change after the step was committed, so it is refused here, before anything is sent.
+     */
+    private static void requireOneRecord(String collection, String id, CollectionSchemas.Writer w, String what) {
+        if (w.schema().getType() == Schema.Type.UNION) {
+            StringJoiner names = new StringJoiner(" | ");
+            w.schema().getTypes().forEach(t -> names.add(t.getName()));
+            throw new IllegalArgumentException("collection '" + collection + "', entity '" + id + "': its items are"
+                    + " a union of records (" + names + "), and " + what + " needs one record schema: upsert the"
+                    + " whole item instead");
+        }
     }
 
     private CollectionSchemas.Writer exact(String collection, Schema writer) {

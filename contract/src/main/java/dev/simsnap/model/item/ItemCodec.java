@@ -330,10 +330,23 @@ public final class ItemCodec {
 
     private static Object read(Schema schema, BinaryDecoder decoder, String path) {
         try {
-            return new GenericDatumReader<Object>(schema, schema, GenericData.get()).read(null, decoder);
+            return new GenericDatumReader<Object>(schema, schema, MapsInOrder.INSTANCE).read(null, decoder);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IllegalArgumentException("Body does not decode at path '" + path + "' with schema "
                     + describe(schema) + ": " + e, e);
+        }
+    }
+
+    /**
+     * Avro's generic data, except that maps decode as {@code LinkedHashMap}s: a PATCH or APPEND value that is (or
+     * holds) a map keeps the order its entries were written in, which the entity it goes into keeps and renders.
+     */
+    private static final class MapsInOrder extends GenericData {
+        static final MapsInOrder INSTANCE = new MapsInOrder();
+
+        @Override
+        public Object newMap(Object old, int size) {
+            return new java.util.LinkedHashMap<>(Math.max(16, (int) (size / 0.75f) + 1));
         }
     }
 

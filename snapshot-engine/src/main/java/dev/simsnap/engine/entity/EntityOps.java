@@ -7,7 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,6 +57,13 @@ import org.apache.avro.util.Utf8;
 public final class EntityOps {
 
     private final SchemaLookup schemas;
+    /**
+     * Decodes maps as {@code LinkedHashMap}s: an entity is decoded, changed and encoded again, and its maps must keep
+     * the order their entries were written in (a Python dict's order, which the snapshot renders), where Avro's own
+     * {@code HashMap} would re-encode them in hash order.
+     */
+    private static final GenericData MAPS_IN_ORDER = dev.simsnap.render.json.OrderedGenericDatumReader.Data.get();
+
     private final ConcurrentMap<Integer, Codec> codecs = new ConcurrentHashMap<>();
     private final ConcurrentMap<Long, Resolution> resolutions = new ConcurrentHashMap<>();
 
@@ -90,6 +97,7 @@ public final class EntityOps {
 
     private StoredEntity upsert(Change change) {
         requireShape(change, change.paths().isEmpty(), "UPSERT takes no paths");
+        requireShape(change, change.bodyArray() != null, "UPSERT needs a body");
         Schema schema = schemas.byId(change.writerSchemaId());
         if (schema == null) {
             throw new RejectedChange(Reason.UNKNOWN_SCHEMA, "the writer schema id " + change.writerSchemaId()
@@ -98,6 +106,14 @@ public final class EntityOps {
         if (!isItemSchema(schema)) {
             throw new RejectedChange(Reason.BAD_CHANGE, "the writer schema id " + change.writerSchemaId() + " is a "
                     + schema.getType() + " schema; items are records or unions of records");
+        }
+        // Checked here, not when the item is next read: a stored body that does not decode would fail every later
+        // render of the run (its current-state record, snapshots), and the apply step itself.
+        try {
+            ItemCodec.decodeUpsert(schema, change.bodyArray());
+        } catch (IllegalArgumentException e) {
+            throw new RejectedChange(Reason.BAD_BODY, "UPSERT body (" + change.bodyArray().length + " bytes) with"
+                    + " writer schema id " + change.writerSchemaId() + ": " + e.getMessage(), e);
         }
         return StoredEntity.owning(change.writerSchemaId(), change.bodyArray());
     }
@@ -219,7 +235,7 @@ public final class EntityOps {
             SchemaCompatibility.SchemaPairCompatibility pair =
                     SchemaCompatibility.checkReaderWriterCompatibility(to.schema, from.schema);
             r = pair.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE
-                    ? new Resolution(new GenericDatumReader<>(from.schema, to.schema, GenericData.get()), null)
+                    ? new Resolution(new GenericDatumReader<>(from.schema, to.schema, MAPS_IN_ORDER), null)
                     : new Resolution(null, "schema id " + from.id + " (" + from.schema.getFullName()
                     + ") cannot be resolved to writer schema id " + to.id + ": "
                     + pair.getResult().getIncompatibilities());
@@ -273,7 +289,7 @@ public final class EntityOps {
         Codec(int id, Schema schema) {
             this.id = id;
             this.schema = schema;
-            this.sameReader = new GenericDatumReader<>(schema, schema, GenericData.get());
+            this.sameReader = new GenericDatumReader<>(schema, schema, MAPS_IN_ORDER);
             this.writer = new GenericDatumWriter<>(schema, GenericData.get());
         }
 
@@ -350,7 +366,7 @@ public final class EntityOps {
 
     private static Object create(Schema containerSchema, ItemPath path) {
         if (containerSchema.getType() == Schema.Type.MAP) {
-            return new HashMap<Utf8, Object>();
+            return new LinkedHashMap<Utf8, Object>();
         }
         GenericData.Record record = new GenericData.Record(containerSchema);
         for (Schema.Field f : containerSchema.getFields()) {
