@@ -18,6 +18,14 @@ public interface KafkaBroker {
     /** The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:41234}. Stable across {@link #restart()}. */
     String bootstrapServers();
 
+    /**
+     * The client settings, besides {@code bootstrap.servers}, that administer this broker (SASL credentials of its
+     * super user when it is secured); empty by default.
+     */
+    default Map<String, String> adminClientProperties() {
+        return Map.of();
+    }
+
     /** True when {@link #restart()} is supported (the embedded broker); false for a container. */
     default boolean supportsRestart() {
         return false;
@@ -49,7 +57,8 @@ public interface KafkaBroker {
      */
     default boolean createTopic(String name, int partitions, Map<String, String> configs) {
         TopicSpec spec = TopicSpec.builder(name).configs(configs).build();
-        return Topics.ensure(bootstrapServers(), partitions, List.of(spec), TOPIC_READY_TIMEOUT).get(0).created();
+        return Topics.ensure(bootstrapServers(), adminClientProperties(), partitions, List.of(spec),
+                TOPIC_READY_TIMEOUT).get(0).created();
     }
 
     /**
@@ -62,7 +71,7 @@ public interface KafkaBroker {
      *                               {@link #TOPIC_READY_TIMEOUT}
      */
     default List<EnsuredTopic> ensureTopics(int partitions, List<TopicSpec> specs) {
-        return Topics.ensure(bootstrapServers(), partitions, specs, TOPIC_READY_TIMEOUT);
+        return Topics.ensure(bootstrapServers(), adminClientProperties(), partitions, specs, TOPIC_READY_TIMEOUT);
     }
 
     /** {@link #createTopic(String, int, Map)} without topic configs. */

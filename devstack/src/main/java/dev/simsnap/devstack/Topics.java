@@ -5,6 +5,7 @@ import dev.simsnap.topic.TopicAdmin;
 import dev.simsnap.topic.TopicSpec;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -20,8 +21,10 @@ final class Topics {
      *
      * @return the topics, in order (with whether this call created each)
      */
-    static List<EnsuredTopic> ensure(String bootstrapServers, int partitions, List<TopicSpec> specs, Duration timeout) {
+    static List<EnsuredTopic> ensure(String bootstrapServers, Map<String, String> clientProperties, int partitions,
+                                    List<TopicSpec> specs, Duration timeout) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
         props.put(AdminClientConfig.CLIENT_ID_CONFIG, "devstack-topics");

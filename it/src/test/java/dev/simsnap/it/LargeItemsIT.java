@@ -110,7 +110,8 @@ class LargeItemsIT {
 
             // A checkpoint at step 4 is written and used: the as-of snapshot at step 6 starts from it.
             var replayer = new dev.simsnap.snapshot.replay.RunReplayer(new dev.simsnap.snapshot.replay.RunReplayer
-                    .Settings(broker.bootstrapServers(), stack.registry().url(), "simsnap.deltas",
+                    .Settings(dev.simsnap.connection.ClientConfig.of(broker.bootstrapServers(),
+                    stack.registry().url()), "simsnap.deltas",
                     dev.simsnap.snapshot.replay.RunReplayer.CHECKPOINTS_TOPIC, 4));
             replayer.replay(run, 4, null);
             var fromCheckpoint = replayer.replay(run, 6, null);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
 import dev.simsnap.producer.Iteration;
@@ -306,7 +307,7 @@ class SnapshotEndToEndIT {
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private static SnapshotService startService(String applicationId, Path stateDir) throws Exception {
-        SnapshotServiceConfig config = new SnapshotServiceConfig(bootstrap, registry.url(), stateDir, applicationId,
+        SnapshotServiceConfig config = new SnapshotServiceConfig(ClientConfig.of(bootstrap, registry.url()), stateDir, applicationId,
                 null, SnapshotTopics.defaults(), 3, (short) 1, 1,
                 Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100));
         SnapshotService s = new SnapshotService(config);

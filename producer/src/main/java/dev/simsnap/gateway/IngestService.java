@@ -473,9 +473,7 @@ public final class IngestService implements AutoCloseable {
 
     private synchronized SchemaRegistry registry() {
         if (registry == null) {
-            Map<String, Object> map = new java.util.HashMap<>();
-            workerConfig.stringPropertyNames().forEach(k -> map.put(k, workerConfig.getProperty(k)));
-            registry = SchemaRegistries.fromConfig(map);
+            registry = SchemaRegistries.fromConfig(dev.simsnap.connection.ClientConfig.of(workerConfig).registry());
         }
         return registry;
     }

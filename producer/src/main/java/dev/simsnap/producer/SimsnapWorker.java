@@ -1,5 +1,8 @@
 package dev.simsnap.producer;
 
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.ClientConfigSources;
+import dev.simsnap.connection.KafkaFailures;
 import dev.simsnap.model.CollectionSpec;
 import dev.simsnap.model.Shape;
 import dev.simsnap.model.StateModel;
@@ -42,7 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One named worker of one simulation run: publishes the run's records through an idempotent, transactional Kafka
- * producer whose {@code transactional.id} is {@code simsnap-<run>-<worker>}.
+ * producer whose {@code transactional.id} is {@code <prefix><run>-<worker>}, the prefix being
+ * {@value ClientConfig#TRANSACTIONAL_ID_PREFIX} (default {@value ClientConfig#DEFAULT_TRANSACTIONAL_ID_PREFIX}).
+ * Every Kafka and registry client of the worker gets the whole {@link ClientConfig} (security settings included).
  *
  * <p>Opening ({@link Builder#build()}) creates the topics when absent, initializes transactions — which fences any
  * earlier producer of the same run and worker (a zombie) and aborts its open transaction — and then reads back the
@@ -82,6 +87,8 @@ public final class SimsnapWorker implements AutoCloseable {
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Properties config;
+    private final ClientConfig client;
+    private final String transactionalId;
     private final String runId;
     private final String workerId;
     private final int deltaPartition;
@@ -102,25 +109,33 @@ public final class SimsnapWorker implements AutoCloseable {
 
     private SimsnapWorker(Properties config, String runId, String workerId) {
         this.config = config;
+        this.client = ClientConfig.of(config);
+        this.transactionalId = client.transactionalId(runId, workerId);
         this.runId = runId;
         this.workerId = workerId;
         this.partitions = TopicSetup.prepare(config);
         this.deltaPartition = RunHistory.partitionOf(runId, partitions);
         ensureEnvelopeLevels();
-        Properties props = SimsnapConfig.clientProperties(config);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(runId, workerId));
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId(runId, workerId));
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AVRO_SERIALIZER);
-        this.producerProps = props;
+        Map<String, Object> own = new java.util.HashMap<>();
+        own.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        own.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        own.put(ProducerConfig.ACKS_CONFIG, "all");
+        own.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        own.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AVRO_SERIALIZER);
+        Map<String, Object> props = client.kafka(own);
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+        this.producerProps = new Properties();
+        this.producerProps.putAll(props);
         this.producer = new KafkaProducer<>(props);
         try {
             producer.initTransactions(); // fences the zombie and aborts its open transaction
             adopt(RunHistory.readFull(config, runId, workerId, partitions));
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
+            if (KafkaFailures.isSecurityFailure(e)) { // a wrong password, or an ACL refusing this transactional id
+                throw new IllegalStateException("worker " + workerId + " of run " + runId
+                        + " cannot open transactional id '" + transactionalId + "': " + KafkaFailures.describe(e), e);
+            }
             throw e;
         }
         this.nextSequence = state.lastSequence() + 1;
@@ -133,9 +148,17 @@ public final class SimsnapWorker implements AutoCloseable {
         return new Builder();
     }
 
-    /** The transactional.id of a run's worker: {@code simsnap-<run>-<worker>}. */
+    /**
+     * The transactional.id of a run's worker with the default prefix: {@code simsnap-<run>-<worker>} (a worker
+     * configured with {@value ClientConfig#TRANSACTIONAL_ID_PREFIX} uses {@link #transactionalId()}).
+     */
     public static String transactionalId(String runId, String workerId) {
-        return "simsnap-" + runId + "-" + workerId;
+        return ClientConfig.empty().transactionalId(runId, workerId);
+    }
+
+    /** This worker's transactional.id. */
+    public String transactionalId() {
+        return transactionalId;
     }
 
     /** The run id (the key of every record). */
@@ -691,9 +714,7 @@ public final class SimsnapWorker implements AutoCloseable {
 
     private SchemaRegistry registry() {
         if (registry == null) {
-            Map<String, Object> map = new java.util.HashMap<>();
-            config.stringPropertyNames().forEach(k -> map.put(k, config.getProperty(k)));
-            registry = SchemaRegistries.fromConfig(map);
+            registry = SchemaRegistries.fromConfig(client.registry());
         }
         return registry;
     }
@@ -931,15 +952,9 @@ public final class SimsnapWorker implements AutoCloseable {
             return this;
         }
 
-        /** The merged configuration this builder would use. */
+        /** The merged configuration this builder would use ({@link ClientConfigSources}' precedence). */
         public Properties resolvedConfig() {
-            Properties all = new Properties();
-            if (configFile != null) {
-                all.putAll(SimsnapConfig.load(configFile));
-            }
-            all.putAll(SimsnapConfig.fromEnvironment(environment));
-            all.putAll(explicit);
-            return all;
+            return ClientConfigSources.resolve(configFile, environment, explicit, Map.of()).toProperties();
         }
 
         /**
@@ -952,12 +967,9 @@ public final class SimsnapWorker implements AutoCloseable {
             RunIds.require("run id", runId);
             RunIds.require("worker id", workerId);
             Properties all = resolvedConfig();
-            for (String required : List.of(SimsnapConfig.BOOTSTRAP_SERVERS, SimsnapConfig.SCHEMA_REGISTRY_URL)) {
-                if (all.getProperty(required, "").isBlank()) {
-                    throw new IllegalArgumentException("config '" + required + "' is required (or env SIMSNAP_"
-                            + required.toUpperCase().replace('.', '_') + ")");
-                }
-            }
+            ClientConfig resolved = ClientConfig.of(all);
+            resolved.bootstrapServers(); // both required: a one-line message naming where to set them
+            resolved.registryUrl();
             return new SimsnapWorker(all, runId, workerId);
         }
     }

@@ -1,8 +1,11 @@
 package dev.simsnap.producer;
 
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.KafkaFailures;
 import dev.simsnap.topic.SimsnapTopics;
 import dev.simsnap.topic.TopicAdmin;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -22,7 +25,7 @@ final class TopicSetup {
 
     /** Ensures (or checks) the pipeline topics; returns the deltas topic's partition count. */
     static int prepare(Properties all) {
-        Properties props = SimsnapConfig.clientProperties(all);
+        Map<String, Object> props = ClientConfig.of(all).kafka();
         props.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT.toMillis());
         boolean create = !"false".equalsIgnoreCase(all.getProperty(SimsnapConfig.CREATE_TOPICS, "true").trim());
         try (Admin admin = Admin.create(props)) {
@@ -31,8 +34,11 @@ final class TopicSetup {
                             SimsnapTopics.DEFAULT_PARTITIONS))
                     .replicationFactor(SimsnapConfig.intSetting(all, SimsnapConfig.TOPIC_REPLICATION_FACTOR, 0))
                     .ensure(SimsnapTopics.pipeline()).get(0).partitions();
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException("cannot prepare simsnap topics: " + e.getMessage(), e);
+        } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+            // A refused password or ACL reads as such, naming the settings to check.
+            throw new IllegalStateException(KafkaFailures.isSecurityFailure(e)
+                    ? "cannot prepare simsnap topics (" + e.getMessage() + "): " + KafkaFailures.describe(e)
+                    : "cannot prepare simsnap topics: " + e.getMessage(), e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.simsnap.service;
 
+import dev.simsnap.connection.KafkaFailures;
 import dev.simsnap.serde.AvroDeserializer;
 import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
@@ -13,13 +14,11 @@ import dev.simsnap.topic.SimsnapTopics;
 import dev.simsnap.topic.TopicAdmin;
 import dev.simsnap.topic.TopicSpec;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
@@ -52,13 +51,14 @@ public final class SnapshotService implements AutoCloseable {
     }
 
     /**
-     * The Streams properties this service runs with on a cluster of {@code brokers} brokers: exactly-once v2, the
-     * state dir, and the internal topics' replication ({@link Replication}, unless the config sets a factor).
+     * The Streams properties this service runs with on a cluster of {@code brokers} brokers: the whole client
+     * configuration (Streams hands its security settings to every inner client), then exactly-once v2, the state
+     * dir, and the internal topics' replication ({@link Replication}, unless the config sets a factor).
      */
     public Properties streamsProperties(int brokers) {
         Properties p = new Properties();
+        p.putAll(config.client().kafka());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
@@ -160,11 +160,8 @@ public final class SnapshotService implements AutoCloseable {
     private dev.simsnap.engine.entity.SchemaLookup schemas;
 
     private Deserializer<?> newDeserializer() {
-        Map<String, Object> serde = new HashMap<>();
-        serde.put("schema.registry.url", config.schemaRegistryUrl());
-        serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
         AvroDeserializer<?> d = new AvroDeserializer<>();
-        d.configure(serde, false);
+        d.configure(config.client().registry(Map.of(AvroSerdeConfig.SPECIFIC_AVRO_READER, true)), false);
         return d;
     }
 
@@ -177,11 +174,16 @@ public final class SnapshotService implements AutoCloseable {
         List<TopicSpec> specs = List.of(SimsnapTopics.DELTAS.withName(t.deltas()),
                 SimsnapTopics.GENERATIONS.withName(t.generations()), SimsnapTopics.DEAD_LETTER.withName(t.deadLetter()),
                 SimsnapTopics.CURRENT_STATE.withName(t.currentState()));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers()))) {
+        try (Admin admin = Admin.create(config.client().kafka())) {
             TopicAdmin topics = TopicAdmin.on(admin).partitions(config.partitions())
                     .replicationFactor(config.replicationFactor());
             topics.ensure(specs);
             return topics.brokers();
+        } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+            if (KafkaFailures.isSecurityFailure(e)) { // a refused password or ACL reads as such
+                throw new IllegalStateException("cannot prepare the service's topics: " + KafkaFailures.describe(e), e);
+            }
+            throw e;
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.simsnap.registry.server;
 
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.topic.SimsnapTopics;
 import dev.simsnap.topic.TopicAdmin;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -37,15 +37,15 @@ final class KafkaStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaStore.class);
 
     private final String topic;
-    private final Map<String, Object> clientProps;
+    private final ClientConfig client;
     private final Duration timeout;
     private KafkaProducer<String, String> producer;
 
-    KafkaStore(String bootstrapServers, String topic, Map<String, Object> extraProps, Duration timeout) {
+    /** @param client the registry's client configuration: every admin, producer and consumer here is built from it */
+    KafkaStore(ClientConfig client, String topic, Duration timeout) {
         this.topic = topic;
         this.timeout = timeout;
-        this.clientProps = new HashMap<>(extraProps);
-        this.clientProps.put("bootstrap.servers", bootstrapServers);
+        this.client = client;
     }
 
     /**
@@ -118,10 +118,7 @@ final class KafkaStore implements AutoCloseable {
     }
 
     private Properties props(Map<String, Object> specific) {
-        Properties props = new Properties();
-        props.putAll(clientProps);
-        props.putAll(specific);
-        return props;
+        return client.kafkaProperties(specific);
     }
 
     @Override

@@ -111,11 +111,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         this.retryMaxWaitMs = b.retryMaxWaitMs;
         this.requestTimeout = b.requestTimeout;
         // HTTP/1.1: an h2c upgrade attempt buys nothing here and some servers mishandle it on POSTs.
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(b.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (b.sslContext != null) {
+            http.sslContext(b.sslContext);
+        }
+        this.http = http.build();
         this.schemaById = new BoundedCache<>(b.cacheCapacity);
         this.idBySubjectSchema = new BoundedCache<>(b.cacheCapacity);
         this.versionBySubjectSchema = new BoundedCache<>(b.cacheCapacity);
@@ -177,6 +180,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         b.timeouts(Duration.ofMillis(RegistryClientConfig.integer(config, RegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS, 60_000)),
                 Duration.ofMillis(RegistryClientConfig.integer(config, RegistryClientConfig.HTTP_READ_TIMEOUT_MS, 60_000)));
         b.cacheCapacity(RegistryClientConfig.integer(config, RegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT, 1000));
+        b.sslContext = RegistryTls.fromConfig(config);
         return b.build();
     }
 
@@ -616,6 +620,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         private Duration connectTimeout = Duration.ofSeconds(60);
         private Duration requestTimeout = Duration.ofSeconds(60);
         private int cacheCapacity = 1000;
+        private javax.net.ssl.SSLContext sslContext;
 
         private Builder() {
         }
@@ -668,6 +673,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         public Builder timeouts(Duration connect, Duration request) {
             this.connectTimeout = connect.isZero() ? Duration.ofSeconds(60) : connect;
             this.requestTimeout = request.isZero() ? Duration.ofSeconds(60) : request;
+            return this;
+        }
+
+        /** TLS for {@code https://} registries (trusted CAs, client certificate); default the JVM's. */
+        public Builder sslContext(javax.net.ssl.SSLContext context) {
+            this.sslContext = context;
             return this;
         }
 

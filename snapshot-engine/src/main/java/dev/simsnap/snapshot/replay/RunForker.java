@@ -2,6 +2,7 @@ package dev.simsnap.snapshot.replay;
 
 import dev.simsnap.snapshot.run.RunMeta;
 
+import dev.simsnap.connection.ClientConfig;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.delta.Document;
@@ -17,7 +18,6 @@ import dev.simsnap.snapshot.json.CanonicalJson;
 import dev.simsnap.snapshot.read.RunState;
 import dev.simsnap.snapshot.run.RunInfo;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -33,20 +33,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * expected worker publishes one UPSERT per entity of R at N (persons, stocks, market, market indexes,
  * information, documents; in one transaction with the RunStarted), and every expected worker commits iteration N
  * with R's virtual date, so R2's consistent iteration N is R's state at N and its workers continue at N+1.
- * Transactions use the workers' own transactional ids ({@code simsnap-<run>-<worker>}), as SimsnapWorker does.
+ * Transactions use the workers' own transactional ids ({@code <prefix><run>-<worker>}, the prefix from the client
+ * configuration's {@value ClientConfig#TRANSACTIONAL_ID_PREFIX}), as SimsnapWorker does.
  * Generations are not copied.
  */
 public final class RunForker {
 
     private final RunReplayer replayer;
-    private final String bootstrapServers;
-    private final String schemaRegistryUrl;
+    private final ClientConfig client;
     private final String deltasTopic;
 
     public RunForker(RunReplayer.Settings settings) {
         this.replayer = new RunReplayer(settings);
-        this.bootstrapServers = settings.bootstrapServers();
-        this.schemaRegistryUrl = settings.schemaRegistryUrl();
+        this.client = settings.client();
         this.deltasTopic = settings.deltasTopic();
     }
 
@@ -169,12 +168,11 @@ public final class RunForker {
     }
 
     private void publish(String run, String worker, List<SpecificRecord> records) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "simsnap-" + run + "-" + worker);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = client.kafka(Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, client.transactionalId(run, worker),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
         AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
-        values.configure(Map.of("schema.registry.url", schemaRegistryUrl), false);
+        values.configure(client.registry(), false);
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(props, new StringSerializer(), values)) {
             producer.initTransactions();
             producer.beginTransaction();

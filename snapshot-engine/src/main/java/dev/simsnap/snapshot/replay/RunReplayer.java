@@ -1,5 +1,6 @@
 package dev.simsnap.snapshot.replay;
 
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.schema.contract.Contracts;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.engine.entity.SchemaLookup;
@@ -24,7 +25,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -70,25 +70,33 @@ public final class RunReplayer implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     /**
-     * @param bootstrapServers  Kafka
-     * @param schemaRegistryUrl registry
-     * @param deltasTopic       the deltas topic
-     * @param checkpointsTopic  the checkpoints topic, or null to neither read nor write checkpoints
-     * @param checkpointEvery   consistent iterations between checkpoints (>= 1)
+     * @param client           the client configuration every consumer, producer, admin client and registry client
+     *                         of the replay is built from (bootstrap servers, registry URL, security settings)
+     * @param deltasTopic      the deltas topic
+     * @param checkpointsTopic the checkpoints topic, or null to neither read nor write checkpoints
+     * @param checkpointEvery  consistent iterations between checkpoints (>= 1)
      */
-    public record Settings(String bootstrapServers, String schemaRegistryUrl, String deltasTopic,
-                           String checkpointsTopic, int checkpointEvery) {
+    public record Settings(ClientConfig client, String deltasTopic, String checkpointsTopic, int checkpointEvery) {
+        public Settings {
+            java.util.Objects.requireNonNull(client, "client");
+        }
+
+        /** The contract topics and default checkpoint interval, with {@code client}. */
+        public static Settings of(ClientConfig client) {
+            return new Settings(client, Contracts.DELTAS_TOPIC, CHECKPOINTS_TOPIC, DEFAULT_CHECKPOINT_EVERY);
+        }
+
+        /** {@link #of(ClientConfig)} with just the two addresses. */
         public static Settings of(String bootstrapServers, String schemaRegistryUrl) {
-            return new Settings(bootstrapServers, schemaRegistryUrl, Contracts.DELTAS_TOPIC, CHECKPOINTS_TOPIC,
-                    DEFAULT_CHECKPOINT_EVERY);
+            return of(ClientConfig.of(bootstrapServers, schemaRegistryUrl));
         }
 
         public Settings withoutCheckpoints() {
-            return new Settings(bootstrapServers, schemaRegistryUrl, deltasTopic, null, checkpointEvery);
+            return new Settings(client, deltasTopic, null, checkpointEvery);
         }
 
         public Settings checkpointEvery(int every) {
-            return new Settings(bootstrapServers, schemaRegistryUrl, deltasTopic, checkpointsTopic, every);
+            return new Settings(client, deltasTopic, checkpointsTopic, every);
         }
     }
 
@@ -369,10 +377,8 @@ public final class RunReplayer implements AutoCloseable {
     private void writeCheckpoint(ReplayState state, long iteration, int partition) {
         byte[] data = state.serialize();
         int count = Math.max(1, (data.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = settings.client().kafka(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
@@ -393,8 +399,7 @@ public final class RunReplayer implements AutoCloseable {
         if (checkpointTopicReady) {
             return;
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                settings.bootstrapServers()))) {
+        try (Admin admin = Admin.create(settings.client().kafka())) {
             TopicAdmin.on(admin).partitions(partitions)
                     .ensure(SimsnapTopics.CHECKPOINTS.withName(settings.checkpointsTopic()));
         }
@@ -403,21 +408,18 @@ public final class RunReplayer implements AutoCloseable {
 
     private KafkaConsumer<byte[], byte[]> consumer() {
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         // Short: a fetch parked at the end of the checkpoint partition must not delay the switch to the deltas.
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(settings.client().kafka(props), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     private AvroDeserializer<?> deserializer() {
-        Map<String, Object> serde = new HashMap<>();
-        serde.put("schema.registry.url", settings.schemaRegistryUrl());
-        serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
         AvroDeserializer<?> d = new AvroDeserializer<>();
-        d.configure(serde, false);
+        d.configure(settings.client().registry(Map.of(AvroSerdeConfig.SPECIFIC_AVRO_READER, true)), false);
         return d;
     }
 

@@ -50,14 +50,24 @@ public final class ClusterRouter {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final HttpClient http;
+    private final String selfAuthorization;
 
     /**
      * @param streams the running Streams instance
      * @param self    this instance's application.server, or null when not configured (then all reads are local)
      */
     public ClusterRouter(KafkaStreams streams, HostInfo self) {
+        this(streams, self, null);
+    }
+
+    /**
+     * @param selfAuthorization the {@code Authorization} value sent on the instance's own calls to peers (a
+     *                          credential the peers accept for reads), or null when they need none
+     */
+    public ClusterRouter(KafkaStreams streams, HostInfo self, String selfAuthorization) {
         this.streams = Objects.requireNonNull(streams, "streams");
         this.self = self;
+        this.selfAuthorization = selfAuthorization;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
@@ -143,17 +153,32 @@ public final class ClusterRouter {
     }
 
     /**
-     * Sends one request to a peer, marked as forwarded.
+     * Sends one request of this instance's own to a peer (a read), marked as forwarded, with this instance's read
+     * credential when it has one.
      *
      * @param pathAndQuery raw (still percent-encoded) path plus {@code ?query} when any
      * @throws IOException when the peer cannot be reached
      */
     public HttpResponse<byte[]> send(HostInfo host, String method, String pathAndQuery) throws IOException {
+        return send(host, method, pathAndQuery, selfAuthorization);
+    }
+
+    /**
+     * Relays a client's request to a peer, marked as forwarded, with the client's own {@code Authorization}
+     * (the peer decides as this instance would have).
+     *
+     * @param authorization the client's {@code Authorization} header, or null
+     */
+    public HttpResponse<byte[]> send(HostInfo host, String method, String pathAndQuery, String authorization)
+            throws IOException {
         URI uri = URI.create("http://" + address(host) + pathAndQuery);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
                 .header(FORWARDED_HEADER, self == null ? "unknown" : address(self))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .build();
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        HttpRequest request = builder.build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {

@@ -65,8 +65,8 @@ public final class ServiceContext {
         this.writer = writer;
         var cfg = service.config();
         int every = checkpointEvery > 0 ? checkpointEvery : RunReplayer.DEFAULT_CHECKPOINT_EVERY;
-        this.replayer = new RunReplayer(new RunReplayer.Settings(cfg.bootstrapServers(), cfg.schemaRegistryUrl(),
-                cfg.topics().deltas(), RunReplayer.CHECKPOINTS_TOPIC, every));
+        this.replayer = new RunReplayer(new RunReplayer.Settings(cfg.client(), cfg.topics().deltas(),
+                RunReplayer.CHECKPOINTS_TOPIC, every));
         if (checkpointEvery > 0 && !checkpointPeriod.isZero()) {
             checkpointer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "simsnap-checkpointer");
