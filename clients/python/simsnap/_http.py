@@ -1,6 +1,7 @@
 """Tiny stdlib HTTP helpers (urllib) with retries of idempotent requests."""
 
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -35,14 +36,20 @@ def _error(e):
 def request(method, url, body=None, timeout=60.0, retries=4):
     """Sends ``body`` (JSON-encoded when not None); returns (status, bytes). Retries 503 and connection errors.
 
+    With env ``SIMSNAP_TOKEN`` set, every request carries ``Authorization: Bearer <token>``.
+
     Every simsnap write is idempotent, so retrying a POST whose answer was lost is safe.
     """
     data = None if body is None else json.dumps(body).encode("utf-8")
+    # A gateway or service with credentials: SIMSNAP_TOKEN is sent as a bearer token (the write token for writes).
+    token = os.environ.get("SIMSNAP_TOKEN", "").strip()
     delay = 0.2
     for attempt in range(retries + 1):
         req = urllib.request.Request(url, data=data, method=method)
         if data is not None:
             req.add_header("Content-Type", "application/json")
+        if token:
+            req.add_header("Authorization", "Bearer " + token)
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:
                 return r.status, r.read()

@@ -72,6 +72,11 @@ class StateRun:
                                                                       int(generation))), body)
 
     # ---- reads --------------------------------------------------------------------------------------------
+    def committed_step(self):
+        """This worker's last committed step as Kafka holds it (the gateway reads it back; -1 when none). A process
+        that did not write the run itself asks this, because the service's view may still lag behind."""
+        return int(get_json(self._gw("/workers/%s" % quote(self.worker))).get("last_step", -1))
+
     def detail(self):
         """``GET /runs/{run}`` of the service; None while the service does not know the run."""
         try:
@@ -83,10 +88,14 @@ class StateRun:
 
     def wait_caught_up(self, timeout=60.0, at_least=None, known=True):
         """Waits until the service knows the run (``known``) and its consistent step reaches every worker's last
-        committed step and ``at_least`` (when given); returns the run detail (None for a run the service does not
+        committed step and ``at_least`` (when not given: this worker's last step read back from Kafka); returns the run detail (None for a run the service does not
         know when ``known`` is false)."""
         deadline = time.monotonic() + timeout
         last = None
+        if at_least is None:
+            at_least = self.committed_step()
+            if at_least < 0:
+                at_least = None
         while True:
             last = self.detail()
             if last is not None:

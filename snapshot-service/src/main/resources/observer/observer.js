@@ -19,8 +19,13 @@
     return typeof v === 'number' ? (Math.round(v * 100) / 100).toLocaleString('en-US') : (v == null ? '' : String(v));
   }
 
+  // A service with a read token: open the page as /#token=<read token> (a fragment never leaves the browser).
+  const TOKEN = new URLSearchParams(location.hash.slice(1)).get('token');
+
   async function json(url, options) {
-    const r = await fetch(url, options);
+    const o = Object.assign({}, options);
+    if (TOKEN) o.headers = Object.assign({}, o.headers, { Authorization: 'Bearer ' + TOKEN });
+    const r = await fetch(url, o);
     if (!r.ok) throw new Error(url + ': ' + r.status);
     return r.json();
   }
@@ -58,7 +63,9 @@
     document.getElementById('run-view').hidden = false;
     document.getElementById('run-title').textContent = 'Run ' + run;
     document.querySelectorAll('#runs tr').forEach((tr) => { tr.className = tr.dataset.run === run ? 'selected' : ''; });
-    source = new EventSource('/runs/' + encodeURIComponent(run) + '/events?from=0');
+    // EventSource cannot send headers: the token goes as RFC 6750's access_token parameter.
+    source = new EventSource('/runs/' + encodeURIComponent(run) + '/events?from=0'
+        + (TOKEN ? '&access_token=' + encodeURIComponent(TOKEN) : ''));
     source.addEventListener('iteration', (m) => onIteration(JSON.parse(m.data)));
     source.addEventListener('generation', () => refreshGenerations());
     source.addEventListener('dropped', (m) => {

@@ -33,9 +33,7 @@ final class DemoRuns {
     /** Publishes the sample runs that the service does not hold yet, waits until they are applied, writes snapshots. */
     static void ensure(EmbeddedStack stack, Path outputRoot, PrintStream out) throws Exception {
         RunStateReader reader = stack.service().service().reader();
-        Properties config = new Properties();
-        config.setProperty("bootstrap.servers", stack.bootstrapServers());
-        config.setProperty("schema.registry.url", stack.registryUrl());
+        Properties config = stack.client().toProperties();
         if (reader.runInfo(ARENA).isEmpty()) {
             out.println("publishing sample run " + ARENA + " (3 workers, 24 agents, 6 stocks, 40 iterations)...");
             try (ProgressReporter progress = new ProgressReporter(ARENA, System.err)) {

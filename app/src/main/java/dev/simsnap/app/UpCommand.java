@@ -3,13 +3,21 @@ package dev.simsnap.app;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.ClientOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code simsnap up}: the embedded default, in one process and without Docker: a KRaft broker, the schema registry,
  * and everything built on them, serving until Ctrl-C. Data lives under {@code --data-dir}, so a second start keeps
  * every run of the first.
+ *
+ * <p>Takes the client configuration as every command does ({@code --client-config}, environment, {@code -X},
+ * {@code --bootstrap-servers}, {@code --schema-registry-url}): bootstrap servers from any of them replace the embedded
+ * broker, a registry URL the embedded registry, and every client of the stack gets the whole configuration. HTTP
+ * credentials ({@code SIMSNAP_WRITE_TOKEN} and friends) guard the registry, the service and the gateway alike.
  */
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = "Run the embedded stack (broker, registry, snapshot service, ingest gateway) in this process until Ctrl-C.")
@@ -18,8 +26,15 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--data-dir", defaultValue = "data", description = "Where the embedded broker keeps its log (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded broker port (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-port", defaultValue = "9092", description = "Embedded broker port; with --brokers N the"
+            + " first of N consecutive ports (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
+
+    @Option(names = "--brokers", defaultValue = "1", description = "Embedded Kafka brokers: 1 runs in this process;"
+            + " more run as processes of their own forming a KRaft cluster (controller quorum on up to 3), and every"
+            + " topic gets replication factor min(3, brokers), min.insync.replicas 2 from 3 brokers on"
+            + " (default: ${DEFAULT-VALUE}).")
+    int brokers;
 
     @Option(names = "--registry-port", defaultValue = "8081", description = "Embedded registry port (default: ${DEFAULT-VALUE}).")
     int registryPort;
@@ -36,19 +51,30 @@ final class UpCommand implements Callable<Integer> {
     @Option(names = "--no-demo", description = "Do not publish the sample runs (demo-arena, demo-evolution).")
     boolean noDemo;
 
-    @Option(names = "--bootstrap-servers", description = "Use this Kafka instead of the embedded broker.")
-    String bootstrapServers;
+    @Mixin
+    ClientOptions client;
 
-    @Option(names = "--schema-registry-url", description = "Use this registry instead of the embedded one.")
-    String registryUrl;
+    @Option(names = "--bind", defaultValue = "127.0.0.1", paramLabel = "ADDR",
+            description = "Address the registry, service and gateway listen on (default: ${DEFAULT-VALUE}).")
+    String bind;
 
     @Option(names = "--exit-after-start", hidden = true, description = "Start, print the addresses, then stop (smoke tests).")
     boolean exitAfterStart;
 
     @Override
     public Integer call() throws Exception {
+        if (brokers < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--brokers must be at least 1, got " + brokers);
+        }
+        ClientConfig config = client.resolve();
+        if (brokers > 1 && config.get(ClientConfig.BOOTSTRAP_SERVERS).isPresent()) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "--brokers starts embedded brokers; it cannot be combined with bootstrap servers (--bootstrap-servers,"
+                            + " SIMSNAP_BOOTSTRAP_SERVERS or the client configuration)");
+        }
         EmbeddedStack.Options options = new EmbeddedStack.Options(dataDir, kafkaPort, registryPort, servicePort, gatewayPort,
-                outputRoot, bootstrapServers, registryUrl);
+                outputRoot, config, bind, brokers);
         try (EmbeddedStack stack = EmbeddedStack.start(options, System.out)) {
             if (!noDemo) {
                 DemoRuns.ensure(stack, outputRoot, System.out);

@@ -31,6 +31,9 @@ import dev.simsnap.snapshot.replay.RunReplayer;
 import dev.simsnap.snapshot.topology.SnapshotTopics;
 import dev.simsnap.snapshot.topology.SnapshotTopology;
 import dev.simsnap.snapshot.write.SnapshotWriter;
+import dev.simsnap.topic.SimsnapTopics;
+import dev.simsnap.topic.TopicAdmin;
+import dev.simsnap.topic.TopicSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,7 +51,6 @@ import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -86,6 +88,11 @@ public final class BenchMain {
 
     static final String DELTAS = "simsnap.deltas";
     static final int PARTITIONS = 6;
+
+    /** A benchmark-only topic: no configs, the deployment's partitions, replication by the rule. */
+    static TopicSpec plainTopic(String name) {
+        return TopicSpec.builder(name).purpose("benchmark baseline").build();
+    }
     static final List<String[]> TABLE = new ArrayList<>();
 
     private BenchMain() {
@@ -166,14 +173,13 @@ public final class BenchMain {
                 config.put("simsnap.topic.partitions", String.valueOf(PARTITIONS));
                 try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                         broker.bootstrapServers()))) {
-                    admin.createTopics(List.of(new NewTopic("simsnap.dead-letter", PARTITIONS, (short) 1),
-                            new NewTopic("bench.raw-tx", PARTITIONS, (short) 1),
-                            new NewTopic("bench.raw-nontx", PARTITIONS, (short) 1),
-                            new NewTopic("bench.passthrough-out", PARTITIONS, (short) 1),
-                            new NewTopic("bench.warmup", PARTITIONS, (short) 1),
-                            new NewTopic(BenchV2.V2_DELTAS, PARTITIONS, (short) 1),
-                            new NewTopic(BenchV2.V2_CURRENT_STATE, PARTITIONS, (short) 1),
-                            new NewTopic(BenchV2.V2_PASS_OUT, PARTITIONS, (short) 1))).all().get();
+                    // simsnap's own topics by their specs; the baselines' topics are plain (no configs).
+                    TopicAdmin.on(admin).partitions(PARTITIONS).ensure(List.of(SimsnapTopics.DEAD_LETTER,
+                            plainTopic("bench.raw-tx"), plainTopic("bench.raw-nontx"),
+                            plainTopic("bench.passthrough-out"), plainTopic("bench.warmup"),
+                            SimsnapTopics.DELTAS.withName(BenchV2.V2_DELTAS),
+                            SimsnapTopics.CURRENT_STATE.withName(BenchV2.V2_CURRENT_STATE),
+                            plainTopic(BenchV2.V2_PASS_OUT)));
                 }
                 String ingestRun = "bench-ingest";
                 if (only.contains("ingest") || only.contains("compaction")) {
@@ -361,7 +367,7 @@ public final class BenchMain {
         java.util.function.BiConsumer<EntityType, Map.Entry<String, Object>> upsert = (type, e) -> upserts.add(
                 new StateDelta(runId, "w0", (long) upserts.size(), model.iteration(),
                         TradingArenaModel.virtualDate(model.iteration()), type, e.getKey(), null, Operation.UPSERT,
-                        List.of(), e.getValue(), null));
+                        List.of(), e.getValue(), null, null));
         upsert.accept(EntityType.INFORMATION, Map.entry("information", model.information()));
         upsert.accept(EntityType.MARKET, Map.entry("market", model.market()));
         upsert.accept(EntityType.MARKET_INDEX, Map.entry(model.indexId(), model.marketIndex()));

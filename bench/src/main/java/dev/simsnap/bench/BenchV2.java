@@ -295,8 +295,8 @@ final class BenchV2 {
             if (round > 1) { // the broker creates no topic on first use
                 try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                         config.getProperty("bootstrap.servers")))) {
-                    admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic,
-                            BenchMain.PARTITIONS, (short) 1))).all().get();
+                    dev.simsnap.topic.TopicAdmin.on(admin).partitions(BenchMain.PARTITIONS)
+                            .ensure(BenchMain.plainTopic(topic));
                 }
             }
             double raw = rawSendTx(config, topic, RunReplayer.partitionOf(runId, BenchMain.PARTITIONS),

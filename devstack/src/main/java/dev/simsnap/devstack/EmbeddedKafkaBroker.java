@@ -42,6 +42,13 @@ import org.slf4j.LoggerFactory;
  * is allocated at start and fails small heaps). Topic auto-creation stays at Kafka's default (enabled).
  * {@linkplain Builder#brokerProperty Extra broker properties} are applied last and override all of these.
  *
+ * <p>Secured ({@link Builder#saslPlain}): both listeners speak SASL_PLAINTEXT with the PLAIN mechanism (listener
+ * names {@code SASL_PLAINTEXT} and {@code CONTROLLER}; the broker itself authenticates as the super user on both),
+ * the users are the {@linkplain Builder#saslUser configured ones}, and Kafka's {@code StandardAuthorizer} decides
+ * every request: the super user may do anything, everyone else only what an ACL allows
+ * ({@code allow.everyone.if.no.acl.found=false}). {@link #clientProperties(String, String)} gives a client's
+ * settings for a user; {@link #adminClientProperties()} the super user's.
+ *
  * <p>Fatal broker errors: Kafka would halt the JVM ({@code ProcessTerminatingFaultHandler} and others call
  * {@code Exit.halt}); unless {@link Builder#haltJvmOnFatalError(boolean)} is set, the request is refused while the
  * broker runs, logged at ERROR and exposed by {@link #fatalError()}. See {@code FatalFaultGuard} for exact scope.
@@ -65,6 +72,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
     private final boolean ownsDataDir;
     private final Map<String, String> extraProperties;
     private final boolean haltJvmOnFatalError;
+    private final String superUser;
+    private final Map<String, String> saslUsers;
     private int port;
     private int controllerPort;
     private KafkaRaftServer server;
@@ -76,6 +85,8 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
         this.dataDir = ownsDataDir ? DataDirs.createTemp(DataDirs.defaultBase()) : builder.dataDir.toAbsolutePath();
         this.extraProperties = Map.copyOf(builder.extraProperties);
         this.haltJvmOnFatalError = builder.haltJvmOnFatalError;
+        this.superUser = builder.superUser;
+        this.saslUsers = Map.copyOf(builder.saslUsers);
         this.port = builder.port;
         this.controllerPort = builder.controllerPort;
     }
@@ -206,6 +217,34 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
             throw new IllegalStateException("Port not chosen yet: start() the broker first");
         }
         return port;
+    }
+
+    /** True when built with {@link Builder#saslPlain}: clients must authenticate and ACLs apply. */
+    public boolean secured() {
+        return superUser != null;
+    }
+
+    /**
+     * The super user's client settings (besides {@code bootstrap.servers}); empty for an unsecured broker.
+     * {@link #createTopic} uses them.
+     */
+    @Override
+    public Map<String, String> adminClientProperties() {
+        return secured() ? clientProperties(superUser, saslUsers.get(superUser)) : Map.of();
+    }
+
+    /**
+     * The client settings that authenticate as {@code user} with {@code password} over SASL/PLAIN:
+     * {@code security.protocol=SASL_PLAINTEXT}, {@code sasl.mechanism=PLAIN} and a {@code sasl.jaas.config}.
+     */
+    public static Map<String, String> clientProperties(String user, String password) {
+        return Map.of("security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                        + jaasEscape(user) + "\" password=\"" + jaasEscape(password) + "\";");
+    }
+
+    private static String jaasEscape(String value) {
+        return value.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     /** The data directory (absolute); exists from construction on. */
@@ -340,10 +379,37 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
         // Sized for a developer machine; Kafka's defaults (3 network, 8 I/O threads) target servers.
         p.put("num.network.threads", "2");
         p.put("num.io.threads", "4");
+        if (secured()) {
+            secure(p);
+        }
         p.putAll(extraProperties);
         Properties props = new Properties();
         props.putAll(p);
         return props;
+    }
+
+    /** SASL/PLAIN on both listeners, StandardAuthorizer, the super user; see the class comment. */
+    private void secure(Map<String, String> p) {
+        p.put("listeners", "SASL_PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", "SASL_PLAINTEXT://" + HOST + ":" + port);
+        p.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
+        p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        p.put("sasl.enabled.mechanisms", "PLAIN");
+        p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        // One JAAS entry per listener: the broker's own login (the super user) plus every user it accepts.
+        StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required")
+                .append(" username=\"").append(jaasEscape(superUser)).append('"')
+                .append(" password=\"").append(jaasEscape(saslUsers.get(superUser))).append('"');
+        new java.util.TreeMap<>(saslUsers).forEach((user, password) -> jaas.append(" user_").append(user)
+                .append("=\"").append(jaasEscape(password)).append('"'));
+        jaas.append(';');
+        p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.toString());
+        p.put("listener.name.controller.plain.sasl.jaas.config", jaas.toString());
+        p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:" + superUser);
+        p.put("allow.everyone.if.no.acl.found", "false");
     }
 
     private static void shutdownQuietly(KafkaRaftServer candidate) {
@@ -362,8 +428,33 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
         private int controllerPort;
         private final Map<String, String> extraProperties = new LinkedHashMap<>();
         private boolean haltJvmOnFatalError;
+        private String superUser;
+        private final Map<String, String> saslUsers = new LinkedHashMap<>();
 
         private Builder() {
+        }
+
+        /**
+         * Secures the broker (see the class comment): SASL/PLAIN on both listeners and {@code StandardAuthorizer},
+         * with {@code superUser} as the broker's own identity and the one principal no ACL restricts.
+         */
+        public Builder saslPlain(String superUser, String superPassword) {
+            this.superUser = checkUser(superUser);
+            saslUsers.put(superUser, Objects.requireNonNull(superPassword, "superPassword"));
+            return this;
+        }
+
+        /** A further SASL/PLAIN user (principal {@code User:<name>}); needs {@link #saslPlain}. */
+        public Builder saslUser(String name, String password) {
+            saslUsers.put(checkUser(name), Objects.requireNonNull(password, "password"));
+            return this;
+        }
+
+        private static String checkUser(String name) {
+            if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
+                throw new IllegalArgumentException("SASL user names are [A-Za-z0-9_.-]+, got '" + name + "'");
+            }
+            return name;
         }
 
         /**
@@ -411,6 +502,9 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
 
         /** Creates the broker (and the default data dir) without starting it. */
         public EmbeddedKafkaBroker build() {
+            if (superUser == null && !saslUsers.isEmpty()) {
+                throw new IllegalStateException("saslUser needs saslPlain (the super user) first");
+            }
             return new EmbeddedKafkaBroker(this);
         }
 

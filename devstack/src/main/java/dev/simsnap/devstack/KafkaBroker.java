@@ -1,6 +1,9 @@
 package dev.simsnap.devstack;
 
+import dev.simsnap.topic.EnsuredTopic;
+import dev.simsnap.topic.TopicSpec;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,6 +17,14 @@ public interface KafkaBroker {
 
     /** The {@code bootstrap.servers} value for clients, e.g. {@code 127.0.0.1:41234}. Stable across {@link #restart()}. */
     String bootstrapServers();
+
+    /**
+     * The client settings, besides {@code bootstrap.servers}, that administer this broker (SASL credentials of its
+     * super user when it is secured); empty by default.
+     */
+    default Map<String, String> adminClientProperties() {
+        return Map.of();
+    }
 
     /** True when {@link #restart()} is supported (the embedded broker); false for a container. */
     default boolean supportsRestart() {
@@ -31,9 +42,11 @@ public interface KafkaBroker {
     }
 
     /**
-     * Creates a topic with replication factor 1 and waits until it has a leader on every partition, so a producer
-     * started right after sees no {@code UNKNOWN_TOPIC_OR_PARTITION}.
-     * Idempotent: an existing topic is left as it is (its partition count and configs are not compared or changed).
+     * Creates a topic, replicated by the cluster-size rule ({@link dev.simsnap.topic.Replication}: factor 1 on one
+     * broker), and waits until it has a leader on every partition, so a producer started right after sees no
+     * {@code UNKNOWN_TOPIC_OR_PARTITION}. A plain {@link TopicSpec} without enforced configs: an existing topic is
+     * left as it is (its partition count and configs are not compared or changed). simsnap's own topics are
+     * created by their specs with {@link #ensureTopics}.
      *
      * @param name       topic name
      * @param partitions partition count, at least 1
@@ -43,7 +56,22 @@ public interface KafkaBroker {
      *                               broker rejects the request
      */
     default boolean createTopic(String name, int partitions, Map<String, String> configs) {
-        return Topics.create(bootstrapServers(), name, partitions, configs, TOPIC_READY_TIMEOUT);
+        TopicSpec spec = TopicSpec.builder(name).configs(configs).build();
+        return Topics.ensure(bootstrapServers(), adminClientProperties(), partitions, List.of(spec),
+                TOPIC_READY_TIMEOUT).get(0).created();
+    }
+
+    /**
+     * Creates or checks topics by their specs ({@link dev.simsnap.topic.TopicAdmin#ensure(List)}), e.g.
+     * {@code ensureTopics(3, SimsnapTopics.pipeline())}, and waits until each has a leader on every partition.
+     *
+     * @param partitions partition count of specs without a fixed one
+     * @return the topics, in order
+     * @throws IllegalStateException when an existing topic contradicts its spec, or a topic is not ready within
+     *                               {@link #TOPIC_READY_TIMEOUT}
+     */
+    default List<EnsuredTopic> ensureTopics(int partitions, List<TopicSpec> specs) {
+        return Topics.ensure(bootstrapServers(), adminClientProperties(), partitions, specs, TOPIC_READY_TIMEOUT);
     }
 
     /** {@link #createTopic(String, int, Map)} without topic configs. */

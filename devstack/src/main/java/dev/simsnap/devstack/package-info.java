@@ -1,5 +1,5 @@
 /**
- * A real Kafka broker for development and tests, from Maven Central only.
+ * A real Kafka broker, or a cluster of them, for development and tests, from Maven Central only.
  *
  * <pre>{@code
  * try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder()
@@ -8,6 +8,15 @@
  *         .start()) {
  *     broker.createTopic("simsnap.deltas", 3, Map.of("retention.ms", "-1"));
  *     String bootstrap = broker.bootstrapServers();   // "127.0.0.1:9092"
+ * }
+ * }</pre>
+ *
+ * For crash faults, {@link dev.simsnap.devstack.KafkaCluster} runs several brokers, each its own JVM
+ * ({@link dev.simsnap.devstack.BrokerProcess}), that a test can {@code kill -9} and start again:
+ * <pre>{@code
+ * try (KafkaCluster cluster = KafkaCluster.builder().brokers(3).start()) {
+ *     cluster.ensureTopics(3, SimsnapTopics.pipeline());        // replication factor 3, min.insync.replicas 2
+ *     cluster.kill(cluster.leaderOf("simsnap.deltas", 0));      // SIGKILL; another node takes the partition
  * }
  * }</pre>
  *

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.producer.cli.SimulateCommand;
 import dev.simsnap.service.SnapshotService;
 import dev.simsnap.service.SnapshotServiceConfig;
@@ -46,7 +47,7 @@ final class Chaos {
 
     static SnapshotService startService(String bootstrap, String registryUrl, String applicationId, Path stateDir)
             throws Exception {
-        SnapshotServiceConfig config = new SnapshotServiceConfig(bootstrap, registryUrl, stateDir, applicationId,
+        SnapshotServiceConfig config = new SnapshotServiceConfig(ClientConfig.of(bootstrap, registryUrl), stateDir, applicationId,
                 null, SnapshotTopics.defaults(), 3, (short) 1, 1,
                 Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100));
         SnapshotService s = new SnapshotService(config);

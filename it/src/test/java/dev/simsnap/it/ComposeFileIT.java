@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.simsnap.topic.Replication;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code docker-compose.yml} and {@code docker/Dockerfile} (no Docker needed): pinned images, ports, healthchecks
- * and start order; every {@code SIMSNAP_*} variable the file sets is one the code reads (string literals in the
+ * and start order; three brokers forming the KRaft quorum with the topic spec's replication rule; every {@code SIMSNAP_*} variable the file sets is one the code reads (string literals in the
  * modules' main sources, found at test time); every main class a container runs is in the app's runtime jars
  * ({@code app/target/simsnap.jar} + {@code app/target/lib/}, what the Dockerfile copies).
  */
@@ -38,6 +39,8 @@ class ComposeFileIT {
     private static final Path REPO = Path.of(System.getProperty("simsnap.repo.dir", "..")).toAbsolutePath().normalize();
     private static final List<String> MODULES = List.of("schemas", "devstack", "registry", "producer",
             "snapshot-service", "app");
+    private static final List<String> BROKERS = List.of("kafka-1", "kafka-2", "kafka-3");
+    private static final String ALL_BROKERS = "kafka-1:19092,kafka-2:19092,kafka-3:19092";
     private static JsonNode compose;
     private static JsonNode services;
 
@@ -51,9 +54,11 @@ class ComposeFileIT {
 
     @Test
     void servicesImagesAndPorts() {
-        assertEquals(Set.of("kafka", "schema-registry", "snapshot-service-1", "snapshot-service-2", "gateway",
-                "simulation"), names(services));
-        assertEquals("apache/kafka:4.1.1", services.get("kafka").get("image").asText());
+        assertEquals(Set.of("kafka-1", "kafka-2", "kafka-3", "schema-registry", "snapshot-service-1",
+                "snapshot-service-2", "gateway", "simulation"), names(services));
+        for (String broker : BROKERS) {
+            assertEquals("apache/kafka:4.1.1", services.get(broker).get("image").asText(), broker);
+        }
         assertThat(services.get("schema-registry").get("image").asText())
                 .matches("confluentinc/cp-schema-registry:[78]\\.\\d+\\.\\d+");
         for (String s : List.of("snapshot-service-1", "snapshot-service-2", "gateway", "simulation")) {
@@ -61,7 +66,9 @@ class ComposeFileIT {
             assertEquals("docker/Dockerfile", services.get(s).get("build").get("dockerfile").asText(), s);
             assertEquals(".", services.get(s).get("build").get("context").asText(), s);
         }
-        assertEquals(List.of("9092:9092"), ports("kafka"));
+        assertEquals(List.of("9092:9092"), ports("kafka-1"));
+        assertEquals(List.of("9094:9094"), ports("kafka-2"));
+        assertEquals(List.of("9096:9096"), ports("kafka-3"));
         assertEquals(List.of("8081:8081"), ports("schema-registry"));
         assertEquals(List.of("8080:8080"), ports("snapshot-service-1"));
         assertEquals(List.of("8083:8080"), ports("snapshot-service-2"));
@@ -73,34 +80,64 @@ class ComposeFileIT {
     }
 
     @Test
-    void kafkaIsSingleNodeKraftWithInternalAndExternalListeners() {
-        JsonNode env = services.get("kafka").get("environment");
-        assertEquals("broker,controller", env.get("KAFKA_PROCESS_ROLES").asText());
-        assertEquals("1", env.get("KAFKA_NODE_ID").asText());
-        assertEquals("1@kafka:9093", env.get("KAFKA_CONTROLLER_QUORUM_VOTERS").asText());
-        assertEquals("CONTROLLER", env.get("KAFKA_CONTROLLER_LISTENER_NAMES").asText());
-        assertThat(env.get("KAFKA_ADVERTISED_LISTENERS").asText()).contains("INTERNAL://kafka:19092")
-                .contains("EXTERNAL://localhost:9092");
-        // Transactions (exactly_once_v2, transactional workers) need these at 1 on a single broker.
-        for (String rf : List.of("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
-                "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR")) {
-            assertEquals("1", env.get(rf).asText(), rf);
+    void kafkaIsAThreeBrokerKraftQuorumWithTheTopicSpecsReplication() {
+        Set<String> clusterIds = new HashSet<>();
+        Set<String> dataVolumes = new HashSet<>();
+        for (int i = 1; i <= BROKERS.size(); i++) {
+            String broker = "kafka-" + i;
+            JsonNode env = services.get(broker).get("environment");
+            assertEquals("broker,controller", env.get("KAFKA_PROCESS_ROLES").asText(), broker);
+            assertEquals(Integer.toString(i), env.get("KAFKA_NODE_ID").asText(), broker);
+            // Every node votes: the quorum survives any one broker.
+            assertEquals("1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093",
+                    env.get("KAFKA_CONTROLLER_QUORUM_VOTERS").asText(), broker);
+            assertEquals("CONTROLLER", env.get("KAFKA_CONTROLLER_LISTENER_NAMES").asText(), broker);
+            String hostPort = ports(broker).get(0).split(":")[0];
+            assertThat(env.get("KAFKA_ADVERTISED_LISTENERS").asText()).as(broker)
+                    .contains("INTERNAL://" + broker + ":19092").contains("EXTERNAL://localhost:" + hostPort);
+            assertThat(env.get("KAFKA_LISTENERS").asText()).as(broker).contains("EXTERNAL://:" + hostPort);
+            // The topic spec's rule on a cluster of 3 (dev.simsnap.topic.Replication): factor 3, min ISR 2, also
+            // for the brokers' own topics that transactions and consumer groups depend on.
+            String factor = Short.toString(Replication.factor(BROKERS.size()));
+            String minIsr = Integer.toString(Replication.minInsyncReplicas(BROKERS.size()).orElseThrow());
+            for (String rf : List.of("KAFKA_DEFAULT_REPLICATION_FACTOR", "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR",
+                    "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR")) {
+                assertEquals(factor, env.get(rf).asText(), broker + " " + rf);
+            }
+            for (String isr : List.of("KAFKA_MIN_INSYNC_REPLICAS", "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR")) {
+                assertEquals(minIsr, env.get(isr).asText(), broker + " " + isr);
+            }
+            assertEquals("false", env.get("KAFKA_AUTO_CREATE_TOPICS_ENABLE").asText(), broker);
+            assertEquals("false", env.get("KAFKA_UNCLEAN_LEADER_ELECTION_ENABLE").asText(), broker);
+            assertNotNull(env.get("CLUSTER_ID"), broker);
+            clusterIds.add(env.get("CLUSTER_ID").asText());
+            String volume = services.get(broker).get("volumes").get(0).asText().split(":")[0];
+            assertTrue(compose.get("volumes").has(volume), broker + " named data volume");
+            dataVolumes.add(volume);
         }
-        assertNotNull(env.get("CLUSTER_ID"));
+        assertEquals(1, clusterIds.size(), "one cluster id");
+        assertEquals(BROKERS.size(), dataVolumes.size(), "a data volume per broker");
         JsonNode reg = services.get("schema-registry").get("environment");
-        assertEquals("PLAINTEXT://kafka:19092", reg.get("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS").asText());
+        assertEquals("PLAINTEXT://kafka-1:19092,PLAINTEXT://kafka-2:19092,PLAINTEXT://kafka-3:19092",
+                reg.get("SCHEMA_REGISTRY_KAFKASTORE_BOOTSTRAP_SERVERS").asText());
+        assertEquals("3", reg.get("SCHEMA_REGISTRY_KAFKASTORE_TOPIC_REPLICATION_FACTOR").asText());
         assertEquals("http://0.0.0.0:8081", reg.get("SCHEMA_REGISTRY_LISTENERS").asText());
         assertNotNull(reg.get("SCHEMA_REGISTRY_HOST_NAME"));
     }
 
     @Test
     void healthchecksAndStartOrder() {
-        assertThat(healthcheck("kafka")).contains("kafka-broker-api-versions.sh").contains("kafka:19092");
+        for (String broker : BROKERS) {
+            assertThat(healthcheck(broker)).contains("kafka-broker-api-versions.sh").contains(broker + ":19092");
+        }
         assertThat(healthcheck("schema-registry")).contains("curl").contains("http://localhost:8081/subjects");
         assertThat(healthcheck("snapshot-service-1")).contains("curl").contains("http://localhost:8080/health");
         assertThat(healthcheck("snapshot-service-2")).contains("curl").contains("http://localhost:8080/health");
-        assertEquals(Map.of("kafka", "service_healthy"), dependsOn("schema-registry"));
-        Map<String, String> stack = Map.of("kafka", "service_healthy", "schema-registry", "service_healthy");
+        Map<String, String> kafka = Map.of("kafka-1", "service_healthy", "kafka-2", "service_healthy", "kafka-3",
+                "service_healthy");
+        assertEquals(kafka, dependsOn("schema-registry"));
+        Map<String, String> stack = new TreeMap<>(kafka);
+        stack.put("schema-registry", "service_healthy");
         assertEquals(stack, dependsOn("snapshot-service-1"));
         assertEquals(stack, dependsOn("snapshot-service-2"));
         assertEquals(stack, dependsOn("gateway"));
@@ -121,7 +158,7 @@ class ComposeFileIT {
         for (JsonNode s : List.of(a, b)) {
             assertEquals(s.get("hostname").asText() + ":" + s.get("environment").get("SIMSNAP_HTTP_PORT").asText(),
                     s.get("environment").get("SIMSNAP_APPLICATION_SERVER").asText(), "application.server reachable");
-            assertEquals("kafka:19092", s.get("environment").get("SIMSNAP_BOOTSTRAP_SERVERS").asText());
+            assertEquals(ALL_BROKERS, s.get("environment").get("SIMSNAP_BOOTSTRAP_SERVERS").asText());
             assertEquals("http://schema-registry:8081", s.get("environment").get("SIMSNAP_SCHEMA_REGISTRY_URL").asText());
         }
         String stateA = stateVolume(a);
@@ -193,7 +230,7 @@ class ComposeFileIT {
         List<String> args = new ArrayList<>();
         sim.forEach(a -> args.add(a.asText()));
         assertEquals(List.of("java", "-jar", "/opt/simsnap/simsnap.jar", "simulate", "trading-arena"), args.subList(0, 5));
-        assertThat(args).containsSequence("--bootstrap-servers", "kafka:19092")
+        assertThat(args).containsSequence("--bootstrap-servers", ALL_BROKERS)
                 .containsSequence("--schema-registry-url", "http://schema-registry:8081");
     }
 

@@ -1,12 +1,11 @@
 package dev.simsnap.it;
 
 import dev.simsnap.devstack.KafkaBroker;
-import dev.simsnap.schema.contract.Contracts;
+import dev.simsnap.topic.SimsnapTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,11 +27,9 @@ final class KafkaIo {
     private KafkaIo() {
     }
 
-    /** Creates the two simsnap data topics as the architecture notes describe them (idempotent). */
+    /** Creates (or checks) simsnap's pipeline topics by their specs, with 3 partitions (idempotent). */
     static void createSimsnapTopics(KafkaBroker broker) {
-        Map<String, String> unlimited = Map.of("retention.ms", "-1", "retention.bytes", "-1");
-        broker.createTopic(Contracts.DELTAS_TOPIC, 3, unlimited);
-        broker.createTopic(Contracts.GENERATIONS_TOPIC, 3, unlimited);
+        broker.ensureTopics(3, SimsnapTopics.pipeline());
     }
 
     static KafkaProducer<String, byte[]> producer(String bootstrap) {

@@ -71,7 +71,7 @@ class ServiceCrashIT {
     void serviceProcessKilledHardMidStreamLosesAndDuplicatesNothing() throws Exception {
         int agents = 16;
         int stocks = 4;
-        long iterations = 60;
+        long iterations = 90;
         long seed = 11;
         String run = "crash-kill-" + ID;
         String appId = "simsnap-crash-" + ID;
@@ -88,22 +88,31 @@ class ServiceCrashIT {
         StringWriter err = new StringWriter();
         CompletableFuture<Integer> sim = CompletableFuture.supplyAsync(() ->
                 Chaos.simulate(bootstrap, registry.url(), run, agents, stocks, iterations, 3, seed, err));
-        // Kill while the service is applying: once it has made some progress, before the run is complete.
+        // Kill while the service is applying: once it has applied something, long before the run is complete.
         long killedAt = -1;
+        boolean endedAtKill = true;
         long deadline = System.nanoTime() + Chaos.WAIT.toNanos();
         while (System.nanoTime() < deadline && killedAt < 0) {
             long ci = consistentIteration(url, run);
-            if (ci >= 3) {
+            if (ci >= 1) {
                 killedAt = ci;
+                endedAtKill = ended(url, run);
+            } else {
+                Chaos.sleep(20);
             }
-            Chaos.sleep(20);
         }
-        assertTrue(killedAt >= 0, "the child never applied 3 iterations; log in " + tmp);
+        assertTrue(killedAt >= 0, "the child never applied 2 iterations; log in " + tmp);
         first.destroyForcibly(); // SIGKILL: no close(), no commit, no clean RocksDB shutdown
-        assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+        // Read right after the kill: the simulation was still publishing, so the run's history was not all written,
+        // let alone applied, when the service died.
         boolean simStillRunning = !sim.isDone();
+        assertTrue(first.waitFor(10, TimeUnit.SECONDS));
         Chaos.log(NAME, "child 1 SIGKILLed at consistent iteration " + killedAt + " (simulate still running: "
                 + simStillRunning + ")", t0);
+        assertTrue(killedAt < iterations && !endedAtKill, "killed mid-stream: the run was at consistent iteration "
+                + killedAt + " of " + iterations + (endedAtKill ? ", ended" : "") + " when the service was killed");
+        assertTrue(simStillRunning, "killed mid-stream: simulate must still be publishing when the service is killed"
+                + " (it finished first; the kill proved nothing)");
 
         Process second = child(appId, state, out, port, "child-2");
         assertEquals(0, sim.get(60, TimeUnit.SECONDS), "simulate failed: " + err);

@@ -8,12 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
 import dev.simsnap.producer.Iteration;
 import dev.simsnap.producer.RunSpec;
 import dev.simsnap.producer.SimsnapWorker;
-import dev.simsnap.producer.cli.ImportCommand;
 import dev.simsnap.producer.cli.SimulateCommand;
 import dev.simsnap.registry.client.RestSchemaRegistryClient;
 import dev.simsnap.registry.server.SchemaRegistryServer;
@@ -76,8 +76,8 @@ import picocli.CommandLine;
 /**
  * The whole pipeline on a real broker: the producer CLI/library publishes, a real registry hands out schema ids, the
  * real {@link SnapshotService} (Kafka Streams, exactly_once_v2) compacts, and {@link SnapshotWriter} writes the seed
- * layout; the written files are compared with state computed independently (the pure {@link TradingArenaModel}, the
- * imported seed folder), a second fresh service must write the same bytes, and poison records on the deltas topic
+ * layout; the written files are compared with state computed independently (the pure {@link TradingArenaModel}), a
+ * second fresh service must write the same bytes, and poison records on the deltas topic
  * must end up in the dead-letter topic without stopping the run.
  */
 @RealKafka
@@ -207,63 +207,6 @@ class SnapshotEndToEndIT {
         log("second service rebuilt the run from history, byte-identical snapshot", t2);
     }
 
-    // ---- 2. import == the folder ----------------------------------------------------------------------------------
-
-    @Test
-    @Order(2)
-    void importedFolderSnapshotEqualsTheFolder() throws Exception {
-        Path seed = Path.of(SnapshotEndToEndIT.class.getResource("/seed").toURI());
-        Path save = seed.resolve("save/sim01");
-        Path personaData = seed.resolve("persona_data");
-        String run = "e2e-import-" + ID;
-        long t0 = System.nanoTime();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new ImportCommand());
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute("--run", run, "--save-dir", save.toString(), "--persona-dir", personaData.toString(),
-                "--bootstrap-servers", bootstrap, "--schema-registry-url", registry.url());
-        assertEquals(0, exit, "import failed: " + err);
-        assertThat(out.toString()).contains("imported run " + run + ": 3 persons, 2 stocks, 2 generations");
-
-        long iteration = JsonTrees.read(save.resolve("information.json")).get("iteration").asLong();
-        RunState state = awaitState(service, run, "consistent iteration " + iteration + ", ended, generations [0, 1]",
-                info -> info.consistentIteration() == iteration && info.ended(),
-                () -> service.reader().generationIds(run).equals(List.of(0, 1)));
-        log("import published and consistent in the service", t0);
-        assertEquals(List.of(0, 1), List.copyOf(state.generations().keySet()));
-
-        Path folder = new SnapshotWriter(tmp.resolve("snapshots-a")).write(state);
-        Map<String, Path> sources = new LinkedHashMap<>();
-        sources.put("save/information.json", save.resolve("information.json"));
-        sources.put("save/persona.json", save.resolve("persona.json"));
-        sources.put("save/stocks.json", save.resolve("stocks.json"));
-        sources.put("persona_data/gen_0.json", personaData.resolve("gen_0.json"));
-        sources.put("persona_data/gen_1.json", personaData.resolve("gen_1.json"));
-        JsonNode persona = JsonTrees.read(save.resolve("persona.json"));
-        JsonNode stocks = JsonTrees.read(save.resolve("stocks.json"));
-        List<String> expectedFiles = new ArrayList<>(sources.keySet());
-        persona.forEach(p -> expectedFiles.add("save/classes/PERSON_" + p.get("person_id").asInt() + ".json"));
-        stocks.forEach(s -> expectedFiles.add("save/classes/STOCK_" + s.get("stock_id").asInt() + ".json"));
-        assertEquals(Set.copyOf(expectedFiles), JsonTrees.files(folder), "snapshot files");
-
-        for (Map.Entry<String, Path> e : sources.entrySet()) {
-            JsonTrees.assertSame(JsonTrees.read(e.getValue()), JsonTrees.read(folder.resolve(e.getKey())),
-                    run + "/" + e.getKey());
-        }
-        // The full records of an import are exactly the imported objects (key order of the seed included).
-        persona.forEach(p -> JsonTrees.assertSame(p, JsonTrees.read(folder.resolve("save/classes/PERSON_"
-                + p.get("person_id").asInt() + ".json")), run + " classes/PERSON_" + p.get("person_id")));
-        stocks.forEach(s -> JsonTrees.assertSame(s, JsonTrees.read(folder.resolve("save/classes/STOCK_"
-                + s.get("stock_id").asInt() + ".json")), run + " classes/STOCK_" + s.get("stock_id")));
-        // The seed's key order is the one this test asserts for persona/stock rows.
-        List<String> seedKeys = new ArrayList<>();
-        persona.get(0).fieldNames().forEachRemaining(seedKeys::add);
-        assertEquals(PERSONA_KEYS, seedKeys);
-        log("imported snapshot equals the folder", t0);
-    }
-
     // ---- 3. poison records on the real broker ---------------------------------------------------------------------
 
     @Test
@@ -293,7 +236,7 @@ class SnapshotEndToEndIT {
             // Four poison records, keyed like real ones.
             AvroSerializer<SpecificRecord> serializer = new AvroSerializer<>(client, Map.of(), false);
             StateDelta valid = new StateDelta(run, "w0", 100L, 1L, 0, EntityType.PERSON, "0", null, Operation.PATCH,
-                    List.of("cash"), Person.newBuilder().setPersonId(0).setCash(-1.0).build(), null);
+                    List.of("cash"), Person.newBuilder().setPersonId(0).setCash(-1.0).build(), null, null);
             byte[] validBytes = serializer.serialize(Contracts.DELTAS_TOPIC, valid);
             int stateDeltaId = ByteBuffer.wrap(validBytes, 1, 4).getInt();
             assertThat(stateDeltaId).isNotEqualTo(99999);
@@ -365,7 +308,7 @@ class SnapshotEndToEndIT {
     // ---- helpers --------------------------------------------------------------------------------------------------
 
     private static SnapshotService startService(String applicationId, Path stateDir) throws Exception {
-        SnapshotServiceConfig config = new SnapshotServiceConfig(bootstrap, registry.url(), stateDir, applicationId,
+        SnapshotServiceConfig config = new SnapshotServiceConfig(ClientConfig.of(bootstrap, registry.url()), stateDir, applicationId,
                 null, SnapshotTopics.defaults(), 3, (short) 1, 1,
                 Map.of(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100));
         SnapshotService s = new SnapshotService(config);

@@ -19,12 +19,17 @@ record Stack(SchemaRegistryServer registry, GatewayServer gateway, SnapshotServe
                 .topic("_simsnap_schemas_" + name).build().start();
         GatewayServer gateway = GatewayServer.builder().bootstrapServers(bootstrap).schemaRegistryUrl(registry.url())
                 .port(0).build().start();
-        SnapshotServer service = SnapshotServer.builder().bootstrapServers(bootstrap)
-                .schemaRegistryUrl(registry.url()).stateDir(dir.resolve("state")).outputRoot(dir.resolve("out"))
+        return new Stack(registry, gateway, service(broker, registry.url(), dir, name));
+    }
+
+    /** Starts a snapshot service of the stack {@code name} on {@code dir} (again, after a close: same state). */
+    static SnapshotServer service(KafkaBroker broker, String registryUrl, Path dir, String name) throws Exception {
+        SnapshotServer service = SnapshotServer.builder().bootstrapServers(broker.bootstrapServers())
+                .schemaRegistryUrl(registryUrl).stateDir(dir.resolve("state")).outputRoot(dir.resolve("out"))
                 .http("127.0.0.1", 0).applicationId("simsnap-" + name).partitions(3)
                 .streamsProperty("commit.interval.ms", 100).build().start();
         service.awaitRunning(Duration.ofSeconds(60));
-        return new Stack(registry, gateway, service);
+        return service;
     }
 
     /** Client properties of a worker library on this stack. */

@@ -24,6 +24,7 @@ import dev.simsnap.producer.Iteration;
 import dev.simsnap.producer.JsonDeltas;
 import dev.simsnap.schema.legacy.LegacyDeltas;
 import dev.simsnap.producer.RunSpec;
+import dev.simsnap.producer.RunState;
 import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.schema.delta.StateDelta;
@@ -105,7 +106,8 @@ public final class IngestService implements AutoCloseable {
                 return call.apply(slot.worker);
             } catch (IllegalStateException e) {
                 if (e.getMessage() != null && e.getMessage().contains("can no longer publish")) {
-                    dropWorker(slot); // fenced: the next call opens a fresh instance
+                    dropWorker(slot); // fenced: nothing of this call was committed; the next call opens a fresh instance
+                    throw new GatewayException(503, null, e.getMessage() + "; retry the same request");
                 }
                 throw e;
             } catch (org.apache.kafka.common.KafkaException e) {
@@ -152,12 +154,20 @@ public final class IngestService implements AutoCloseable {
         if (worker == null) {
             worker = spec.expectedWorkers().get(0);
         }
-        return withWorker(run, worker, w -> {
-            boolean sent = w.startRun(spec);
-            ObjectNode out = base(run, w.workerId(), sent ? "started" : "already_started");
-            w.state().expectedWorkers().forEach(out.putArray("expected_workers")::add);
-            return out;
-        });
+        Object lock = runLocks.computeIfAbsent(run, k -> new Object());
+        synchronized (lock) {
+            return withWorker(run, worker, w -> {
+                boolean sent;
+                try {
+                    sent = w.startRun(spec);
+                } catch (RunConflictException e) {
+                    throw conflict(e);
+                }
+                ObjectNode out = base(run, w.workerId(), sent ? "started" : "already_started");
+                w.state().expectedWorkers().forEach(out.putArray("expected_workers")::add);
+                return out;
+            });
+        }
     }
 
     private static List<String> workers(JsonNode ew) {
@@ -233,7 +243,7 @@ public final class IngestService implements AutoCloseable {
             try {
                 JsonDeltas.Parsed d = JsonDeltas.parse(deltas.get(i));
                 StateDelta delta = new StateDelta(run, worker, 0L, iteration, virtualDate, d.type(),
-                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null);
+                        d.entityId(), d.collection(), d.op(), List.copyOf(d.patchFields()), d.payload(), null, null);
                 LegacyDeltas.check(delta, LegacyDeltas.Rules.PRODUCER);
                 parsed.add(d);
                 checked.add(delta);
@@ -404,14 +414,7 @@ public final class IngestService implements AutoCloseable {
                 try {
                     sent = w.start(definition);
                 } catch (RunConflictException e) {
-                    ObjectNode extra = JSON.objectNode();
-                    ObjectNode existing = extra.putObject("existing");
-                    existing.put("kind", e.existingKind());
-                    e.existingWorkers().forEach(existing.putArray("expected_workers")::add);
-                    if (e.existingModel() != null) {
-                        existing.set("model", parseJson(e.existingModel()));
-                    }
-                    throw new GatewayException(409, null, e.getMessage(), extra);
+                    throw conflict(e);
                 } catch (SchemaEvolutionException e) {
                     throw evolution(e);
                 }
@@ -422,6 +425,18 @@ public final class IngestService implements AutoCloseable {
                 return out;
             });
         }
+    }
+
+    /** 409 naming the definition the run has: {@code existing = {kind, expected_workers, model?}}. */
+    private static GatewayException conflict(RunConflictException e) {
+        ObjectNode extra = JSON.objectNode();
+        ObjectNode existing = extra.putObject("existing");
+        existing.put("kind", e.existingKind());
+        e.existingWorkers().forEach(existing.putArray("expected_workers")::add);
+        if (e.existingModel() != null) {
+            existing.set("model", parseJson(e.existingModel()));
+        }
+        return new GatewayException(409, null, e.getMessage(), extra);
     }
 
     private static GatewayException evolution(SchemaEvolutionException e) {
@@ -459,9 +474,7 @@ public final class IngestService implements AutoCloseable {
 
     private synchronized SchemaRegistry registry() {
         if (registry == null) {
-            Map<String, Object> map = new java.util.HashMap<>();
-            workerConfig.stringPropertyNames().forEach(k -> map.put(k, workerConfig.getProperty(k)));
-            registry = SchemaRegistries.fromConfig(map);
+            registry = SchemaRegistries.fromConfig(dev.simsnap.connection.ClientConfig.of(workerConfig).registry());
         }
         return registry;
     }
@@ -492,6 +505,31 @@ public final class IngestService implements AutoCloseable {
         out.put("id", v.id());
         out.put("version", v.version());
         out.put("subject", v.subject());
+        return out;
+    }
+
+    /**
+     * {@code GET /runs/{run}/workers/{worker}}: what Kafka holds for this worker, read back read_committed without
+     * opening (and so without fencing) a worker: {@code {"run", "worker", "started", "ended", "last_step",
+     * "last_sequence"}} ({@code -1} when nothing was committed). A client that restarts asks this before it waits for
+     * the snapshot service to show its last step.
+     */
+    public ObjectNode workerState(String run, String worker) {
+        requireId("run", run);
+        requireId("worker", worker);
+        RunState state;
+        try {
+            state = SimsnapWorker.readCommitted(workerConfig, run, worker);
+        } catch (org.apache.kafka.common.KafkaException | IllegalStateException e) {
+            throw new GatewayException(503, null, "cannot read run " + run + " back from Kafka: " + e.getMessage());
+        }
+        ObjectNode out = MAPPER.createObjectNode();
+        out.put("run", run);
+        out.put("worker", worker);
+        out.put("started", state.started());
+        out.put("ended", state.ended());
+        out.put("last_step", state.lastIteration());
+        out.put("last_sequence", state.lastSequence());
         return out;
     }
 

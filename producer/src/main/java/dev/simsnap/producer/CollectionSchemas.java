@@ -3,6 +3,7 @@ package dev.simsnap.producer;
 import dev.simsnap.model.CollectionSpec;
 import dev.simsnap.model.Shape;
 import dev.simsnap.model.StateModel;
+import dev.simsnap.model.item.ItemCodec;
 import dev.simsnap.registry.client.RegistryException;
 import dev.simsnap.registry.client.SchemaRegistry;
 import dev.simsnap.registry.client.SchemaVersion;
@@ -36,6 +37,23 @@ public final class CollectionSchemas {
     private final Map<String, List<SchemaVersion>> versions = new ConcurrentHashMap<>();
     /** Incremented by every {@link #register} through this instance (successful or not). */
     private final java.util.concurrent.atomic.AtomicLong registrations = new java.util.concurrent.atomic.AtomicLong();
+    /** {@link #writerFor} answers by subject, then by the item's Schema instance; dropped with the versions. */
+    private final Map<String, Map<Schema, Writer>> writers = new ConcurrentHashMap<>();
+    /** Most Schema instances remembered per subject by {@link #writerFor}. */
+    private static final int MAX_KNOWN_WRITERS = 256;
+    /** The path schemas of {@link #pathSchema}, by writer schema then path. */
+    private final Map<Schema, Map<String, Schema>> paths = new ConcurrentHashMap<>();
+    /** Most paths remembered per writer schema (a map's keys may appear in paths without bound). */
+    private static final int MAX_PATHS = 1024;
+    /** The last {@link #latest} answer per collection (see {@link #recentLatest}). */
+    private final Map<String, Recent> recent = new ConcurrentHashMap<>();
+
+    /** How long a {@link #recentLatest} answer is reused. */
+    static final long RECENT_NANOS = 1_000_000_000L;
+
+    /** A {@link #latest} answer, the {@link #registrations} count and the time it was asked at. */
+    private record Recent(Writer writer, long registrations, long askedAtNanos) {
+    }
 
     public CollectionSchemas(SchemaRegistry registry, StateModel model) {
         this.registry = registry;
@@ -52,6 +70,21 @@ public final class CollectionSchemas {
                 + " collection '" + collection + "' (kind '" + model.kind() + "' has " + names() + ")"));
     }
 
+    /** Subjects whose level this instance has made the model's (set or verified). */
+    private final java.util.Set<String> levelled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Sets (or verifies) the collection subject's compatibility level before anything is registered under it. */
+    private void ensureLevel(CollectionSpec c) {
+        if (levelled.add(c.subject())) {
+            try {
+                dev.simsnap.registry.client.SubjectLevels.ensure(registry, c.subject(), model.compatibility(c));
+            } catch (RuntimeException e) {
+                levelled.remove(c.subject());
+                throw e;
+            }
+        }
+    }
+
     private List<String> names() {
         List<String> out = new ArrayList<>();
         model.collections().forEach(c -> out.add(c.name()));
@@ -66,7 +99,7 @@ public final class CollectionSchemas {
      */
     public void declare() {
         for (CollectionSpec c : model.collections()) {
-            registry.setCompatibility(c.subject(), model.compatibility(c));
+            ensureLevel(c);
             for (Schema s : c.schemas()) {
                 register(c.name(), s);
             }
@@ -85,6 +118,7 @@ public final class CollectionSchemas {
             CollectionSpec.of(model.kind(), spec.name(), spec.shape(), spec.key(), spec.order(), List.of(schema), null);
         }
         String subject = spec.subject();
+        ensureLevel(spec);
         try {
             registry.register(subject, schema);
         } catch (RegistryException.IncompatibleSchema e) {
@@ -92,7 +126,7 @@ public final class CollectionSchemas {
             throw new SchemaEvolutionException(subject, fieldsNamed(e.registryMessage(), schema), latest,
                     e.registryMessage());
         } finally {
-            versions.remove(subject);
+            forget(subject);
             registrations.incrementAndGet();
         }
         return registry.lookup(subject, schema);
@@ -168,6 +202,45 @@ public final class CollectionSchemas {
     }
 
     /**
+     * {@link ItemCodec#pathSchema} of {@code path} in {@code writer}, remembered per writer schema (a registered
+     * version never changes): a worker patching the same fields of many items resolved each path afresh.
+     *
+     * @throws IllegalArgumentException when the path does not resolve (not remembered)
+     */
+    public Schema pathSchema(Schema writer, String path) {
+        Map<String, Schema> byPath = paths.computeIfAbsent(writer, w -> new ConcurrentHashMap<>());
+        Schema s = byPath.get(path);
+        if (s == null) {
+            s = ItemCodec.pathSchema(writer, path);
+            if (byPath.size() < MAX_PATHS) {
+                byPath.put(path, s);
+            }
+        }
+        return s;
+    }
+
+    /**
+     * The collection's latest registered version as the registry answered it at most {@link #RECENT_NANOS} (1 s)
+     * ago, and since no registration went through this instance: a worker writing hundreds of steps a second asked
+     * the registry once per step and collection, a round trip that cost it more than encoding the step. A version
+     * another process registers is thus used from this worker's first step that begins up to 1 s later; which
+     * version a concurrent registration reaches was already a race.
+     *
+     * @throws IllegalArgumentException when the collection has none
+     */
+    public Writer recentLatest(String collection) {
+        long count = registrations.get();
+        long now = System.nanoTime();
+        Recent r = recent.get(collection);
+        if (r != null && r.registrations() == count && now - r.askedAtNanos() < RECENT_NANOS) {
+            return r.writer();
+        }
+        Writer w = latest(collection);
+        recent.put(collection, new Recent(w, count, now));
+        return w;
+    }
+
+    /**
      * The collection's latest registered version.
      *
      * @throws IllegalArgumentException when the collection has none
@@ -179,7 +252,7 @@ public final class CollectionSchemas {
         try {
             v = registry.version(subject, "latest"); // one request (the highest live version), not 1 + versions
         } catch (RegistryException.NotFound e) {
-            versions.remove(subject);
+            forget(subject);
             throw new IllegalArgumentException("collection '" + collection + "' has no registered schema (subject "
                     + subject + ")");
         }
@@ -187,7 +260,7 @@ public final class CollectionSchemas {
         List<SchemaVersion> cached = versions.get(subject);
         if (cached == null || cached.isEmpty() || cached.get(cached.size() - 1).version() != v.version()
                 || cached.get(cached.size() - 1).id() != v.id()) {
-            versions.remove(subject);
+            forget(subject);
         }
         return new Writer(v.id(), v.version(), v.schema());
     }
@@ -200,9 +273,20 @@ public final class CollectionSchemas {
      */
     public Writer writerFor(String collection, Schema itemSchema) {
         CollectionSpec spec = spec(collection);
-        Writer w = find(versions(spec.subject(), false), itemSchema);
+        // The answer for this very Schema instance, while the versions it was found in are cached: finding it
+        // compares the schema with each version (equal ones field by field), for every item written.
+        Map<Schema, Writer> known = writers.computeIfAbsent(spec.subject(),
+                s -> java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>()));
+        Writer w = known.get(itemSchema);
+        if (w != null) {
+            return w;
+        }
+        w = find(versions(spec.subject(), false), itemSchema);
         if (w == null) {
             w = find(versions(spec.subject(), true), itemSchema);
+        }
+        if (w != null && known.size() < MAX_KNOWN_WRITERS && writers.get(spec.subject()) == known) {
+            known.put(itemSchema, w);
         }
         if (w == null) {
             throw new IllegalArgumentException("collection '" + collection + "': the item's schema "
@@ -241,9 +325,15 @@ public final class CollectionSchemas {
         return null;
     }
 
+    /** Drops what is cached of {@code subject}'s versions (read again when next needed). */
+    private void forget(String subject) {
+        versions.remove(subject);
+        writers.remove(subject);
+    }
+
     private List<SchemaVersion> versions(String subject, boolean fresh) {
         if (fresh) {
-            versions.remove(subject);
+            forget(subject);
         }
         return versions.computeIfAbsent(subject, s -> {
             List<SchemaVersion> out = new ArrayList<>();

@@ -143,7 +143,7 @@ public final class Iteration implements AutoCloseable {
         checkOpen();
         StateDelta delta = new StateDelta(worker.runId(), worker.workerId(), worker.nextSequence(), iteration,
                 virtualDate, type, id, collection, op, patchFields == null ? List.of() : List.copyOf(patchFields),
-                payload, null);
+                payload, null, null);
         LegacyDeltas.check(delta, LegacyDeltas.Rules.PRODUCER);
         worker.sendDelta(delta);
         addToDigest(digest, delta);

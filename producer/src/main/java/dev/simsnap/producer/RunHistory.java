@@ -1,5 +1,6 @@
 package dev.simsnap.producer;
 
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.schema.contract.Contracts;
 import dev.simsnap.schema.run.IterationCommitted;
 import dev.simsnap.schema.run.RunEnded;
@@ -55,14 +56,15 @@ final class RunHistory {
 
     /** Reads the run's state, RunStarted and step digests as seen by {@code workerId}. */
     static Found readFull(Properties all, String runId, String workerId, int partitions) {
-        Properties props = SimsnapConfig.clientProperties(all);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AVRO_DESERIALIZER);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "simsnap-readback-" + runId + "-" + workerId);
+        Map<String, Object> own = new java.util.HashMap<>();
+        own.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        own.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        own.put(ConsumerConfig.GROUP_ID_CONFIG, null);
+        own.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, null);
+        own.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        own.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, AVRO_DESERIALIZER);
+        own.put(ConsumerConfig.CLIENT_ID_CONFIG, "simsnap-readback-" + runId + "-" + workerId);
+        Map<String, Object> props = ClientConfig.of(all).kafka(own);
         TopicPartition tp = new TopicPartition(Contracts.DELTAS_TOPIC, partitionOf(runId, partitions));
         boolean started = false;
         boolean ended = false;

@@ -1,5 +1,8 @@
 package dev.simsnap.producer;
 
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.ClientConfigSources;
+import dev.simsnap.connection.KafkaFailures;
 import dev.simsnap.model.CollectionSpec;
 import dev.simsnap.model.Shape;
 import dev.simsnap.model.StateModel;
@@ -42,7 +45,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One named worker of one simulation run: publishes the run's records through an idempotent, transactional Kafka
- * producer whose {@code transactional.id} is {@code simsnap-<run>-<worker>}.
+ * producer whose {@code transactional.id} is {@code <prefix><run>-<worker>}, the prefix being
+ * {@value ClientConfig#TRANSACTIONAL_ID_PREFIX} (default {@value ClientConfig#DEFAULT_TRANSACTIONAL_ID_PREFIX}).
+ * Every Kafka and registry client of the worker gets the whole {@link ClientConfig} (security settings included).
  *
  * <p>Opening ({@link Builder#build()}) creates the topics when absent, initializes transactions — which fences any
  * earlier producer of the same run and worker (a zombie) and aborts its open transaction — and then reads back the
@@ -52,6 +57,13 @@ import org.slf4j.LoggerFactory;
  * <p>Every record is keyed by the run id and sent to the run's partition, so a run is in order on one partition of
  * each topic. Each public publishing method is one transaction: all of it becomes visible to read_committed readers
  * or none of it. A worker is not thread-safe and runs one transaction at a time; use one worker per thread.
+ *
+ * <p>Outages: a call that fails because Kafka did not answer in time throws a {@link KafkaException} (a commit
+ * whose outcome is unknown: {@link CommitOutcomeUnknownException}) and leaves the worker usable: its next call
+ * replaces the producer — the new one's {@code initTransactions} completes or aborts the transaction in doubt — and
+ * reads the run back, so a step or iteration re-sent after the outage is answered by what really happened
+ * (already committed with the same content, or committed now). Until Kafka answers, that next call fails the same
+ * way; nothing needs restarting.
  *
  * <pre>{@code
  * try (SimsnapWorker worker = SimsnapWorker.builder().config(props).run("sim01").worker("w0").build()) {
@@ -69,15 +81,22 @@ import org.slf4j.LoggerFactory;
 public final class SimsnapWorker implements AutoCloseable {
 
     static final String AVRO_SERIALIZER = "dev.simsnap.serde.AvroSerializer";
+    /** How far beyond a worker's last committed iteration a v1 iteration may be (v2 steps go one at a time). */
+    public static final long MAX_ITERATION_GAP = 1_000_000;
     private static final Logger LOG = LoggerFactory.getLogger(SimsnapWorker.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
     private final Properties config;
+    private final ClientConfig client;
+    private final String transactionalId;
     private final String runId;
     private final String workerId;
     private final int deltaPartition;
     private final int partitions;
-    private final KafkaProducer<String, Object> producer;
+    private final Properties producerProps;
+    private KafkaProducer<String, Object> producer;
+    /** The producer's transaction state is in doubt (a call timed out): replace it before the next transaction. */
+    private boolean replaceProducer;
     private final WorkerStats stats = new WorkerStats();
     private RunState state;
     private long nextSequence;
@@ -90,23 +109,33 @@ public final class SimsnapWorker implements AutoCloseable {
 
     private SimsnapWorker(Properties config, String runId, String workerId) {
         this.config = config;
+        this.client = ClientConfig.of(config);
+        this.transactionalId = client.transactionalId(runId, workerId);
         this.runId = runId;
         this.workerId = workerId;
         this.partitions = TopicSetup.prepare(config);
         this.deltaPartition = RunHistory.partitionOf(runId, partitions);
-        Properties props = SimsnapConfig.clientProperties(config);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId(runId, workerId));
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId(runId, workerId));
-        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AVRO_SERIALIZER);
+        ensureEnvelopeLevels();
+        Map<String, Object> own = new java.util.HashMap<>();
+        own.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        own.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        own.put(ProducerConfig.ACKS_CONFIG, "all");
+        own.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        own.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AVRO_SERIALIZER);
+        Map<String, Object> props = client.kafka(own);
+        props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+        this.producerProps = new Properties();
+        this.producerProps.putAll(props);
         this.producer = new KafkaProducer<>(props);
         try {
             producer.initTransactions(); // fences the zombie and aborts its open transaction
             adopt(RunHistory.readFull(config, runId, workerId, partitions));
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
+            if (KafkaFailures.isSecurityFailure(e)) { // a wrong password, or an ACL refusing this transactional id
+                throw new IllegalStateException("worker " + workerId + " of run " + runId
+                        + " cannot open transactional id '" + transactionalId + "': " + KafkaFailures.describe(e), e);
+            }
             throw e;
         }
         this.nextSequence = state.lastSequence() + 1;
@@ -119,9 +148,17 @@ public final class SimsnapWorker implements AutoCloseable {
         return new Builder();
     }
 
-    /** The transactional.id of a run's worker: {@code simsnap-<run>-<worker>}. */
+    /**
+     * The transactional.id of a run's worker with the default prefix: {@code simsnap-<run>-<worker>} (a worker
+     * configured with {@value ClientConfig#TRANSACTIONAL_ID_PREFIX} uses {@link #transactionalId()}).
+     */
     public static String transactionalId(String runId, String workerId) {
-        return "simsnap-" + runId + "-" + workerId;
+        return ClientConfig.empty().transactionalId(runId, workerId);
+    }
+
+    /** This worker's transactional.id. */
+    public String transactionalId() {
+        return transactionalId;
     }
 
     /** The run id (the key of every record). */
@@ -150,23 +187,60 @@ public final class SimsnapWorker implements AutoCloseable {
     }
 
     /**
-     * Starts the run unless a RunStarted of it is already committed (idempotent across restarts). The check reads
-     * what was committed when this worker opened (or last joined); two workers starting the same run at the same
-     * instant could both send one, so let one worker start a run and the others {@link #joinRun join} it.
+     * Starts a v1 run (no state model) unless it is already started — one decision, however many starters race:
+     * reads the run back, sends RunStarted when there is none, and waits until a RunStarted is readable; the first
+     * one on the run's partition is the run's (the service dead-letters the others). A run already started with
+     * the same kind and expected workers is a no-op.
      *
-     * @return true if this call sent RunStarted
+     * @return true if this call's RunStarted is the run's
+     * @throws RunConflictException when the run was started with another kind, other workers, or a state model
      */
     public boolean startRun(RunSpec spec) {
         checkUsable();
+        refresh();
         if (state.started()) {
+            checkSameSpec(spec);
             return false;
         }
         RunStarted started = new RunStarted(runId, spec.kind(), new ArrayList<>(spec.expectedWorkers()),
                 Map.copyOf(spec.config()), spec.randomSeed(), System.currentTimeMillis(), null, null);
         transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
-        state = new RunState(true, java.util.Optional.of(spec.kind()), spec.expectedWorkers(), state.ended(),
-                state.lastIteration(), state.lastSequence());
+        awaitStarted();
+        if (!startedRecord.equals(started)) {
+            checkSameSpec(spec); // another starter got there first
+            return false;
+        }
         return true;
+    }
+
+    private void checkSameSpec(RunSpec spec) {
+        RunStarted existing = startedRecord;
+        String difference = null;
+        if (existing.getModel() != null) {
+            difference = "it was started with a state model";
+        } else if (!existing.getExpectedWorkers().equals(spec.expectedWorkers())) {
+            difference = "expected_workers " + existing.getExpectedWorkers() + " vs " + spec.expectedWorkers();
+        } else if (!existing.getKind().equals(spec.kind())) {
+            difference = "kind '" + existing.getKind() + "' vs '" + spec.kind() + "'";
+        }
+        if (difference != null) {
+            throw new RunConflictException(runId, existing.getKind(), existing.getExpectedWorkers(),
+                    existing.getModel(), difference);
+        }
+    }
+
+    /** Waits until read_committed sees a RunStarted of the run (commitTransaction returns before the markers). */
+    private void awaitStarted() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        refresh();
+        while (startedRecord == null) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("run " + runId + ": the RunStarted just committed is not readable"
+                        + " after 30 s");
+            }
+            sleep(50);
+            refresh();
+        }
     }
 
     /**
@@ -212,7 +286,13 @@ public final class SimsnapWorker implements AutoCloseable {
             throw new IllegalArgumentException("field 'iteration': " + iteration + " is not greater than worker "
                     + workerId + "'s last committed iteration " + state.lastIteration());
         }
-        producer.beginTransaction();
+        if (iteration - MAX_ITERATION_GAP > state.lastIteration()) { // iteration >= 0: no overflow
+            throw new IllegalArgumentException("field 'iteration': " + iteration + " is more than "
+                    + MAX_ITERATION_GAP + " beyond worker " + workerId + "'s last committed iteration "
+                    + state.lastIteration() + " (iterations only grow, so one far ahead would turn later ones"
+                    + " into refusals)");
+        }
+        begin();
         open = new Iteration(this, iteration, virtualDate, nextSequence);
         return open;
     }
@@ -284,7 +364,7 @@ public final class SimsnapWorker implements AutoCloseable {
         if (open != null) {
             open.close();
         }
-        producer.close(CLOSE_TIMEOUT);
+        producer.close(replaceProducer ? Duration.ZERO : CLOSE_TIMEOUT);
         if (registry != null) {
             registry.close();
         }
@@ -326,6 +406,18 @@ public final class SimsnapWorker implements AutoCloseable {
         return Optional.ofNullable(RunHistory.readFull(config, runId, "", partitions).started());
     }
 
+    /**
+     * Reads what {@code workerId} has committed in run {@code runId} from the run's partition (read_committed, up to
+     * the last stable offset), without opening a worker: nothing is fenced. {@link RunState#lastIteration()} is the
+     * worker's last committed step. Creates the topics when absent, like a worker.
+     */
+    public static RunState readCommitted(Properties config, String runId, String workerId) {
+        RunIds.require("run id", runId);
+        RunIds.require("worker id", workerId);
+        int partitions = TopicSetup.prepare(config);
+        return RunHistory.readFull(config, runId, workerId, partitions).state();
+    }
+
     /** The run's RunStarted as read back (null when the run has not started). */
     public RunStarted runStarted() {
         return startedRecord;
@@ -354,17 +446,7 @@ public final class SimsnapWorker implements AutoCloseable {
                 Map.copyOf(definition.config()), definition.seed(), System.currentTimeMillis(), null,
                 definition.model().toJson());
         transaction(() -> send(Contracts.DELTAS_TOPIC, deltaPartition, started));
-        // commitTransaction returns before the commit markers are written: wait until read_committed sees a start
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        refresh();
-        while (startedRecord == null) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("run " + runId + ": the RunStarted just committed is not readable"
-                        + " after 30 s");
-            }
-            sleep(50);
-            refresh();
-        }
+        awaitStarted();
         if (!startedRecord.equals(started)) {
             // another starter got there first: the first RunStarted on the partition is the run's
             checkSameDefinition(definition);
@@ -508,15 +590,21 @@ public final class SimsnapWorker implements AutoCloseable {
         int virtualDate = vd != null && vd >= Integer.MIN_VALUE && vd <= Integer.MAX_VALUE ? vd.intValue() : 0;
         long first = nextSequence;
         long sequence = first;
-        producer.beginTransaction();
+        begin();
         try {
             for (Step.Change c : step.changes()) {
-                send(Contracts.DELTAS_TOPIC, deltaPartition, new StateDelta(runId, workerId, sequence++, step.step(), 0,
-                        null, c.entityId(), c.collection(), c.op(), c.fields(), null,
-                        c.item() == null ? null : ByteBuffer.wrap(c.item())));
+                // An item larger than a record should be goes as consecutive parts (StateDelta.item_part).
+                List<ByteBuffer> slices = c.item() == null ? java.util.Collections.singletonList(null)
+                        : Contracts.itemSlices(c.item());
+                for (int i = 0; i < slices.size(); i++) {
+                    send(Contracts.DELTAS_TOPIC, deltaPartition, new StateDelta(runId, workerId, sequence++,
+                            step.step(), 0, null, c.entityId(), c.collection(), c.op(), c.fields(), null,
+                            slices.get(i), slices.size() == 1 ? null
+                            : new dev.simsnap.schema.delta.ItemPart(i, slices.size())));
+                }
             }
             send(Contracts.DELTAS_TOPIC, deltaPartition, new IterationCommitted(runId, workerId, step.step(),
-                    virtualDate, step.changes().size(), sequence - 1, new java.util.HashMap<>(clock),
+                    virtualDate, (int) (sequence - first), sequence - 1, new java.util.HashMap<>(clock),
                     ByteBuffer.wrap(digest)));
         } catch (RuntimeException e) {
             abortQuietly();
@@ -598,11 +686,38 @@ public final class SimsnapWorker implements AutoCloseable {
         return chunks.size();
     }
 
+    /** Registry URL + subject of the envelope subjects already made BACKWARD_TRANSITIVE by this process. */
+    private static final java.util.Set<String> ENSURED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * The record schemas of both topics evolve BACKWARD_TRANSITIVE (PROTOCOL.md section 4): their subjects are set
+     * to it (once per process and registry) before this worker's serializer registers anything under them.
+     */
+    private void ensureEnvelopeLevels() {
+        String url = config.getProperty(SimsnapConfig.SCHEMA_REGISTRY_URL, "");
+        try {
+            for (String topic : List.of(Contracts.DELTAS_TOPIC, Contracts.GENERATIONS_TOPIC)) {
+                for (Schema record : topic.equals(Contracts.DELTAS_TOPIC) ? Contracts.DELTA_TOPIC_RECORDS
+                        : Contracts.GENERATION_TOPIC_RECORDS) {
+                    String subject = Contracts.subject(topic, record);
+                    if (!ENSURED.contains(url + " " + subject)) {
+                        dev.simsnap.registry.client.SubjectLevels.ensure(registry(), subject, "BACKWARD_TRANSITIVE");
+                        ENSURED.add(url + " " + subject);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            if (registry != null) {
+                registry.close();
+                registry = null;
+            }
+            throw e;
+        }
+    }
+
     private SchemaRegistry registry() {
         if (registry == null) {
-            Map<String, Object> map = new java.util.HashMap<>();
-            config.stringPropertyNames().forEach(k -> map.put(k, config.getProperty(k)));
-            registry = SchemaRegistries.fromConfig(map);
+            registry = SchemaRegistries.fromConfig(client.registry());
         }
         return registry;
     }
@@ -661,7 +776,7 @@ public final class SimsnapWorker implements AutoCloseable {
     // ---- transactions ------------------------------------------------------------------------------------------
 
     private void transaction(Runnable body) {
-        producer.beginTransaction();
+        begin();
         try {
             body.run();
         } catch (RuntimeException e) {
@@ -671,6 +786,43 @@ public final class SimsnapWorker implements AutoCloseable {
         commitOrThrow();
     }
 
+    private void begin() {
+        try {
+            producer.beginTransaction();
+        } catch (IllegalStateException e) {
+            // Only a transactional call left pending by a timeout gets here (checkUsable replaced such producers).
+            replaceProducer = true;
+            throw new KafkaException("worker " + workerId + " of run " + runId + ": " + e.getMessage()
+                    + " (the producer is replaced on the next call)", e);
+        }
+    }
+
+    /**
+     * Replaces a producer whose transaction state is in doubt: a new instance's {@code initTransactions} fences
+     * the old one and completes (commit already recorded) or aborts its transaction; then the run is read back,
+     * so this worker's last step, sequence and digests are what Kafka holds.
+     */
+    private void replaceProducerIfNeeded() {
+        if (!replaceProducer) {
+            return;
+        }
+        producer.close(Duration.ZERO);
+        KafkaProducer<String, Object> fresh = new KafkaProducer<>(producerProps);
+        try {
+            fresh.initTransactions();
+            refresh();
+        } catch (RuntimeException e) {
+            fresh.close(Duration.ZERO);
+            producer = fresh; // closed: still replaced on the next call
+            throw e;
+        }
+        producer = fresh;
+        replaceProducer = false;
+        nextSequence = state.lastSequence() + 1;
+        LOG.info("worker {} of run {}: producer replaced after a timeout; last committed {}, next sequence {}",
+                workerId, runId, state.lastIteration(), nextSequence);
+    }
+
     private void commitOrThrow() {
         try {
             producer.commitTransaction(); // flushes; fails if any send of the transaction failed
@@ -678,6 +830,11 @@ public final class SimsnapWorker implements AutoCloseable {
                  | UnsupportedVersionException e) {
             broken = e;
             throw e;
+        } catch (org.apache.kafka.common.errors.TimeoutException | org.apache.kafka.common.errors.InterruptException
+                 | IllegalStateException e) {
+            // Committed or not: only the coordinator knows. The next call replaces the producer and reads back.
+            replaceProducer = true;
+            throw new CommitOutcomeUnknownException(runId, workerId, e);
         } catch (KafkaException e) {
             // Abortable (InvalidProducerEpochException included): aborting tells whether we were fenced.
             RuntimeException fenced = abortAfter(e);
@@ -704,7 +861,9 @@ public final class SimsnapWorker implements AutoCloseable {
             }
             LOG.warn("worker {} of run {} was fenced by a newer instance: {}", workerId, runId, e.toString());
             return e;
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
+            // Not aborted (a timeout, or a call still pending): the producer is replaced before the next transaction.
+            replaceProducer = true;
             LOG.warn("aborting the transaction of worker {} of run {} failed: {}", workerId, runId, e.toString());
             return null;
         }
@@ -731,6 +890,7 @@ public final class SimsnapWorker implements AutoCloseable {
         if (open != null) {
             throw new IllegalStateException("iteration " + open.iteration() + " is still open");
         }
+        replaceProducerIfNeeded();
     }
 
     private static void sleep(long millis) {
@@ -795,15 +955,9 @@ public final class SimsnapWorker implements AutoCloseable {
             return this;
         }
 
-        /** The merged configuration this builder would use. */
+        /** The merged configuration this builder would use ({@link ClientConfigSources}' precedence). */
         public Properties resolvedConfig() {
-            Properties all = new Properties();
-            if (configFile != null) {
-                all.putAll(SimsnapConfig.load(configFile));
-            }
-            all.putAll(SimsnapConfig.fromEnvironment(environment));
-            all.putAll(explicit);
-            return all;
+            return ClientConfigSources.resolve(configFile, environment, explicit, Map.of()).toProperties();
         }
 
         /**
@@ -816,12 +970,9 @@ public final class SimsnapWorker implements AutoCloseable {
             RunIds.require("run id", runId);
             RunIds.require("worker id", workerId);
             Properties all = resolvedConfig();
-            for (String required : List.of(SimsnapConfig.BOOTSTRAP_SERVERS, SimsnapConfig.SCHEMA_REGISTRY_URL)) {
-                if (all.getProperty(required, "").isBlank()) {
-                    throw new IllegalArgumentException("config '" + required + "' is required (or env SIMSNAP_"
-                            + required.toUpperCase().replace('.', '_') + ")");
-                }
-            }
+            ClientConfig resolved = ClientConfig.of(all);
+            resolved.bootstrapServers(); // both required: a one-line message naming where to set them
+            resolved.registryUrl();
             return new SimsnapWorker(all, runId, workerId);
         }
     }

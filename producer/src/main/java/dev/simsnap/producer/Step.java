@@ -25,6 +25,14 @@ import org.apache.avro.generic.GenericRecord;
 public final class Step {
 
     /** One change as it will be sent (and digested). */
+    /**
+     * Most encoded bytes of one change (the service holds an item whole while applying and rendering it); larger
+     * changes are refused before anything is sent. Items grow past it by appends, which have no such limit.
+     */
+    public static final int MAX_ITEM_BYTES = 64 * 1024 * 1024;
+    /** Most characters of an entity id (it is part of store and output keys; the service refuses longer ones). */
+    public static final int MAX_ENTITY_ID_CHARS = 4096;
+
     record Change(String collection, String entityId, Operation op, List<String> fields, byte[] item) {
     }
 
@@ -33,7 +41,7 @@ public final class Step {
     private final long step;
     private final Map<String, Long> clock;
     private final List<Change> changes = new ArrayList<>();
-    /** Each collection's latest registered version, asked of the registry once per step (see {@link #latest}). */
+    /** Each collection's latest registered version, fixed at its first use in the step (see {@link #latest}). */
     private final Map<String, CollectionSchemas.Writer> latest = new java.util.HashMap<>();
     private long latestAsOf = -1;
     private boolean done;
@@ -95,6 +103,7 @@ public final class Step {
         spec(collection, Shape.KEYED, Shape.SINGLETON);
         String entity = checkId(collection, id);
         CollectionSchemas.Writer w = latest(collection);
+        requireOneRecord(collection, entity, w, "an APPEND");
         byte[] body;
         try {
             body = ItemCodec.encodeAppend(w.schema(), path, items);
@@ -159,26 +168,29 @@ public final class Step {
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private Step patchWith(String collection, String id, CollectionSchemas.Writer writer, Map<String, ?> pathValues) {
+        requireOneRecord(collection, id, writer, "a PATCH");
         if (pathValues == null || pathValues.isEmpty()) {
             throw new IllegalArgumentException("collection '" + collection + "', entity '" + id
                     + "': a patch sets at least one path");
         }
         List<String> paths = new ArrayList<>(pathValues.keySet());
         List<Object> values = new ArrayList<>(pathValues.values());
+        List<Schema> at = new ArrayList<>(paths.size());
         for (int i = 0; i < paths.size(); i++) {
             try {
-                Schema at = ItemCodec.pathSchema(writer.schema(), paths.get(i));
-                if (!GenericData.get().validate(at, values.get(i))) {
+                Schema s = schemas.pathSchema(writer.schema(), paths.get(i));
+                if (!GenericData.get().validate(s, values.get(i))) {
                     throw new IllegalArgumentException("value " + brief(values.get(i)) + " does not match the schema "
-                            + at + " at the path");
+                            + s + " at the path");
                 }
+                at.add(s);
             } catch (IllegalArgumentException e) {
                 throw bad(collection, id, "field '" + paths.get(i) + "'", e);
             }
         }
         byte[] body;
         try {
-            body = ItemCodec.encodePatch(writer.schema(), paths, values);
+            body = ItemCodec.encodeResolvedPatch(paths, at, values); // resolved and checked just above
         } catch (IllegalArgumentException e) {
             throw bad(collection, id, "patch", e);
         }
@@ -186,10 +198,10 @@ public final class Step {
     }
 
     /**
-     * The collection's latest registered version, as the registry answered at the step's first PATCH or APPEND of
-     * the collection (or again after this worker registered a schema): asking the registry for every change made
-     * each change cost registry round trips. A version another process registers while this step is being built is
-     * used from this worker's next step on.
+     * The collection's latest registered version, as known at the step's first PATCH or APPEND of the collection (or
+     * again after this worker registered a schema): asking the registry for every change made each change cost
+     * registry round trips. The answer may be up to 1 s old ({@link CollectionSchemas#recentLatest}), so a version
+     * another process registers is used from this worker's first step that begins up to 1 s later.
      */
     private CollectionSchemas.Writer latest(String collection) {
         long now = schemas.registrations();
@@ -199,10 +211,25 @@ public final class Step {
         }
         CollectionSchemas.Writer w = latest.get(collection);
         if (w == null) {
-            w = schemas.latest(collection);
+            w = schemas.recentLatest(collection);
             latest.put(collection, w);
         }
         return w;
+    }
+
+    /**
+     * Refuses a PATCH or APPEND whose writer schema is a union of records (a collection of several classes, e.g. the
+     * trading arena's Person | Broker): the service applies them only with one record schema and would dead-letter
+     * the change after the step was committed, so it is refused here, before anything is sent.
+     */
+    private static void requireOneRecord(String collection, String id, CollectionSchemas.Writer w, String what) {
+        if (w.schema().getType() == Schema.Type.UNION) {
+            StringJoiner names = new StringJoiner(" | ");
+            w.schema().getTypes().forEach(t -> names.add(t.getName()));
+            throw new IllegalArgumentException("collection '" + collection + "', entity '" + id + "': its items are"
+                    + " a union of records (" + names + "), and " + what + " needs one record schema: upsert the"
+                    + " whole item instead");
+        }
     }
 
     private CollectionSchemas.Writer exact(String collection, Schema writer) {
@@ -276,6 +303,14 @@ public final class Step {
     }
 
     private Step add(String collection, String id, Operation op, List<String> fields, byte[] item) {
+        if (id.length() > MAX_ENTITY_ID_CHARS) {
+            throw new IllegalArgumentException("collection '" + collection + "': the entity id has " + id.length()
+                    + " characters; at most " + MAX_ENTITY_ID_CHARS);
+        }
+        if (item != null && item.length > MAX_ITEM_BYTES) {
+            throw new IllegalArgumentException("collection '" + collection + "', entity '" + brief(id) + "': the "
+                    + "change encodes to " + item.length + " bytes; at most " + MAX_ITEM_BYTES + " per change");
+        }
         changes.add(new Change(collection, id, op, List.copyOf(fields), item));
         return this;
     }

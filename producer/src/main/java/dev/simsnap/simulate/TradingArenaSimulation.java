@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.KafkaException;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +24,8 @@ import java.util.concurrent.Future;
  * committed iteration, so re-running the same command after a crash finishes the run.
  */
 public final class TradingArenaSimulation {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TradingArenaSimulation.class);
 
     /** Parameters of a run. */
     public record Params(String runId, int agents, int stocks, long iterations, int workers, long seed) {
@@ -67,13 +70,13 @@ public final class TradingArenaSimulation {
         try (SimsnapWorker first = open(config, p.runId(), workerId(0))) {
             first.startRun(spec);
             List<Future<?>> results = new ArrayList<>();
-            results.add(pool.submit(() -> publish(first, p, 0, progress)));
+            results.add(pool.submit(() -> publish(first, config, p, 0, progress)));
             for (int k = 1; k < p.workers(); k++) {
                 int worker = k;
                 results.add(pool.submit(() -> {
                     try (SimsnapWorker w = open(config, p.runId(), workerId(worker))) {
                         w.joinRun(Duration.ofSeconds(60));
-                        publish(w, p, worker, progress);
+                        publish(w, config, p, worker, progress);
                     }
                     return null;
                 }));
@@ -97,7 +100,19 @@ public final class TradingArenaSimulation {
                 }
                 throw new IllegalStateException("run " + p.runId() + " failed: " + failure, failure);
             }
-            first.endRun(RunStatus.COMPLETED);
+            long deadline = System.nanoTime() + outageTimeoutMillis(config) * 1_000_000L;
+            for (long backoff = 100; ; backoff = Math.min(backoff * 2, 5_000)) {
+                try {
+                    first.endRun(RunStatus.COMPLETED); // a no-op once the run reads back as ended
+                    break;
+                } catch (KafkaException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    LOG.warn("run {}: ending it failed ({}); retrying", p.runId(), e.toString());
+                    sleep(backoff);
+                }
+            }
         } finally {
             pool.shutdownNow();
         }
@@ -107,7 +122,8 @@ public final class TradingArenaSimulation {
         return SimsnapWorker.builder().config(config).run(runId).worker(workerId).build();
     }
 
-    private static Void publish(SimsnapWorker worker, Params p, int k, ProgressReporter progress) {
+    private static Void publish(SimsnapWorker worker, Properties config, Params p, int k,
+                                ProgressReporter progress) {
         if (progress != null) {
             progress.track(worker.stats());
         }
@@ -118,15 +134,52 @@ public final class TradingArenaSimulation {
             if (i <= worker.state().lastIteration()) {
                 continue; // committed before a restart
             }
-            try (Iteration it = worker.beginIteration(i, TradingArenaModel.virtualDate(i))) {
-                for (EntityChange change : changes) {
-                    if (TradingArenaModel.ownerOf(change, p.workers()) == k) {
-                        change.applyTo(it);
+            long deadline = System.nanoTime() + outageTimeoutMillis(config) * 1_000_000L;
+            for (long backoff = 100; ; backoff = Math.min(backoff * 2, 5_000)) {
+                try (Iteration it = worker.beginIteration(i, TradingArenaModel.virtualDate(i))) {
+                    for (EntityChange change : changes) {
+                        if (TradingArenaModel.ownerOf(change, p.workers()) == k) {
+                            change.applyTo(it);
+                        }
                     }
+                    it.commit();
+                    break;
+                } catch (KafkaException e) {
+                    // Kafka did not answer: the worker settles the transaction in doubt on its next call.
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    LOG.warn("worker {} of run {}: iteration {} failed ({}); retrying", worker.workerId(),
+                            p.runId(), i, e.toString());
+                    sleep(backoff);
+                    if (i <= worker.state().lastIteration()) {
+                        break; // the attempt whose outcome was unknown had been committed
+                    }
+                } catch (IllegalArgumentException e) {
+                    if (i <= worker.state().lastIteration()) {
+                        break; // read back after a replaced producer: committed by the attempt in doubt
+                    }
+                    throw e;
                 }
-                it.commit();
             }
         }
         return null;
+    }
+
+    /** How long a worker retries an iteration while Kafka does not answer ({@value #OUTAGE_TIMEOUT}, ms). */
+    private static long outageTimeoutMillis(Properties config) {
+        return Long.parseLong(config.getProperty(OUTAGE_TIMEOUT, "1800000").trim());
+    }
+
+    /** Config key: how long (ms) a simulated worker retries an iteration through a Kafka outage; 30 min default. */
+    public static final String OUTAGE_TIMEOUT = "simsnap.outage.timeout.ms";
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 }

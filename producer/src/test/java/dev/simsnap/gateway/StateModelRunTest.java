@@ -457,6 +457,12 @@ class StateModelRunTest {
         assertThat(retry.json().get("digest").asText()).isEqualTo(committed.json().get("digest").asText());
         gateway.close();
         gateway = newGateway();
+        Reply state = get("/runs/" + run + "/workers/gw");
+        assertThat(state.status()).as(state.json().toString()).isEqualTo(200);
+        assertThat(state.json().get("last_step").asLong()).isZero();
+        assertThat(state.json().get("started").asBoolean()).isTrue();
+        assertThat(get("/runs/" + run + "/workers/nobody").json().get("last_step").asLong()).isEqualTo(-1);
+        assertThat(get("/runs/" + run + "/workers/..").status()).isEqualTo(400);
         Reply afterRestart = post("/runs/" + run + "/workers/gw/steps/0", body);
         assertThat(afterRestart.status()).as(afterRestart.json().toString()).isEqualTo(200);
         assertThat(afterRestart.json().get("status").asText()).isEqualTo("already_committed");

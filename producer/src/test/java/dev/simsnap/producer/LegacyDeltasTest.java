@@ -26,7 +26,7 @@ class LegacyDeltasTest {
 
     private static StateDelta delta(EntityType type, String id, String collection, Operation op, List<String> fields,
                                     Object payload) {
-        return new StateDelta("r", "w", 0L, 0L, 0, type, id, collection, op, fields, payload, null);
+        return new StateDelta("r", "w", 0L, 0L, 0, type, id, collection, op, fields, payload, null, null);
     }
 
     private static StateDelta check(StateDelta d) {

@@ -18,7 +18,8 @@ class TradingArenaModelTest {
         for (int i = 0; i <= 13; i++) {
             for (EntityChange change : model.advance()) {
                 LegacyDeltas.check(new StateDelta("r", "w0", 0L, (long) i, 0, change.type(), change.entityId(),
-                        null, change.op(), change.patchFields(), change.payload(), null), LegacyDeltas.Rules.PRODUCER);
+                        null, change.op(), change.patchFields(), change.payload(), null, null),
+                        LegacyDeltas.Rules.PRODUCER);
                 applier.apply(change);
             }
             assertThat(applier.entities).isEqualTo(StateApplier.expected(model));

@@ -31,12 +31,13 @@ import org.apache.avro.io.Encoder;
  *
  * <p>Exactness: each node accepts only the Java types for which {@code SpecificDatumWriter} makes the same encoder
  * calls: {@code String} for string, {@code Integer} int, {@code Long} long, {@code Float} float, {@code Double}
- * double, {@code Boolean} boolean, {@code Enum} enum (its ordinal), {@code IndexedRecord} whose schema has the
- * record's full name, {@code Collection} array, {@code Map} with {@code String} keys. Anything else (a
+ * double, {@code Boolean} boolean, {@code Enum} enum (its ordinal), {@code ByteBuffer} bytes (its remaining bytes,
+ * position unchanged), {@code IndexedRecord} whose schema has the record's full name, {@code Collection} array,
+ * {@code Map} with {@code String} keys. Anything else (a
  * {@code Utf8}, a {@code null} where the schema has no null, a collection whose size changes while it is written,
  * any exception) makes {@link #write} return false, and the caller encodes the datum again from scratch with
- * Avro's writer, so unusual data still gets Avro's own bytes or Avro's own exception. Schemas with logical types,
- * bytes or fixed are not compiled at all ({@link #compile} returns null).
+ * Avro's writer, so unusual data still gets Avro's own bytes or Avro's own exception. Schemas with logical types
+ * or fixed are not compiled at all ({@link #compile} returns null).
  *
  * <p>Immutable once compiled (apart from benign caches of already verified schema instances); thread-safe.
  */
@@ -50,7 +51,7 @@ final class CompiledWriter {
 
     /**
      * Compiles {@code schema}; {@code model} resolves union branches of non-record values (as the Avro writer built
-     * on it would). Returns null when the schema has a logical type, bytes or fixed anywhere.
+     * on it would). Returns null when the schema has a logical type or fixed anywhere.
      */
     static CompiledWriter compile(Schema schema, GenericData model) {
         if (!supported(schema, new IdentityHashMap<>())) {
@@ -81,7 +82,6 @@ final class CompiledWriter {
             return false;
         }
         switch (schema.getType()) {
-            case BYTES:
             case FIXED:
                 return false;
             case RECORD:
@@ -126,6 +126,8 @@ final class CompiledWriter {
                 return DOUBLE;
             case STRING:
                 return STRING;
+            case BYTES:
+                return BYTES;
             case ENUM:
                 return ENUM;
             case ARRAY:
@@ -231,6 +233,14 @@ final class CompiledWriter {
             throw LEAVE;
         }
         out.writeString((String) datum);
+    };
+
+    // GenericDatumWriter.writeBytes: Encoder.writeBytes(ByteBuffer), the bytes from position to limit.
+    private static final Node BYTES = (datum, out) -> {
+        if (!(datum instanceof java.nio.ByteBuffer)) {
+            throw LEAVE;
+        }
+        out.writeBytes((java.nio.ByteBuffer) datum);
     };
 
     // SpecificDatumWriter writes any java.lang.Enum as its ordinal (generated enums list the symbols in order).

@@ -96,13 +96,54 @@ class CompiledWriterTest {
     }
 
     @Test
-    void schemasWithLogicalTypesBytesOrFixedAreNotCompiled() {
+    void schemasWithLogicalTypesOrFixedAreNotCompiled() {
         Schema timestamped = new Schema.Parser().parse("""
                 {"type": "record", "name": "R", "fields": [
                   {"name": "when", "type": {"type": "long", "logicalType": "timestamp-millis"}}]}""");
         assertThat(CompiledWriter.compile(timestamped, GenericData.get())).isNull();
-        assertThat(CompiledWriter.compile(Schema.create(Schema.Type.BYTES), GenericData.get())).isNull();
+        Schema decimal = new Schema.Parser().parse("""
+                {"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 2}""");
+        assertThat(CompiledWriter.compile(decimal, GenericData.get())).isNull();
         assertThat(CompiledWriter.compile(Schema.createFixed("F", null, "t", 4), GenericData.get())).isNull();
         assertThat(CompiledWriter.compile(NODE, GenericData.get())).isNotNull();
+        assertThat(CompiledWriter.compile(Schema.create(Schema.Type.BYTES), GenericData.get())).isNotNull();
+    }
+
+    @Test
+    void bytesAreTheBufferRemainingBytesAsAvroWritesThem() throws IOException {
+        Schema blob = new Schema.Parser().parse("""
+                {"type": "record", "name": "Blob", "namespace": "t", "fields": [
+                  {"name": "item", "type": ["null", "bytes"]},
+                  {"name": "raw", "type": "bytes"}]}""");
+        CompiledWriter writer = CompiledWriter.compile(blob, GenericData.get());
+        java.nio.ByteBuffer offset = java.nio.ByteBuffer.wrap(new byte[] {9, 9, 1, 2, 3, 9}, 2, 3).slice();
+        java.nio.ByteBuffer positioned = java.nio.ByteBuffer.wrap(new byte[] {7, 8, 1, 2});
+        positioned.position(1);
+        java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(3).put(new byte[] {4, 5, 6}).flip();
+        List<java.nio.ByteBuffer> buffers = List.of(offset, positioned, positioned.asReadOnlyBuffer(), direct,
+                java.nio.ByteBuffer.allocate(0));
+        for (java.nio.ByteBuffer b : buffers) {
+            for (java.nio.ByteBuffer item : java.util.Arrays.asList(null, b)) {
+                GenericRecord r = new GenericData.Record(blob);
+                r.put("item", item);
+                r.put("raw", b);
+                int position = b.position();
+                ByteArrayOutputStream mine = new ByteArrayOutputStream();
+                BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(mine, null);
+                assertThat(writer.write(r, encoder)).isTrue();
+                encoder.flush();
+                ByteArrayOutputStream avro = new ByteArrayOutputStream();
+                BinaryEncoder avroEncoder = EncoderFactory.get().binaryEncoder(avro, null);
+                new GenericDatumWriter<>(blob, GenericData.get()).write(r, avroEncoder);
+                avroEncoder.flush();
+                assertThat(mine.toByteArray()).isEqualTo(avro.toByteArray());
+                assertThat(b.position()).isEqualTo(position);
+            }
+        }
+        GenericRecord array = new GenericData.Record(blob);
+        array.put("item", null);
+        array.put("raw", new byte[] {1}); // not a ByteBuffer: Avro decides
+        assertThat(writer.write(array, EncoderFactory.get().binaryEncoder(new ByteArrayOutputStream(), null)))
+                .isFalse();
     }
 }

@@ -88,7 +88,7 @@ class SerializerBytesTest {
 
     private static StateDelta delta(Object payload, Operation op, List<String> patchFields) {
         return new StateDelta("run-é", "w0", 1L << 40, -3L, Integer.MAX_VALUE, EntityType.PERSON, "17", null, op,
-                patchFields, payload, null);
+                patchFields, payload, null, null);
     }
 
     @Test

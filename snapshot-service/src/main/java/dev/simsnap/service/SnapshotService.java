@@ -1,31 +1,31 @@
 package dev.simsnap.service;
 
+import dev.simsnap.connection.KafkaFailures;
 import dev.simsnap.serde.AvroDeserializer;
 import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.read.StoreProvider;
 import dev.simsnap.snapshot.store.SnapshotStores;
+import dev.simsnap.snapshot.topology.OutputErrors;
+import dev.simsnap.snapshot.topology.SnapshotTopics;
 import dev.simsnap.snapshot.topology.SnapshotTopology;
+import dev.simsnap.topic.Replication;
+import dev.simsnap.topic.SimsnapTopics;
+import dev.simsnap.topic.TopicAdmin;
+import dev.simsnap.topic.TopicSpec;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,20 +46,35 @@ public final class SnapshotService implements AutoCloseable {
         this.config = config;
     }
 
-    /** The Streams properties this service runs with. */
+    /** The Streams properties this service runs with on a cluster of 1 broker (see {@link #streamsProperties(int)}). */
     public Properties streamsProperties() {
+        return streamsProperties(1);
+    }
+
+    /**
+     * The Streams properties this service runs with on a cluster of {@code brokers} brokers: the whole client
+     * configuration (Streams hands its security settings to every inner client), then exactly-once v2, the state
+     * dir, and the internal topics' replication ({@link Replication}, unless the config sets a factor).
+     */
+    public Properties streamsProperties(int brokers) {
         Properties p = new Properties();
+        p.putAll(config.client().kafka());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+        if (config.replicationFactor() > 0) {
+            p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.replicationFactor());
+        } else {
+            p.putAll(Replication.streamsProperties(brokers));
+        }
         if (config.applicationServer() != null) {
             p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.applicationServer());
         }
         // Static membership: a restart on the same state dir rejoins at once instead of after the session timeout.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), InstanceId.of(config.stateDir()));
+        // A record Kafka refuses as too large: skipped for outputs, fatal for changelogs (see OutputErrors).
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutputErrors.class.getName());
         p.putAll(config.streamsOverrides());
         return p;
     }
@@ -76,13 +91,9 @@ public final class SnapshotService implements AutoCloseable {
         if (streams != null) {
             throw new IllegalStateException("already started");
         }
-        createTopics();
-        streams = new KafkaStreams(topology(), streamsProperties());
-        streams.setUncaughtExceptionHandler(e -> {
-            // Poison records never get here (they are dead-lettered); this is a bug or an infrastructure failure.
-            LOG.error("snapshot stream thread failed; shutting this instance down", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        int brokers = prepareTopics();
+        streams = new KafkaStreams(topology(), streamsProperties(brokers));
+        streams.setUncaughtExceptionHandler(new ThreadFailures(java.time.Clock.systemUTC()));
         reader = new RunStateReader(StoreProvider.of(streams), schemas());
         streams.start();
     }
@@ -150,37 +161,31 @@ public final class SnapshotService implements AutoCloseable {
     private dev.simsnap.engine.entity.SchemaLookup schemas;
 
     private Deserializer<?> newDeserializer() {
-        Map<String, Object> serde = new HashMap<>();
-        serde.put("schema.registry.url", config.schemaRegistryUrl());
-        serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
         AvroDeserializer<?> d = new AvroDeserializer<>();
-        d.configure(serde, false);
+        d.configure(config.client().registry(Map.of(AvroSerdeConfig.SPECIFIC_AVRO_READER, true)), false);
         return d;
     }
 
-    private void createTopics() {
-        Map<String, String> forever = Map.of("retention.ms", "-1", "retention.bytes", "-1");
-        List<NewTopic> topics = new ArrayList<>();
-        for (String name : List.of(config.topics().deltas(), config.topics().generations(), config.topics().deadLetter())) {
-            topics.add(new NewTopic(name, config.partitions(), config.replicationFactor()).configs(forever));
-        }
-        topics.add(new NewTopic(config.topics().currentState(), config.partitions(),
-                config.replicationFactor()).configs(Map.of("cleanup.policy", "compact")));
-        Map<String, Object> adminProps = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        try (Admin admin = Admin.create(adminProps)) {
-            for (var entry : admin.createTopics(topics).values().entrySet()) {
-                try {
-                    entry.getValue().get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey(), e.getCause());
-                    }
-                }
-            }
+    /**
+     * Ensures the pipeline topics under this service's names (by their specs, {@link SimsnapTopics}) and returns
+     * the number of brokers, which sets the replication of Streams' internal topics.
+     */
+    private int prepareTopics() {
+        SnapshotTopics t = config.topics();
+        List<TopicSpec> specs = List.of(SimsnapTopics.DELTAS.withName(t.deltas()),
+                SimsnapTopics.GENERATIONS.withName(t.generations()), SimsnapTopics.DEAD_LETTER.withName(t.deadLetter()),
+                SimsnapTopics.CURRENT_STATE.withName(t.currentState()));
+        try (Admin admin = Admin.create(config.client().kafka())) {
+            TopicAdmin topics = TopicAdmin.on(admin).partitions(config.partitions())
+                    .replicationFactor(config.replicationFactor());
+            topics.ensure(specs);
             refuseEntitiesOfAnEarlierVersion(admin);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
+            return topics.brokers();
+        } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+            if (KafkaFailures.isSecurityFailure(e)) { // a refused password or ACL reads as such
+                throw new IllegalStateException("cannot prepare the service's topics: " + KafkaFailures.describe(e), e);
+            }
+            throw e;
         }
     }
 
@@ -190,12 +195,12 @@ public final class SnapshotService implements AutoCloseable {
      * legacy model, so that state cannot be continued (its v1 runs would go on from nothing). It is rebuilt from the
      * topics, which hold the whole history, under a new application id.
      */
-    private void refuseEntitiesOfAnEarlierVersion(Admin admin) throws InterruptedException {
+    private void refuseEntitiesOfAnEarlierVersion(Admin admin) {
         String changelog = config.applicationId() + "-" + SnapshotStores.ENTITIES + "-changelog";
         try {
             var description = admin.describeTopics(List.of(changelog)).allTopicNames().get().get(changelog);
             Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ends =
-                    new HashMap<>();
+                    new java.util.HashMap<>();
             description.partitions().forEach(p -> ends.put(new org.apache.kafka.common.TopicPartition(changelog,
                     p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
             boolean written = admin.listOffsets(ends).all().get().values().stream().anyMatch(o -> o.offset() > 0);
@@ -206,10 +211,13 @@ public final class SnapshotService implements AutoCloseable {
                         + " built-in legacy model and rebuilds them from history: start with a new application id"
                         + " (SIMSNAP_APPLICATION_ID) and an empty state directory");
             }
-        } catch (ExecutionException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
             if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
                 throw new IllegalStateException("cannot check topic " + changelog, e.getCause());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking topic " + changelog, e);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.service.http.SnapshotServer;
+import dev.simsnap.topic.SimsnapTopics;
 import java.io.BufferedReader;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -24,15 +25,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
@@ -64,7 +60,7 @@ class LegacyHistoryReplayTest {
         JsonNode manifest = LegacyFixture.readJson(fixture.resolve(LegacyFixture.MANIFEST));
         String bootstrap = broker.bootstrapServers();
 
-        createTopics(bootstrap, manifest.get("topics"));
+        createTopics(broker, manifest.get("topics"));
         try (SchemaRegistryServer registry = SchemaRegistryServer.builder(bootstrap).port(0).build().start()) {
             importSchemas(registry.url(), LegacyFixture.readJson(fixture.resolve(LegacyFixture.SCHEMAS)));
             int produced = produce(bootstrap, fixture.resolve(LegacyFixture.RECORDS));
@@ -172,21 +168,11 @@ class LegacyHistoryReplayTest {
 
     // ---- history in -------------------------------------------------------------------------------------------
 
-    private static void createTopics(String bootstrap, JsonNode topics) throws Exception {
-        List<NewTopic> news = new ArrayList<>();
-        topics.fields().forEachRemaining(t -> news.add(new NewTopic(t.getKey(), t.getValue().asInt(), (short) 1)
-                .configs(Map.of("retention.ms", "-1", "retention.bytes", "-1"))));
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            for (var f : admin.createTopics(news).values().values()) {
-                try {
-                    f.get();
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw e;
-                    }
-                }
-            }
-        }
+    /** The fixture's topics (names and partition counts from the manifest), created by their specs. */
+    private static void createTopics(KafkaBroker broker, JsonNode topics) {
+        topics.fields().forEachRemaining(t -> broker.ensureTopics(t.getValue().asInt(),
+                List.of(SimsnapTopics.all().stream().filter(s -> s.name().equals(t.getKey())).findFirst()
+                        .orElseThrow(() -> new AssertionError("no topic spec named " + t.getKey())))));
     }
 
     /**

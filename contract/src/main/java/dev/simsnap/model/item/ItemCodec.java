@@ -42,8 +42,7 @@ import org.apache.avro.io.EncoderFactory;
  * dot cannot be addressed. The value at a path may have any schema, unions included.
  *
  * <p>Decoded values follow Avro's generic representation: strings as {@link org.apache.avro.util.Utf8}, records as
- * {@link GenericRecord}, arrays as {@link GenericData.Array}, maps as {@link java.util.Map} with {@code Utf8} keys, in
- * the order they were encoded in ({@link OrderedGenericDatumReader}).
+ * {@link GenericRecord}, arrays as {@link GenericData.Array}, maps as {@link java.util.Map} with {@code Utf8} keys.
  *
  * <p>All methods are static, thread-safe, and throw {@link IllegalArgumentException} for a bad path, a value that
  * does not conform to the schema at its path ({@link GenericData#validate}), or a body that does not decode
@@ -223,6 +222,18 @@ public final class ItemCodec {
             check(s, values.get(i), paths.get(i));
             schemas.add(s);
         }
+        return encodeResolvedPatch(paths, schemas, values);
+    }
+
+    /**
+     * The PATCH body of values whose paths are resolved and checked already: {@code schemas.get(i)} is
+     * {@link #pathSchema} of {@code paths.get(i)} in the writer, and {@code values.get(i)} conforms to it. The bytes
+     * {@link #encodePatch} gives, without resolving and checking each path again (a worker that checks every value
+     * before it encodes it did that work twice).
+     *
+     * @throws IllegalArgumentException when a value cannot be encoded with its schema
+     */
+    public static byte[] encodeResolvedPatch(List<String> paths, List<Schema> schemas, List<?> values) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(64);
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         for (int i = 0; i < paths.size(); i++) {
@@ -331,11 +342,23 @@ public final class ItemCodec {
 
     private static Object read(Schema schema, BinaryDecoder decoder, String path) {
         try {
-            return new GenericDatumReader<Object>(schema, schema, OrderedGenericDatumReader.Data.get())
-                    .read(null, decoder);
+            return new GenericDatumReader<Object>(schema, schema, MapsInOrder.INSTANCE).read(null, decoder);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IllegalArgumentException("Body does not decode at path '" + path + "' with schema "
                     + describe(schema) + ": " + e, e);
+        }
+    }
+
+    /**
+     * Avro's generic data, except that maps decode as {@code LinkedHashMap}s: a PATCH or APPEND value that is (or
+     * holds) a map keeps the order its entries were written in, which the entity it goes into keeps and renders.
+     */
+    private static final class MapsInOrder extends GenericData {
+        static final MapsInOrder INSTANCE = new MapsInOrder();
+
+        @Override
+        public Object newMap(Object old, int size) {
+            return new java.util.LinkedHashMap<>(Math.max(16, (int) (size / 0.75f) + 1));
         }
     }
 

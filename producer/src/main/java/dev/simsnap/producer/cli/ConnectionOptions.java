@@ -1,33 +1,21 @@
 package dev.simsnap.producer.cli;
 
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.ClientOptions;
 import dev.simsnap.producer.SimsnapConfig;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Properties;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * Connection options shared by the producer commands (a picocli mixin). Precedence, later wins: {@code --config}
- * file, environment ({@code SIMSNAP_*}, {@code KAFKA_*}, see {@link SimsnapConfig}), {@code -X key=value}, the
- * dedicated options.
+ * Connection options of the producer commands (a picocli mixin): the shared client options
+ * ({@code --client-config}, {@code -X}, {@code --bootstrap-servers}, {@code --schema-registry-url}; precedence in
+ * {@link dev.simsnap.connection.ClientConfigSources}) plus {@code --partitions}, which wins over all of them.
  */
 public final class ConnectionOptions {
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-            description = "Kafka bootstrap servers (env SIMSNAP_BOOTSTRAP_SERVERS).")
-    String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", paramLabel = "URL",
-            description = "Schema registry URL (env SIMSNAP_SCHEMA_REGISTRY_URL).")
-    String schemaRegistryUrl;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file (Kafka client and simsnap.* keys).")
-    Path configFile;
-
-    @Option(names = {"-X", "--property"}, paramLabel = "KEY=VALUE",
-            description = "Any Kafka client or serde property, e.g. -X security.protocol=SSL.")
-    Map<String, String> properties = new LinkedHashMap<>();
+    @Mixin
+    ClientOptions client;
 
     @Option(names = "--partitions", paramLabel = "N",
             description = "Partitions of created topics (default 6; existing topics are left alone).")
@@ -35,21 +23,10 @@ public final class ConnectionOptions {
 
     /** The merged configuration. */
     public Properties resolve() {
-        Properties all = new Properties();
-        if (configFile != null) {
-            all.putAll(SimsnapConfig.load(configFile));
-        }
-        all.putAll(SimsnapConfig.fromEnvironment(System.getenv()));
-        all.putAll(properties);
-        if (bootstrapServers != null) {
-            all.setProperty(SimsnapConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-        }
-        if (schemaRegistryUrl != null) {
-            all.setProperty(SimsnapConfig.SCHEMA_REGISTRY_URL, schemaRegistryUrl);
-        }
+        ClientConfig config = client.resolve();
         if (partitions != null) {
-            all.setProperty(SimsnapConfig.TOPIC_PARTITIONS, String.valueOf(partitions));
+            config = config.with(SimsnapConfig.TOPIC_PARTITIONS, String.valueOf(partitions));
         }
-        return all;
+        return config.toProperties();
     }
 }

@@ -21,6 +21,10 @@ public enum ErrorCode {
     SCHEMA_VERSION_NOT_SOFT_DELETED(404, 40407),
     SUBJECT_COMPATIBILITY_NOT_CONFIGURED(404, 40408),
     SUBJECT_MODE_NOT_CONFIGURED(404, 40409),
+    /** No or unknown credentials where the registry requires some (Confluent's rest-utils code). */
+    UNAUTHORIZED(401, 40101),
+    /** Credentials that do not allow the request (read credentials for a change). */
+    FORBIDDEN(403, 40301),
     METHOD_NOT_ALLOWED(405, 405),
     INCOMPATIBLE_SCHEMA(409, 409),
     INVALID_SCHEMA(422, 42201),

@@ -1,18 +1,17 @@
 package dev.simsnap.registry.server;
 
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.topic.SimsnapTopics;
+import dev.simsnap.topic.TopicAdmin;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,9 +19,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.TopicConfig;
-import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
@@ -41,55 +37,25 @@ final class KafkaStore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaStore.class);
 
     private final String topic;
-    private final Map<String, Object> clientProps;
+    private final ClientConfig client;
     private final Duration timeout;
     private KafkaProducer<String, String> producer;
 
-    KafkaStore(String bootstrapServers, String topic, Map<String, Object> extraProps, Duration timeout) {
+    /** @param client the registry's client configuration: every admin, producer and consumer here is built from it */
+    KafkaStore(ClientConfig client, String topic, Duration timeout) {
         this.topic = topic;
         this.timeout = timeout;
-        this.clientProps = new HashMap<>(extraProps);
-        this.clientProps.put("bootstrap.servers", bootstrapServers);
-    }
-
-    /** Creates the topic (1 partition, compacted) when absent; fails when an existing one has several partitions. */
-    void ensureTopic() throws Exception {
-        try (Admin admin = Admin.create(props(Map.of()))) {
-            NewTopic newTopic = new NewTopic(topic, Optional.of(1), Optional.empty())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            try {
-                admin.createTopics(List.of(newTopic)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-                LOG.info("Created schema store topic {}", topic);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
-            }
-            TopicDescription description = describe(admin);
-            if (description.partitions().size() != 1) {
-                // Total order of the log is what makes ids and versions deterministic on replay.
-                throw new IllegalStateException("Schema store topic " + topic + " must have exactly 1 partition, has "
-                        + description.partitions().size());
-            }
-        }
+        this.client = client;
     }
 
     /**
-     * Describes the store topic, retrying while the broker does not know it yet: a topic just created by the
-     * controller reaches the broker's metadata a moment later, and a loaded machine widens that window.
+     * Creates the topic when absent, or checks it, by {@link SimsnapTopics#SCHEMAS} under this store's name:
+     * exactly 1 partition (the log's total order is what makes ids and versions deterministic on replay),
+     * compacted, replicated by the cluster-size rule.
      */
-    private TopicDescription describe(Admin admin) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            try {
-                return admin.describeTopics(List.of(topic)).allTopicNames()
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
+    void ensureTopic() {
+        try (Admin admin = Admin.create(props(Map.of()))) {
+            TopicAdmin.on(admin).timeout(timeout).ensure(SimsnapTopics.SCHEMAS.withName(topic));
         }
     }
 
@@ -152,10 +118,7 @@ final class KafkaStore implements AutoCloseable {
     }
 
     private Properties props(Map<String, Object> specific) {
-        Properties props = new Properties();
-        props.putAll(clientProps);
-        props.putAll(specific);
-        return props;
+        return client.kafkaProperties(specific);
     }
 
     @Override

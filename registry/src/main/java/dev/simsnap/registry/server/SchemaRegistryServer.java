@@ -1,14 +1,22 @@
 package dev.simsnap.registry.server;
 
+import dev.simsnap.access.HttpAccess;
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.ClientOptions;
+import dev.simsnap.connection.KafkaFailures;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * A Confluent-compatible Schema Registry (Avro only) whose state lives in a compacted Kafka topic.
@@ -25,11 +33,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Single writer:</b> an instance does not follow the topic after start-up, so at most one registry may
  * run against a topic at a time; several writers would hand out the same ids.
+ *
+ * <p><b>Access</b> ({@link HttpAccess}): with credentials configured, changes (registering, deleting, PUT config and
+ * mode) need the write token or write user; reads (every GET, plus the lookups {@code POST /subjects/{subject}} and
+ * {@code POST /compatibility/...}) need the read token only when one is configured. Refusals are 401
+ * ({@code error_code} 40101) and 403 (40301). Binds 127.0.0.1 unless told otherwise. Its Kafka clients are built
+ * from one {@link ClientConfig}.
  */
 public final class SchemaRegistryServer implements AutoCloseable {
 
-    /** The default store topic. */
-    public static final String DEFAULT_TOPIC = "_simsnap_schemas";
+    /** The default store topic: the name of {@link dev.simsnap.topic.SimsnapTopics#SCHEMAS}. */
+    public static final String DEFAULT_TOPIC = dev.simsnap.topic.SimsnapTopics.SCHEMAS.name();
     /** The default HTTP port, as Confluent's. */
     public static final int DEFAULT_PORT = 8081;
 
@@ -39,18 +53,30 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private final int requestedPort;
     private final KafkaStore store;
     private final SchemaRegistry registry;
+    private final HttpAccess access;
     private Javalin app;
 
     private SchemaRegistryServer(Builder b) {
         this.host = b.host;
         this.requestedPort = b.port;
-        this.store = new KafkaStore(b.bootstrapServers, b.topic, b.kafkaProps, b.storeTimeout);
+        this.access = b.access;
+        this.store = new KafkaStore(b.client, b.topic, b.storeTimeout);
         this.registry = new SchemaRegistry(store);
     }
 
     /** A builder for a registry using the broker(s) at {@code bootstrapServers}. */
     public static Builder builder(String bootstrapServers) {
-        return new Builder(bootstrapServers);
+        return new Builder(ClientConfig.of(Objects.requireNonNull(bootstrapServers, "bootstrapServers"), null));
+    }
+
+    /**
+     * A builder for a registry whose store clients use {@code client} (bootstrap servers, security settings).
+     *
+     * @throws IllegalArgumentException when {@code client} has no bootstrap servers
+     */
+    public static Builder builder(ClientConfig client) {
+        client.bootstrapServers();
+        return new Builder(client);
     }
 
     /**
@@ -66,17 +92,25 @@ public final class SchemaRegistryServer implements AutoCloseable {
         try {
             store.ensureTopic();
             registry.load();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
             store.close();
-            throw new IllegalStateException("Interrupted preparing the schema store", e);
-        } catch (Exception e) {
-            store.close();
-            throw new IllegalStateException("Cannot prepare the schema store: " + e.getMessage(), e);
+            throw new IllegalStateException("Cannot prepare the schema store: " + KafkaFailures.describe(e), e);
         }
         Javalin javalin = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.http.defaultContentType = Http.CONTENT_TYPE;
+        });
+        javalin.before(ctx -> {
+            String what = ctx.method().name() + " " + ctx.path();
+            HttpAccess.Decision d = access.check(ctx.header("Authorization"), need(ctx.method().name(), ctx.path()),
+                    what);
+            if (!d.allowed()) {
+                if (d.status() == 401) {
+                    ctx.header("WWW-Authenticate", HttpAccess.CHALLENGE);
+                }
+                Http.error(ctx, d.status() == 401 ? ErrorCode.UNAUTHORIZED : ErrorCode.FORBIDDEN, d.error());
+                ctx.skipRemainingHandlers();
+            }
         });
         RootResource.register(javalin);
         SchemasResource.register(javalin, registry);
@@ -104,6 +138,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
         return this;
     }
 
+    /** Lookups and compatibility checks are POSTs that change nothing: they need what reads need. */
+    static HttpAccess.Need need(String method, String path) {
+        if (method.equalsIgnoreCase("POST")
+                && (path.startsWith("/compatibility/") || path.matches("/subjects/[^/]+/?"))) {
+            return HttpAccess.Need.READ;
+        }
+        return HttpAccess.needOf(method);
+    }
+
     /** The HTTP port actually bound (useful with port 0). */
     public synchronized int port() {
         if (app == null) {
@@ -114,7 +157,8 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     /** The base URL clients use, e.g. {@code http://127.0.0.1:8081} (no trailing slash). */
     public String url() {
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port();
+        String h = host.equals("0.0.0.0") ? "127.0.0.1" : host; // bound to every address: reach it on loopback
+        return "http://" + (h.contains(":") ? "[" + h + "]" : h) + ":" + port();
     }
 
     /** Stops HTTP and the Kafka producer. Idempotent. */
@@ -128,34 +172,22 @@ public final class SchemaRegistryServer implements AutoCloseable {
     }
 
     /**
-     * Runs a registry until the JVM stops. Arguments (each also {@code --name=value}) override environment:
-     * {@code --bootstrap-servers} / {@code SIMSNAP_BOOTSTRAP_SERVERS} (default 127.0.0.1:9092),
-     * {@code --port} / {@code SIMSNAP_REGISTRY_PORT} (8081), {@code --host} / {@code SIMSNAP_REGISTRY_HOST}
-     * (0.0.0.0), {@code --topic} / {@code SIMSNAP_REGISTRY_TOPIC} (_simsnap_schemas).
+     * Runs a registry until the JVM stops. Options (each also {@code --name=value}) override the environment:
+     * the client configuration as for every command ({@code --client-config}, {@code -X}, {@code --bootstrap-servers}
+     * / {@code SIMSNAP_BOOTSTRAP_SERVERS} (default 127.0.0.1:9092), {@code KAFKA_*}, ...; see
+     * {@link dev.simsnap.connection.ClientConfigSources}), {@code --port} / {@code SIMSNAP_REGISTRY_PORT} (8081),
+     * {@code --bind} (or {@code --host}) / {@code SIMSNAP_REGISTRY_HOST} (127.0.0.1), {@code --topic} /
+     * {@code SIMSNAP_REGISTRY_TOPIC} (_simsnap_schemas); HTTP credentials from {@code SIMSNAP_WRITE_TOKEN} and
+     * friends ({@link HttpAccess}).
      */
     public static void main(String[] args) throws InterruptedException {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            if (!arg.startsWith("--")) {
-                throw new IllegalArgumentException("Unexpected argument " + arg);
-            }
-            int eq = arg.indexOf('=');
-            if (eq > 0) {
-                options.put(arg.substring(2, eq), arg.substring(eq + 1));
-            } else if (i + 1 < args.length) {
-                options.put(arg.substring(2), args[++i]);
-            } else {
-                throw new IllegalArgumentException("Missing value for " + arg);
-            }
+        Main main = new Main();
+        int exit = new CommandLine(main).execute(args);
+        if (main.server == null) {
+            System.exit(exit); // --help, or a one-line error already printed
+            return;
         }
-        String bootstrap = option(options, "bootstrap-servers", "SIMSNAP_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
-        SchemaRegistryServer server = builder(bootstrap)
-                .host(option(options, "host", "SIMSNAP_REGISTRY_HOST", "0.0.0.0"))
-                .port(Integer.parseInt(option(options, "port", "SIMSNAP_REGISTRY_PORT", String.valueOf(DEFAULT_PORT))))
-                .topic(option(options, "topic", "SIMSNAP_REGISTRY_TOPIC", DEFAULT_TOPIC))
-                .build()
-                .start();
+        SchemaRegistryServer server = main.server;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -164,28 +196,65 @@ public final class SchemaRegistryServer implements AutoCloseable {
         stopped.await();
     }
 
-    private static String option(Map<String, String> options, String name, String env, String fallback) {
-        String value = options.get(name);
-        if (value == null) {
-            value = System.getenv(env);
+    @Command(name = "schema-registry", mixinStandardHelpOptions = true,
+            description = "The simsnap schema registry (Confluent-compatible, Avro).")
+    static final class Main implements Callable<Integer> {
+        @Mixin
+        ClientOptions client;
+
+        @Option(names = {"--bind", "--host"}, paramLabel = "ADDR",
+                description = "Address to listen on (env SIMSNAP_REGISTRY_HOST; default 127.0.0.1).")
+        String bind;
+
+        @Option(names = "--port", paramLabel = "N", description = "Port (env SIMSNAP_REGISTRY_PORT; default 8081).")
+        Integer port;
+
+        @Option(names = "--topic", paramLabel = "TOPIC",
+                description = "Store topic (env SIMSNAP_REGISTRY_TOPIC; default _simsnap_schemas).")
+        String topic;
+
+        SchemaRegistryServer server;
+
+        @Override
+        public Integer call() {
+            Map<String, String> env = System.getenv();
+            try {
+                ClientConfig config = client.resolve(env).withDefault(ClientConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9092");
+                server = builder(config).access(HttpAccess.fromConfig(config.asMap()))
+                        .host(bind != null ? bind : env.getOrDefault("SIMSNAP_REGISTRY_HOST", "127.0.0.1"))
+                        .port(port != null ? port
+                                : Integer.parseInt(env.getOrDefault("SIMSNAP_REGISTRY_PORT", String.valueOf(DEFAULT_PORT))))
+                        .topic(topic != null ? topic : env.getOrDefault("SIMSNAP_REGISTRY_TOPIC", DEFAULT_TOPIC))
+                        .build()
+                        .start();
+                return 0;
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                System.err.println("simsnap schema registry: " + e.getMessage());
+                return 2;
+            }
         }
-        return value == null || value.isBlank() ? fallback : value;
     }
 
     /** Configures a {@link SchemaRegistryServer}. */
     public static final class Builder {
-        private final String bootstrapServers;
+        private ClientConfig client;
         private String topic = DEFAULT_TOPIC;
         private String host = "127.0.0.1";
         private int port = DEFAULT_PORT;
         private Duration storeTimeout = Duration.ofSeconds(30);
-        private final Map<String, Object> kafkaProps = new HashMap<>();
+        private HttpAccess access = HttpAccess.open();
 
-        private Builder(String bootstrapServers) {
-            this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        private Builder(ClientConfig client) {
+            this.client = client;
         }
 
-        /** The store topic; default {@value #DEFAULT_TOPIC}. */
+        /** Who may call the registry (default: everyone). */
+        public Builder access(HttpAccess access) {
+            this.access = Objects.requireNonNull(access, "access");
+            return this;
+        }
+
+        /** The store topic; default {@link #DEFAULT_TOPIC} ({@code _simsnap_schemas}). */
         public Builder topic(String topic) {
             this.topic = Objects.requireNonNull(topic, "topic");
             return this;
@@ -214,13 +283,13 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
         /** Extra Kafka client properties (security, client.id, ...) for the admin, producer and consumer. */
         public Builder kafkaProperty(String name, Object value) {
-            kafkaProps.put(name, value);
+            client = client.with(name, String.valueOf(value));
             return this;
         }
 
         /** Extra Kafka client properties, as {@link #kafkaProperty} for each entry. */
         public Builder kafkaProperties(Map<String, ?> properties) {
-            kafkaProps.putAll(properties);
+            client = client.withAll(properties);
             return this;
         }
 

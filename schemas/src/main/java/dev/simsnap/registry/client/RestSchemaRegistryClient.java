@@ -111,11 +111,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         this.retryMaxWaitMs = b.retryMaxWaitMs;
         this.requestTimeout = b.requestTimeout;
         // HTTP/1.1: an h2c upgrade attempt buys nothing here and some servers mishandle it on POSTs.
-        this.http = HttpClient.newBuilder()
+        HttpClient.Builder http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(b.connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        if (b.sslContext != null) {
+            http.sslContext(b.sslContext);
+        }
+        this.http = http.build();
         this.schemaById = new BoundedCache<>(b.cacheCapacity);
         this.idBySubjectSchema = new BoundedCache<>(b.cacheCapacity);
         this.versionBySubjectSchema = new BoundedCache<>(b.cacheCapacity);
@@ -177,6 +180,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         b.timeouts(Duration.ofMillis(RegistryClientConfig.integer(config, RegistryClientConfig.HTTP_CONNECT_TIMEOUT_MS, 60_000)),
                 Duration.ofMillis(RegistryClientConfig.integer(config, RegistryClientConfig.HTTP_READ_TIMEOUT_MS, 60_000)));
         b.cacheCapacity(RegistryClientConfig.integer(config, RegistryClientConfig.MAX_SCHEMAS_PER_SUBJECT, 1000));
+        b.sslContext = RegistryTls.fromConfig(config);
         return b.build();
     }
 
@@ -366,8 +370,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
                 if (status >= 200 && status < 300) {
                     return parseBody(response.body(), method, url);
                 }
-                last = errorFrom(status, response.body());
-                retryable = status == 408 || status == 429 || status >= 500;
+                last = errorFrom(status, response.body(), method, pathAndQuery);
+                retryable = (status == 408 || status == 429 || status >= 500) && !clientError(last.errorCode());
                 if (!retryable) {
                     throw last;
                 }
@@ -423,23 +427,94 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         }
     }
 
-    private static RegistryException errorFrom(int status, byte[] body) {
+    /**
+     * True for an error the request itself caused (a 4xx status or a 4xxxx error_code, whatever status carried
+     * it): sending it again gets the same answer, so it is not retried.
+     */
+    static boolean clientError(int errorCode) {
+        return (errorCode >= 400 && errorCode < 500) || (errorCode >= 40000 && errorCode < 50000);
+    }
+
+    /**
+     * The exception for an error answer. Confluent's {@code {"error_code", "message"}} is used as it is; other
+     * registries' answers are understood too: an {@code error_code} missing, null or no Confluent code (the HTTP status, as
+     * Apicurio's ccompat API sends), the message under {@code message}, {@code detail}, {@code title} or
+     * {@code error} (problem+json), or no JSON at all. The Confluent code is then inferred from the status and
+     * the request path (a 404 for {@code /schemas/ids/..} is schema-not-found, for a version path
+     * version-not-found when the message speaks of a version, else subject-not-found; a 409 incompatible; ...).
+     */
+    static RegistryException errorFrom(int status, byte[] body, String method, String path) {
+        JsonNode node = null;
         try {
-            JsonNode node = body == null || body.length == 0 ? null : JSON.readTree(body);
-            if (node != null && node.has("error_code")) {
-                JsonNode message = node.get("message");
-                return RegistryException.of(status, node.get("error_code").asInt(-1),
-                        message == null || message.isNull() ? "" : message.asText());
-            }
+            node = body == null || body.length == 0 ? null : JSON.readTree(body);
         } catch (IOException e) {
-            // fall through: not JSON
+            // not JSON: a proxy's or servlet container's page
         }
-        String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
-        if (text.length() > 200) {
-            text = text.substring(0, 200) + "...";
+        String message = null;
+        if (node != null && node.isObject()) {
+            for (String field : List.of("message", "detail", "title", "error", "error_message")) {
+                if (node.hasNonNull(field) && node.get(field).isValueNode()) {
+                    message = node.get(field).asText();
+                    break;
+                }
+            }
         }
-        return RegistryException.of(status, ErrorCode.JSON_PARSE_ERROR.code(),
-                "HTTP " + status + " without a registry error body: " + text);
+        if (message == null) {
+            String text = body == null ? "" : new String(body, StandardCharsets.UTF_8);
+            message = "HTTP " + status + " without a registry error body: "
+                    + (text.length() > 200 ? text.substring(0, 200) + "..." : text);
+        }
+        JsonNode codeNode = node == null || !node.isObject() ? null : node.get("error_code");
+        int code = codeNode != null && codeNode.canConvertToInt() && codeNode.isNumber() ? codeNode.asInt() : -1;
+        if (ErrorCode.of(code) == null) {
+            ErrorCode inferred = infer(status, method, path, message);
+            if (inferred != null) {
+                code = inferred.code();
+            } else if (code < 0) {
+                code = node == null ? ErrorCode.JSON_PARSE_ERROR.code() : status;
+            }
+        }
+        return RegistryException.of(status, code, message);
+    }
+
+    private static ErrorCode infer(int status, String method, String pathAndQuery, String message) {
+        String path = pathAndQuery.contains("?") ? pathAndQuery.substring(0, pathAndQuery.indexOf('?'))
+                : pathAndQuery;
+        String text = message.toLowerCase(Locale.ROOT);
+        boolean versionPath = path.matches("/subjects/[^/]+/versions/[^/]+.*");
+        switch (status) {
+            case 404:
+                if (path.startsWith("/schemas/ids/")) {
+                    return ErrorCode.SCHEMA_NOT_FOUND;
+                }
+                if (path.startsWith("/config/")) {
+                    return ErrorCode.SUBJECT_COMPATIBILITY_NOT_CONFIGURED;
+                }
+                if (path.startsWith("/mode/")) {
+                    return ErrorCode.SUBJECT_MODE_NOT_CONFIGURED;
+                }
+                if (versionPath && text.contains("version")) {
+                    return ErrorCode.VERSION_NOT_FOUND;
+                }
+                if ("POST".equals(method) && path.matches("/subjects/[^/]+") && text.contains("schema")
+                        && !text.contains("subject") && !text.contains("artifact")) {
+                    return ErrorCode.SCHEMA_NOT_FOUND;
+                }
+                return path.startsWith("/subjects/") || path.startsWith("/compatibility/")
+                        ? ErrorCode.SUBJECT_NOT_FOUND : null;
+            case 409:
+                return ErrorCode.INCOMPATIBLE_SCHEMA;
+            case 422:
+                if (path.startsWith("/config")) {
+                    return ErrorCode.INVALID_COMPATIBILITY_LEVEL;
+                }
+                if (path.startsWith("/mode")) {
+                    return ErrorCode.INVALID_MODE;
+                }
+                return versionPath && !"POST".equals(method) ? ErrorCode.INVALID_VERSION : ErrorCode.INVALID_SCHEMA;
+            default:
+                return null;
+        }
     }
 
     // ---------------------------------------------------------------- JSON helpers
@@ -545,6 +620,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         private Duration connectTimeout = Duration.ofSeconds(60);
         private Duration requestTimeout = Duration.ofSeconds(60);
         private int cacheCapacity = 1000;
+        private javax.net.ssl.SSLContext sslContext;
 
         private Builder() {
         }
@@ -597,6 +673,12 @@ public final class RestSchemaRegistryClient implements SchemaRegistry {
         public Builder timeouts(Duration connect, Duration request) {
             this.connectTimeout = connect.isZero() ? Duration.ofSeconds(60) : connect;
             this.requestTimeout = request.isZero() ? Duration.ofSeconds(60) : request;
+            return this;
+        }
+
+        /** TLS for {@code https://} registries (trusted CAs, client certificate); default the JVM's. */
+        public Builder sslContext(javax.net.ssl.SSLContext context) {
+            this.sslContext = context;
             return this;
         }
 

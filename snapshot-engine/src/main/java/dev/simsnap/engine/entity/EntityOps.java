@@ -1,7 +1,6 @@
 package dev.simsnap.engine.entity;
 
 import dev.simsnap.engine.entity.RejectedChange.Reason;
-import dev.simsnap.model.item.OrderedGenericDatumReader;
 import dev.simsnap.model.item.ItemCodec;
 import dev.simsnap.model.item.ItemPath;
 import java.io.ByteArrayOutputStream;
@@ -57,13 +56,14 @@ import org.apache.avro.util.Utf8;
  */
 public final class EntityOps {
 
-    /**
-     * Decodes maps in their encoded order, so a change keeps the entries of every map it does not touch where the
-     * writer put them (a Python dict's order; v1's key order) and adds a new key last.
-     */
-    private static final GenericData MAPS_IN_ORDER = OrderedGenericDatumReader.Data.get();
-
     private final SchemaLookup schemas;
+    /**
+     * Decodes maps as {@code LinkedHashMap}s: an entity is decoded, changed and encoded again, and its maps must keep
+     * the order their entries were written in (a Python dict's order, which the snapshot renders), where Avro's own
+     * {@code HashMap} would re-encode them in hash order.
+     */
+    private static final GenericData MAPS_IN_ORDER = dev.simsnap.render.json.OrderedGenericDatumReader.Data.get();
+
     private final ConcurrentMap<Integer, Codec> codecs = new ConcurrentHashMap<>();
     private final ConcurrentMap<Long, Resolution> resolutions = new ConcurrentHashMap<>();
 
@@ -97,6 +97,7 @@ public final class EntityOps {
 
     private StoredEntity upsert(Change change) {
         requireShape(change, change.paths().isEmpty(), "UPSERT takes no paths");
+        requireShape(change, change.bodyArray() != null, "UPSERT needs a body");
         Schema schema = schemas.byId(change.writerSchemaId());
         if (schema == null) {
             throw new RejectedChange(Reason.UNKNOWN_SCHEMA, "the writer schema id " + change.writerSchemaId()
@@ -105,6 +106,14 @@ public final class EntityOps {
         if (!isItemSchema(schema)) {
             throw new RejectedChange(Reason.BAD_CHANGE, "the writer schema id " + change.writerSchemaId() + " is a "
                     + schema.getType() + " schema; items are records or unions of records");
+        }
+        // Checked here, not when the item is next read: a stored body that does not decode would fail every later
+        // render of the run (its current-state record, snapshots), and the apply step itself.
+        try {
+            ItemCodec.decodeUpsert(schema, change.bodyArray());
+        } catch (IllegalArgumentException e) {
+            throw new RejectedChange(Reason.BAD_BODY, "UPSERT body (" + change.bodyArray().length + " bytes) with"
+                    + " writer schema id " + change.writerSchemaId() + ": " + e.getMessage(), e);
         }
         return StoredEntity.owning(change.writerSchemaId(), change.bodyArray());
     }

@@ -31,11 +31,14 @@ public final class RejectedChange extends IllegalStateException {
          */
         BAD_PATH("bad-path"),
         /**
-         * The stored entity's body does not decode with its own schema (an UPSERT body is stored as given, so a
-         * producer's corrupt body surfaces at the next PATCH or APPEND).
+         * The stored entity's body does not decode with its own schema: the store was damaged underneath the engine
+         * (an UPSERT body that does not decode is refused as {@link #BAD_BODY} before it is stored).
          */
         CORRUPT_ENTITY("corrupt-entity"),
-        /** The item body does not decode with the writer schema (truncated, corrupt, trailing bytes). */
+        /**
+         * The item body (UPSERT, PATCH or APPEND) does not decode with the writer schema (truncated, corrupt,
+         * trailing bytes).
+         */
         BAD_BODY("bad-body"),
         /**
          * The change does not fit its op: paths on UPSERT or DELETE, no paths on PATCH, not exactly one path on

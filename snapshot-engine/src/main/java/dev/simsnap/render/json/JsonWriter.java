@@ -30,8 +30,8 @@ import org.apache.avro.generic.IndexedRecord;
  *       {@link JsonFormat#omitNullFields}.</li>
  *   <li>{@link Map}: an object with the entries in the map's iteration order, keys must be {@link CharSequence}
  *       ({@code Utf8} or {@code String}, as Avro maps have). Avro's {@code GenericDatumReader} decodes maps into a
- *       {@code HashMap}, whose order is not the wire order; decode with
- *       {@link dev.simsnap.model.item.OrderedGenericDatumReader} to keep the order the map was written in.</li>
+ *       {@code HashMap}, whose order is not the wire order; decode with {@link OrderedGenericDatumReader} to keep
+ *       the order the map was written in.</li>
  *   <li>{@link Collection} (List, {@code GenericArray}): an array in iteration order.</li>
  *   <li>{@link CharSequence} ({@code Utf8}, String), {@link GenericEnumSymbol}, Java enums: a string.</li>
  *   <li>Integer, Long, Short, Byte, {@link BigInteger}: an integer.</li>

@@ -7,7 +7,7 @@
  * {@code indent=2}), or simsnap's legacy canonical form. Decisions worth knowing:
  * <ul>
  *   <li>keys are never sorted: records in writer-schema order, maps in iteration order (decode with
- *       {@link dev.simsnap.model.item.OrderedGenericDatumReader} to keep the encoded order);</li>
+ *       {@link dev.simsnap.render.json.OrderedGenericDatumReader} to keep the encoded order);</li>
  *   <li>Avro {@code bytes} and {@code fixed} are rejected, as Python's json rejects bytes;</li>
  *   <li>Avro {@code float} is widened through its shortest decimal ({@code 0.1f} → {@code 0.1}) in the Python form,
  *       exactly in the canonical form ({@link dev.simsnap.render.json.JsonFormat.Float32});</li>

@@ -18,7 +18,7 @@ public final class JsonValues {
     private JsonValues() {
     }
 
-    /** {@code value} with its JSON value records replaced (records holding none are returned as they are). */
+    /** {@code value} with each {@code simsnap.json.Value} record replaced by its value (records holding one: maps). */
     public static Object unwrap(Object value) {
         if (value instanceof GenericRecord r) {
             if (LayoutRenderer.JSON_VALUE.equals(r.getSchema().getFullName())) {

@@ -7,7 +7,7 @@ import dev.simsnap.model.LayoutEntry;
 import dev.simsnap.model.StateModel;
 import dev.simsnap.render.json.JsonFormat;
 import dev.simsnap.render.json.JsonWriter;
-import dev.simsnap.model.item.OrderedGenericDatumReader;
+import dev.simsnap.render.json.OrderedGenericDatumReader;
 import dev.simsnap.render.sqlite.SqliteRow;
 import dev.simsnap.render.sqlite.SqliteTable;
 import dev.simsnap.render.sqlite.SqliteTables;

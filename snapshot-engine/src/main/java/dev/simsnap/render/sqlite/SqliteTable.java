@@ -1,5 +1,6 @@
 package dev.simsnap.render.sqlite;
 
+import dev.simsnap.model.sqlite.TableSchemas;
 import java.util.List;
 import java.util.Objects;
 import org.apache.avro.Schema;

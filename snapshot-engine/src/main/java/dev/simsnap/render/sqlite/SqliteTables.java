@@ -1,5 +1,6 @@
 package dev.simsnap.render.sqlite;
 
+import dev.simsnap.model.sqlite.TableSchemas;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;

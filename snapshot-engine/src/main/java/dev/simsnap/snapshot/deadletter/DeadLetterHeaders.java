@@ -20,6 +20,12 @@ public final class DeadLetterHeaders {
     public static final String ERROR_CLASS = "simsnap.dlq.error.class";
     /** Present only when the value is not the original record bytes: {@code avro-single-object}. */
     public static final String VALUE_FORMAT = "simsnap.dlq.value.format";
+    /**
+     * Present only when the dead letter carries no value because the value and headers together would exceed
+     * what one record may hold: the original value's size in bytes (decimal). The original stays on its source
+     * topic at {@link #SOURCE_OFFSET}.
+     */
+    public static final String VALUE_OMITTED = "simsnap.dlq.value.omitted";
 
     private DeadLetterHeaders() {
     }

@@ -45,6 +45,12 @@ public final class DeadLetterReasons {
      */
     public static final String APPEND_TO_NON_LIST = "append-to-non-list";
 
+    /**
+     * The record is valid but what applying it would store (run metadata, a buffered change, a generation chunk,
+     * a key) is larger than a store's changelog record may be; nothing of it is stored.
+     */
+    public static final String TOO_LARGE = "too-large";
+
     private DeadLetterReasons() {
     }
 }

@@ -19,10 +19,31 @@ final class BufferedDeltas {
     private static final SpecificData CODERS = customCoders();
     private static final BinaryMessageEncoder<StateDelta> ENCODER =
             new BinaryMessageEncoder<>(CODERS, StateDelta.getClassSchema());
-    private static final BinaryMessageDecoder<StateDelta> DECODER =
-            new BinaryMessageDecoder<>(CODERS, StateDelta.getClassSchema());
+    private static final BinaryMessageDecoder<StateDelta> DECODER = decoder();
 
     private BufferedDeltas() {
+    }
+
+    /**
+     * Reads values written with the current schema and with the earlier ones (a buffer written before an upgrade
+     * holds them): the schema without {@code item_part}, and without {@code item_part} and {@code item}.
+     */
+    private static BinaryMessageDecoder<StateDelta> decoder() {
+        BinaryMessageDecoder<StateDelta> d = new BinaryMessageDecoder<>(CODERS, StateDelta.getClassSchema());
+        d.addSchema(without(StateDelta.getClassSchema(), "item_part"));
+        d.addSchema(without(without(StateDelta.getClassSchema(), "item_part"), "item"));
+        return d;
+    }
+
+    private static org.apache.avro.Schema without(org.apache.avro.Schema record, String field) {
+        java.util.List<org.apache.avro.Schema.Field> fields = new java.util.ArrayList<>();
+        for (org.apache.avro.Schema.Field f : record.getFields()) {
+            if (!f.name().equals(field)) {
+                fields.add(new org.apache.avro.Schema.Field(f, f.schema()));
+            }
+        }
+        return org.apache.avro.Schema.createRecord(record.getName(), record.getDoc(), record.getNamespace(), false,
+                fields);
     }
 
     private static SpecificData customCoders() {

@@ -11,6 +11,7 @@ import dev.simsnap.schema.run.RunStarted;
 import dev.simsnap.snapshot.deadletter.DeadLetterReasons;
 import dev.simsnap.snapshot.deadletter.Rejection;
 import dev.simsnap.snapshot.run.RunMeta;
+import dev.simsnap.snapshot.store.RecordLimits;
 import dev.simsnap.snapshot.store.StoreKeys;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -35,6 +36,11 @@ import java.util.Map;
  * <p>An instance caches what it reads and writes (run metadata, decoded buffered deltas) so the hot path does not
  * re-parse JSON or re-decode Avro; it must therefore be the only writer of its stores while it is used. Any
  * unexpected exception empties the caches, so the next record starts again from the stores.
+ *
+ * <p>A run's meta is stored when its run starts or ends, and at each worker commit (around an apply too, for the
+ * seqlock), not for each delta: a delta changes only its worker's last accepted sequence, and the delta itself goes
+ * to the buffer, so the stores at any record boundary (and so at every exactly-once commit) still hold the whole
+ * truth. Loading a run's meta completes the last sequences from its buffered deltas.
  */
 public final class DeltaLog {
 
@@ -109,6 +115,10 @@ public final class DeltaLog {
     /** Most buffered deltas kept decoded until applied (beyond that they are decoded again from the buffer). */
     private static final int MAX_DECODED = 200_000;
 
+    /** Splits a buffered delta too large for one changelog record (raw values start with 0xC3, heads with 0x01). */
+    private static final dev.simsnap.engine.entity.ChunkedValues BUFFER_CHUNKS =
+            new dev.simsnap.engine.entity.ChunkedValues();
+
     private final Map<String, RunMeta> runs = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, RunMeta> eldest) {
@@ -125,21 +135,14 @@ public final class DeltaLog {
     private final ItemStore items;
     /** Whether {@link #items} can decode state-model items (it has a registry), not only legacy ones. */
     private final boolean stateModels;
-    /** Parsed state models of the runs seen (bounded like {@link #runs}). */
-    private final Map<String, dev.simsnap.model.StateModel> models = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, dev.simsnap.model.StateModel> eldest) {
-            return size() > MAX_CACHED_RUNS;
-        }
-    };
 
     /**
-     * @param items      the item stores (a state-model run's collections, a v1 run's legacy ones)
+     * @param items       the item stores (a state-model run's collections, a v1 run's legacy ones)
      * @param stateModels whether {@code items} resolves registry schema ids: without, changes of state-model runs
-     *                   (StateDelta v2) are dead-lettered as {@code invalid-delta}
-     * @param applyLimit the consistent iteration never goes above this (Long.MAX_VALUE live; N when replaying
-     *                   "as of N": deltas of later iterations stay buffered)
-     * @param listener   receives every applied consistent iteration (null: none)
+     *                    (StateDelta v2) are dead-lettered as {@code invalid-delta}
+     * @param applyLimit  the consistent iteration never goes above this (Long.MAX_VALUE live; N when replaying
+     *                    "as of N": deltas of later iterations stay buffered)
+     * @param listener    receives every applied consistent iteration (null: none)
      */
     public DeltaLog(Kv<String> meta, Kv<byte[]> buffer, ItemStore items, boolean stateModels, ApplyRejects rejects,
                     long applyLimit, IterationListener listener) {
@@ -187,8 +190,7 @@ public final class DeltaLog {
         }
         RunMeta existing = runs.get(runId);
         if (existing == null) {
-            String json = meta.get(runId);
-            existing = json == null ? null : RunMeta.fromJson(json);
+            existing = load(runId);
         }
         if (existing != null) {
             throw new Rejection(existing.ended() ? DeadLetterReasons.RUN_ENDED
@@ -208,11 +210,12 @@ public final class DeltaLog {
                 started.getStartedAtMs(), fork == null ? null : fork.getRunId(), fork == null ? -1 : fork.getIteration());
         if (started.getModel() != null) {
             try {
-                dev.simsnap.model.StateModel.parse(started.getModel(), file -> null);
+                dev.simsnap.snapshot.run.ParsedModels.of(started.getModel());
             } catch (IllegalArgumentException e) {
                 throw new Rejection(DeadLetterReasons.INVALID_RUN_STARTED, "model: " + e.getMessage());
             }
             m.model(started.getModel());
+            meta.put(StoreKeys.runModel(runId), started.getModel()); // once: the meta text leaves it out
         }
         save(m);
     }
@@ -239,12 +242,17 @@ public final class DeltaLog {
                     + " was already committed by worker " + worker);
         }
         String bufferKey = StoreKeys.buffered(m.runId(), delta.getIteration(), worker, delta.getSequence());
-        buffer.put(bufferKey, BufferedDeltas.encode(delta));
+        byte[] encoded = BufferedDeltas.encode(delta);
+        m.acceptSequence(worker, delta.getSequence());
+        // Not stored now (see the class comment): the buffered delta records the sequence until the next save.
+        if (bufferKey.length() + (long) encoded.length > RecordLimits.MAX_STORE_ENTRY) {
+            BUFFER_CHUNKS.put(ItemStore.adapt(buffer), bufferKey, encoded);
+        } else {
+            buffer.put(bufferKey, encoded);
+        }
         if (decoded.size() < MAX_DECODED) {
             decoded.put(bufferKey, delta);
         }
-        m.acceptSequence(worker, delta.getSequence());
-        save(m);
     }
 
     private void onCommit(String key, IterationCommitted commit) throws Rejection {
@@ -271,14 +279,13 @@ public final class DeltaLog {
         save(m);
     }
 
-    /** One buffered delta, its key parsed once for sorting. */
-    private record Pending(String key, byte[] bytes, long iteration, String worker, long sequence) {
-        static Pending of(Map.Entry<String, byte[]> kv) {
-            String k = kv.getKey();
+    /** One buffered delta (joined when it was stored in chunks), its key parsed once for sorting. */
+    private record Pending(String key, byte[] bytes, long iteration, String worker, long sequence, boolean chunked) {
+        static Pending of(String k, byte[] bytes, boolean chunked) {
             int workerEnd = k.lastIndexOf(StoreKeys.SEP);
             int workerStart = k.lastIndexOf(StoreKeys.SEP, workerEnd - 1) + 1;
-            return new Pending(k, kv.getValue(), StoreKeys.bufferedIteration(k), k.substring(workerStart, workerEnd),
-                    Long.parseLong(k.substring(workerEnd + 1)));
+            return new Pending(k, bytes, StoreKeys.bufferedIteration(k), k.substring(workerStart, workerEnd),
+                    Long.parseLong(k.substring(workerEnd + 1)), chunked);
         }
     }
 
@@ -286,11 +293,17 @@ public final class DeltaLog {
             .thenComparing(Pending::worker).thenComparingLong(Pending::sequence);
 
     /** Applies every buffered delta of iterations up to {@code upTo}, inside one seqlock write section. */
-    private void apply(RunMeta m, long upTo) {
+    private void apply(RunMeta m, long upTo) throws Rejection {
         List<Pending> pending = new ArrayList<>();
         for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(m.runId()),
                 k -> StoreKeys.bufferedIteration(k) > upTo)) { // keys are in iteration order (fixed-width)
-            pending.add(Pending.of(kv));
+            String k = kv.getKey();
+            if (k.indexOf('\0') >= 0) {
+                continue; // a chunk of the delta before it
+            }
+            boolean chunked = kv.getValue().length > 0 && kv.getValue()[0] == 0x01;
+            pending.add(Pending.of(k, chunked ? BUFFER_CHUNKS.get(ItemStore.adapt(buffer), k) : kv.getValue(),
+                    chunked));
         }
         pending.sort(PENDING_ORDER);
 
@@ -299,10 +312,21 @@ public final class DeltaLog {
         java.util.TreeMap<Long, Map<String, Change>> perIteration = new java.util.TreeMap<>();
         Map<Long, Integer> dates = new java.util.HashMap<>();
         long prevIteration = Long.MIN_VALUE;
-        for (Pending p : pending) {
+        ItemParts parts = new ItemParts((bytes, rejection) -> rejects.reject(m.runId(), bytes, rejection));
+        for (Pending buffered : pending) {
+            Pending p = buffered;
             StateDelta d = decoded.remove(p.key());
             if (d == null) {
                 d = BufferedDeltas.decode(p.bytes());
+            }
+            StateDelta whole = parts.add(p.bytes(), d);
+            if (whole == null) {
+                continue; // a part of a change whose last part is still to come
+            }
+            if (whole != d) {
+                d = whole; // a change joined from its parts: rejected as a whole if its rules refuse it
+                p = new Pending(p.key(), BufferedDeltas.encode(whole), p.iteration(), p.worker(), p.sequence(),
+                        p.chunked());
             }
             if (listener != null && d.getIteration() != prevIteration) {
                 if (prevIteration != Long.MIN_VALUE) {
@@ -318,6 +342,7 @@ public final class DeltaLog {
                 applyLegacy(m, p, d, touchedItems, perIteration.get(prevIteration));
             }
         }
+        parts.finish();
         if (listener != null && prevIteration != Long.MIN_VALUE) {
             snapshotValues(perIteration.get(prevIteration), touchedItems);
         }
@@ -339,7 +364,13 @@ public final class DeltaLog {
                 items.put(k, v);
             }
         });
-        pending.forEach(p -> buffer.delete(p.key()));
+        pending.forEach(p -> {
+            if (p.chunked()) {
+                BUFFER_CHUNKS.delete(ItemStore.adapt(buffer), p.key());
+            } else {
+                buffer.delete(p.key());
+            }
+        });
         m.endApply(upTo, pending.size());
         if (listener != null) {
             perIteration.putIfAbsent(upTo, new LinkedHashMap<>());
@@ -448,31 +479,65 @@ public final class DeltaLog {
     }
 
     /** The run's parsed state model, or null for a legacy run. */
-    private dev.simsnap.model.StateModel model(RunMeta m) {
-        if (m.model() == null) {
-            return null;
-        }
-        return models.computeIfAbsent(m.runId(), r -> dev.simsnap.model.StateModel.parse(m.model(), f -> null));
+    private static dev.simsnap.model.StateModel model(RunMeta m) {
+        return m.parsedModel();
     }
 
-    /** Stores the run's metadata and keeps the object for the next record of the run. */
-    private void save(RunMeta m) {
-        meta.put(m.runId(), m.toJson());
+    /**
+     * Stores the run's metadata and keeps the object for the next record of the run. Metadata too large for one
+     * changelog record is refused ({@code too-large}) and the run's cached metadata dropped, so the record that
+     * grew it leaves the stores as they were (every caller saves before its other writes).
+     */
+    private void save(RunMeta m) throws Rejection {
+        String json = m.toJson();
+        if (json.length() > RecordLimits.MAX_STORE_ENTRY / 3
+                && m.runId().length() + RecordLimits.utf8Length(json) > RecordLimits.MAX_STORE_ENTRY) {
+            runs.remove(m.runId());
+            throw new Rejection(DeadLetterReasons.TOO_LARGE, "the run's metadata would be "
+                    + RecordLimits.utf8Length(json) + " bytes, more than one store record holds ("
+                    + RecordLimits.MAX_STORE_ENTRY + ")");
+        }
+        meta.put(m.runId(), json);
         runs.put(m.runId(), m);
     }
 
     private RunMeta openRun(String runId) throws Rejection {
         RunMeta m = runs.get(runId);
         if (m == null) {
-            String json = RunIds.isValid(runId) ? meta.get(runId) : null;
-            if (json == null) {
+            m = RunIds.isValid(runId) ? load(runId) : null;
+            if (m == null) {
                 throw new Rejection(DeadLetterReasons.RUN_NOT_STARTED, "no RunStarted seen for run '" + runId + "'");
             }
-            m = RunMeta.fromJson(json);
             runs.put(runId, m);
         }
         if (m.ended()) {
             throw new Rejection(DeadLetterReasons.RUN_ENDED, "run " + runId + " has ended");
+        }
+        return m;
+    }
+
+    /**
+     * The run's stored meta with its model, or null: its workers' last sequences completed from the buffered deltas
+     * accepted after it was stored; a model stored inline (before it had its own key) gets its own key now, since
+     * the next save leaves it out.
+     */
+    private RunMeta load(String runId) {
+        RunMeta m = RunMeta.read(meta::get, runId);
+        if (m == null) {
+            return null;
+        }
+        String modelKey = StoreKeys.runModel(runId);
+        if (m.model() != null && meta.get(modelKey) == null) {
+            meta.put(modelKey, m.model());
+        }
+        for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(runId), k -> false)) {
+            if (kv.getKey().indexOf('\0') >= 0) {
+                continue; // a chunk of the buffered delta before it
+            }
+            Pending p = Pending.of(kv.getKey(), kv.getValue(), false);
+            if (p.sequence() > m.lastSequence(p.worker()) && m.isExpectedWorker(p.worker())) {
+                m.acceptSequence(p.worker(), p.sequence());
+            }
         }
         return m;
     }

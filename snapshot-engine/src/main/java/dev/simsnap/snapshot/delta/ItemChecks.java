@@ -15,6 +15,9 @@ import java.nio.ByteBuffer;
  */
 final class ItemChecks {
 
+    /** Most characters of an item's entity id (the worker library refuses longer ones before sending). */
+    static final int MAX_ENTITY_ID_CHARS = 4096;
+
     private ItemChecks() {
     }
 
@@ -37,6 +40,10 @@ final class ItemChecks {
                 + "': kind " + model.kind() + " declares " + model.collections().stream().map(CollectionSpec::name)
                 .toList()));
         String id = d.getEntityId();
+        if (id.length() > MAX_ENTITY_ID_CHARS) {
+            throw new Rejection(DeadLetterReasons.TOO_LARGE, "entity_id has " + id.length()
+                    + " characters; at most " + MAX_ENTITY_ID_CHARS + " (it is part of store and output keys)");
+        }
         switch (c.shape()) {
             case GENERATIONS -> throw invalid("collection '" + name
                     + "' holds generations: publish them on simsnap.generations");
@@ -82,7 +89,13 @@ final class ItemChecks {
                 }
             }
         }
-        if (hasItem) {
+        var part = d.getItemPart();
+        if (part != null && (!hasItem || part.getCount() < 2 || part.getIndex() < 0
+                || part.getIndex() >= part.getCount())) {
+            throw invalid("item_part " + part.getIndex() + " of " + part.getCount() + ": a part carries a slice of"
+                    + " the item, its index is 0..count-1 and count at least 2");
+        }
+        if (hasItem && (part == null || part.getIndex() == 0)) { // later parts are raw slices
             ByteBuffer item = d.getItem().duplicate();
             if (item.remaining() < 5 || item.get(item.position()) != 0) {
                 throw invalid("item is not Confluent-framed (0x00, 4-byte schema id, Avro body)");

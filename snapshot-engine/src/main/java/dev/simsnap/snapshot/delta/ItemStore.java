@@ -6,7 +6,8 @@ import dev.simsnap.engine.entity.SchemaLookup;
 import dev.simsnap.engine.entity.StoredEntity;
 import dev.simsnap.render.json.JsonFormat;
 import dev.simsnap.render.json.JsonWriter;
-import dev.simsnap.model.item.OrderedGenericDatumReader;
+import dev.simsnap.render.json.OrderedGenericDatumReader;
+import dev.simsnap.render.layout.JsonValues;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -129,9 +130,13 @@ public final class ItemStore {
         return out;
     }
 
-    /** The entity as compact JSON (Python's {@code json.dumps} separators, UTF-8), decoded with its writer schema. */
+    /**
+     * The entity as compact JSON (Python's {@code json.dumps} separators, UTF-8), decoded with its writer schema;
+     * {@code simsnap.json.Value} records are written as the value they hold, as the layout renders them (not as
+     * Avro's {@code {"v": ...}} wrapper).
+     */
     public String json(StoredEntity entity) {
-        return new String(COMPACT.toBytes(decode(entity)), StandardCharsets.UTF_8);
+        return new String(COMPACT.toBytes(JsonValues.unwrap(decode(entity))), StandardCharsets.UTF_8);
     }
 
     /** The entity as an Avro value of its writer schema (maps keep their order). */

@@ -75,7 +75,11 @@ public final class RunStateReader {
     public List<String> runIds() {
         List<String> ids = new ArrayList<>();
         try (KeyValueIterator<String, ?> it = meta().all()) {
-            it.forEachRemaining(kv -> ids.add(kv.key));
+            it.forEachRemaining(kv -> {
+                if (StoreKeys.isRunKey(kv.key)) {
+                    ids.add(kv.key);
+                }
+            });
         }
         ids.sort(null);
         return ids;
@@ -128,8 +132,7 @@ public final class RunStateReader {
         }
         ItemStore items = itemStore();
         Optional<Optional<String>> read = consistently(runId, m -> {
-            if (m.model() == null || dev.simsnap.model.StateModel.parse(m.model(), f -> null).collection(collection)
-                    .isEmpty()) {
+            if (m.model() == null || m.parsedModel().collection(collection).isEmpty()) {
                 return Optional.<String>empty();
             }
             var stored = items.get(dev.simsnap.snapshot.delta.ItemStore.key(runId, collection, entityId));
@@ -212,7 +215,7 @@ public final class RunStateReader {
      * v1 runs are not items: the caller adds them.
      */
     public static RunState rendered(RunMeta m, ItemStore items, SchemaLookup schemas) {
-        StateModel model = m.model() == null ? LegacyKind.model() : StateModel.parse(m.model(), f -> null);
+        StateModel model = m.model() == null ? LegacyKind.model() : m.parsedModel();
         ItemsView view = ItemsView.read(model, m, items);
         return RunState.rendered(m.runId(), m.consistentIteration(),
                 new dev.simsnap.render.layout.LayoutRenderer(model, schemas).render(view));
@@ -304,8 +307,8 @@ public final class RunStateReader {
         if (!RunIds.isValid(runId)) {
             return Optional.empty();
         }
-        Object json = meta().get(runId);
-        return json == null ? Optional.empty() : Optional.of(RunMeta.fromJson((String) json));
+        ReadOnlyKeyValueStore<String, ?> store = meta();
+        return Optional.ofNullable(RunMeta.read(key -> (String) store.get(key), runId));
     }
 
     private ReadOnlyKeyValueStore<String, ?> meta() {

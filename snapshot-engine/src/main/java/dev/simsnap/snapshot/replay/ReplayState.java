@@ -74,8 +74,7 @@ public final class ReplayState {
     }
 
     Optional<RunMeta> runMeta() {
-        String json = meta.get(runId);
-        return json == null ? Optional.empty() : Optional.of(RunMeta.fromJson(json));
+        return Optional.ofNullable(RunMeta.read(meta::get, runId));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.simsnap.snapshot.replay;
 
 import dev.simsnap.snapshot.run.RunMeta;
 
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.engine.entity.StoredEntity;
 import dev.simsnap.model.CollectionSpec;
 import dev.simsnap.render.json.JsonFormat;
@@ -20,7 +21,6 @@ import dev.simsnap.snapshot.delta.LegacyChanges;
 import dev.simsnap.snapshot.read.RunState;
 import dev.simsnap.snapshot.run.RunInfo;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -37,8 +37,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * expected worker publishes one UPSERT per entity of R at N (a v1 run: information, market, persons, stocks,
  * market indexes, documents, as v1 payloads; a state-model run: its items; in one transaction with the RunStarted),
  * and every expected worker commits iteration N with R's virtual date (a state-model run: its clock), so R2's
- * consistent iteration N is R's state at N and its workers continue at N+1.
- * Transactions use the workers' own transactional ids ({@code simsnap-<run>-<worker>}), as SimsnapWorker does.
+ * consistent iteration N is R's state at N and its workers continue at N+1. Transactions use the workers' own
+ * transactional ids ({@code <prefix><run>-<worker>}, the prefix from the client configuration's
+ * {@value ClientConfig#TRANSACTIONAL_ID_PREFIX}), as SimsnapWorker does.
  * Generations are not copied.
  */
 public final class RunForker {
@@ -49,14 +50,12 @@ public final class RunForker {
     private static final JsonWriter DOCUMENT_JSON = JsonWriter.of(JsonFormat.canonicalCompact());
 
     private final RunReplayer replayer;
-    private final String bootstrapServers;
-    private final String schemaRegistryUrl;
+    private final ClientConfig client;
     private final String deltasTopic;
 
     public RunForker(RunReplayer.Settings settings) {
         this.replayer = new RunReplayer(settings);
-        this.bootstrapServers = settings.bootstrapServers();
-        this.schemaRegistryUrl = settings.schemaRegistryUrl();
+        this.client = settings.client();
         this.deltasTopic = settings.deltasTopic();
     }
 
@@ -136,7 +135,7 @@ public final class RunForker {
      */
     private long forkItems(String sourceRun, long iteration, String newRun, RunMeta meta, RunInfo info,
                            RunReplayer.Replayed replayed) {
-        dev.simsnap.model.StateModel model = dev.simsnap.model.StateModel.parse(meta.model(), f -> null);
+        dev.simsnap.model.StateModel model = meta.parsedModel();
         dev.simsnap.snapshot.delta.ItemStore items = replayed.state().items(replayed.schemas());
         List<String> workers = info.expectedWorkers();
         String first = workers.get(0);
@@ -158,10 +157,14 @@ public final class RunForker {
                 byte[] item = dev.simsnap.serde.WireFormat.frame(e.getValue().entity().schemaId(),
                         e.getValue().entity().body());
                 digest.change(c.name(), e.getKey(), Operation.UPSERT.name(), List.of(), item);
-                records.add(StateDelta.newBuilder().setRunId(newRun).setWorkerId(first).setSequence(seq++)
-                        .setIteration(iteration).setEntityType(null).setEntityId(e.getKey()).setCollection(c.name())
-                        .setOp(Operation.UPSERT).setPatchFields(List.of()).setPayload(null)
-                        .setItem(java.nio.ByteBuffer.wrap(item)).build());
+                List<java.nio.ByteBuffer> slices = dev.simsnap.schema.contract.Contracts.itemSlices(item);
+                for (int i = 0; i < slices.size(); i++) { // a large item goes in parts, as a worker sends it
+                    records.add(StateDelta.newBuilder().setRunId(newRun).setWorkerId(first).setSequence(seq++)
+                            .setIteration(iteration).setEntityType(null).setEntityId(e.getKey())
+                            .setCollection(c.name()).setOp(Operation.UPSERT).setPatchFields(List.of()).setPayload(null)
+                            .setItem(slices.get(i)).setItemPart(slices.size() == 1 ? null
+                                    : new dev.simsnap.schema.delta.ItemPart(i, slices.size())).build());
+                }
             }
         }
         records.add(IterationCommitted.newBuilder().setRunId(newRun).setWorkerId(first).setIteration(iteration)
@@ -178,12 +181,11 @@ public final class RunForker {
     }
 
     private void publish(String run, String worker, List<SpecificRecord> records) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "simsnap-" + run + "-" + worker);
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = client.kafka(Map.of(
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, client.transactionalId(run, worker),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
         AvroSerializer<SpecificRecord> values = new AvroSerializer<>();
-        values.configure(Map.of("schema.registry.url", schemaRegistryUrl), false);
+        values.configure(client.registry(), false);
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(props, new StringSerializer(), values)) {
             producer.initTransactions();
             producer.beginTransaction();

@@ -1,5 +1,6 @@
 package dev.simsnap.snapshot.replay;
 
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.schema.contract.Contracts;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.engine.entity.SchemaLookup;
@@ -11,6 +12,8 @@ import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.run.RunInfo;
 import dev.simsnap.snapshot.run.RunMeta;
 import dev.simsnap.snapshot.topology.WireFormatDecoder;
+import dev.simsnap.topic.SimsnapTopics;
+import dev.simsnap.topic.TopicAdmin;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,11 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -33,7 +33,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -49,9 +48,10 @@ import org.apache.kafka.common.utils.Utils;
  * run's records with the consistent iteration capped at N, and stops once it reaches N. Records of other runs on
  * the partition are skipped; records the topology dead-letters are skipped too (same checks).
  *
- * <p><b>Checkpoints.</b> Topic {@code simsnap.checkpoints} (compacted, created when absent, as many partitions as
- * the deltas topic; a run's checkpoints go to the run's partition). A checkpoint is the gzip'd {@link ReplayState}
- * (run meta, items, buffered deltas of later iterations) plus the deltas offset it reflects, split into
+ * <p><b>Checkpoints.</b> Topic {@code simsnap.checkpoints} ({@link SimsnapTopics#CHECKPOINTS}: compacted, created
+ * when absent with as many partitions as the deltas topic; a run's checkpoints go to the run's partition). A
+ * checkpoint is the gzip'd {@link ReplayState} (run meta, items, buffered deltas of later iterations) plus the deltas
+ * offset it reflects, split into
  * chunks of at most {@value #CHUNK_BYTES} bytes under keys {@code <run>@<iteration:20>#<chunk>} (headers
  * {@code simsnap.chunks}, {@code simsnap.offset}), so any state size stays under the 1 MB record limit. The
  * replayer writes one whenever its replay passes a multiple of {@code checkpointEvery} consistent iterations at
@@ -62,8 +62,8 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class RunReplayer implements AutoCloseable {
 
-    /** Checkpoint topic name. */
-    public static final String CHECKPOINTS_TOPIC = "simsnap.checkpoints";
+    /** Checkpoint topic name: the name of {@link SimsnapTopics#CHECKPOINTS}. */
+    public static final String CHECKPOINTS_TOPIC = SimsnapTopics.CHECKPOINTS.name();
     /** Largest checkpoint chunk (well under the 1 MB default record limit). */
     public static final int CHUNK_BYTES = 512 * 1024;
     /** Default checkpoint interval, in consistent iterations. */
@@ -73,25 +73,33 @@ public final class RunReplayer implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     /**
-     * @param bootstrapServers  Kafka
-     * @param schemaRegistryUrl registry
-     * @param deltasTopic       the deltas topic
-     * @param checkpointsTopic  the checkpoints topic, or null to neither read nor write checkpoints
-     * @param checkpointEvery   consistent iterations between checkpoints (>= 1)
+     * @param client           the client configuration every consumer, producer, admin client and registry client
+     *                         of the replay is built from (bootstrap servers, registry URL, security settings)
+     * @param deltasTopic      the deltas topic
+     * @param checkpointsTopic the checkpoints topic, or null to neither read nor write checkpoints
+     * @param checkpointEvery  consistent iterations between checkpoints (>= 1)
      */
-    public record Settings(String bootstrapServers, String schemaRegistryUrl, String deltasTopic,
-                           String checkpointsTopic, int checkpointEvery) {
+    public record Settings(ClientConfig client, String deltasTopic, String checkpointsTopic, int checkpointEvery) {
+        public Settings {
+            java.util.Objects.requireNonNull(client, "client");
+        }
+
+        /** The contract topics and default checkpoint interval, with {@code client}. */
+        public static Settings of(ClientConfig client) {
+            return new Settings(client, Contracts.DELTAS_TOPIC, CHECKPOINTS_TOPIC, DEFAULT_CHECKPOINT_EVERY);
+        }
+
+        /** {@link #of(ClientConfig)} with just the two addresses. */
         public static Settings of(String bootstrapServers, String schemaRegistryUrl) {
-            return new Settings(bootstrapServers, schemaRegistryUrl, Contracts.DELTAS_TOPIC, CHECKPOINTS_TOPIC,
-                    DEFAULT_CHECKPOINT_EVERY);
+            return of(ClientConfig.of(bootstrapServers, schemaRegistryUrl));
         }
 
         public Settings withoutCheckpoints() {
-            return new Settings(bootstrapServers, schemaRegistryUrl, deltasTopic, null, checkpointEvery);
+            return new Settings(client, deltasTopic, null, checkpointEvery);
         }
 
         public Settings checkpointEvery(int every) {
-            return new Settings(bootstrapServers, schemaRegistryUrl, deltasTopic, checkpointsTopic, every);
+            return new Settings(client, deltasTopic, checkpointsTopic, every);
         }
     }
 
@@ -378,10 +386,8 @@ public final class RunReplayer implements AutoCloseable {
     private void writeCheckpoint(ReplayState state, long iteration, int partition) {
         byte[] data = state.serialize();
         int count = Math.max(1, (data.length + CHUNK_BYTES - 1) / CHUNK_BYTES);
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        Map<String, Object> props = settings.client().kafka(Map.of(ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
         try (KafkaProducer<byte[], byte[]> producer =
                      new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < count; i++) {
@@ -402,39 +408,27 @@ public final class RunReplayer implements AutoCloseable {
         if (checkpointTopicReady) {
             return;
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                settings.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(settings.checkpointsTopic(), partitions, (short) 1)
-                    .configs(Map.of("cleanup.policy", "compact", "max.message.bytes", "1048588"))))
-                    .all().get();
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw new IllegalStateException("cannot create topic " + settings.checkpointsTopic(), e.getCause());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+        try (Admin admin = Admin.create(settings.client().kafka())) {
+            TopicAdmin.on(admin).partitions(partitions)
+                    .ensure(SimsnapTopics.CHECKPOINTS.withName(settings.checkpointsTopic()));
         }
         checkpointTopicReady = true;
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         // Short: a fetch parked at the end of the checkpoint partition must not delay the switch to the deltas.
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
-        return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(settings.client().kafka(props), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
     }
 
     private AvroDeserializer<?> deserializer() {
-        Map<String, Object> serde = new HashMap<>();
-        serde.put("schema.registry.url", settings.schemaRegistryUrl());
-        serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
         AvroDeserializer<?> d = new AvroDeserializer<>();
-        d.configure(serde, false);
+        d.configure(settings.client().registry(Map.of(AvroSerdeConfig.SPECIFIC_AVRO_READER, true)), false);
         return d;
     }
 

@@ -35,7 +35,8 @@ public record RunInfo(String runId, String kind, List<String> expectedWorkers, M
      *
      * @param workerId               the worker
      * @param lastCommittedIteration its last IterationCommitted.iteration, -1 when none
-     * @param lastSequence           its last accepted StateDelta.sequence, -1 when none
+     * @param lastSequence           its last accepted StateDelta.sequence as of the run's last stored step (its
+     *                               commits, start and end; deltas accepted after it are not counted), -1 when none
      * @param lag                    highest iteration any worker committed minus this worker's
      */
     public record WorkerProgress(String workerId, long lastCommittedIteration, long lastSequence, long lag) {

@@ -3,6 +3,7 @@ package dev.simsnap.snapshot.run;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simsnap.snapshot.store.StoreKeys;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -11,6 +12,8 @@ import java.util.TreeMap;
 
 /**
  * The mutable per-run bookkeeping kept (as compact JSON) in the run-meta store; only the stream thread writes it.
+ * The run's state model is not part of that JSON: it is stored once, under {@link StoreKeys#runModel}, when the run
+ * starts ({@link #read} joins the two). Text written before that change carries the model inline and still reads.
  *
  * <p>{@link #version} is the seqlock: it is odd while an iteration's deltas are being written to the entity store
  * and even otherwise, and grows by 2 per applied iteration step. Readers use {@link RunInfo}, never this class.
@@ -29,12 +32,13 @@ public final class RunMeta {
     long forkedFromIteration = -1;
     /** The run's state model as self-contained JSON (RunStarted.model), or null for a run of the legacy contract. */
     String model;
-    /** {@link #model} as a JSON string literal, and the model text it was made from (escaped once, not per put). */
-    private String modelLiteral;
-    private String modelLiteralOf;
     /** Last committed iteration per expected worker (-1: none yet). */
     final Map<String, Long> committed = new TreeMap<>();
-    /** Last accepted delta sequence per expected worker (-1: none yet). */
+    /**
+     * Last accepted delta sequence per expected worker (-1: none yet). Deltas are accepted without storing the meta
+     * again, so the stored text has it as of the last step, start or end; the deltas accepted since are in the delta
+     * buffer, from which {@link dev.simsnap.snapshot.delta.DeltaLog} completes it when it loads the meta.
+     */
     final Map<String, Long> lastSequence = new TreeMap<>();
     /** virtual_date of committed iterations above the consistent one, by iteration (first commit wins). */
     final TreeMap<Long, Integer> pendingDates = new TreeMap<>();
@@ -88,6 +92,28 @@ public final class RunMeta {
     /** The run's state model as JSON, or null for a run of the legacy contract. */
     public String model() {
         return model;
+    }
+
+    /** The run's state model, parsed (shared, see {@link ParsedModels}), or null for a run of the legacy contract. */
+    public dev.simsnap.model.StateModel parsedModel() {
+        return model == null ? null : ParsedModels.of(model);
+    }
+
+    /**
+     * The run's meta as stored in the run-meta store {@code store} (key to value, null when absent), with its model
+     * ({@link StoreKeys#runModel}, or the model inline in text written before the model had its own key); null when
+     * the run is unknown.
+     */
+    public static RunMeta read(java.util.function.Function<String, String> store, String runId) {
+        String json = store.apply(runId);
+        if (json == null) {
+            return null;
+        }
+        RunMeta m = fromJson(json);
+        if (m.model == null) {
+            m.model = store.apply(StoreKeys.runModel(runId));
+        }
+        return m;
     }
 
     /** Takes the insertion position of a new item (apply order, so the same history gives the same positions). */
@@ -201,7 +227,8 @@ public final class RunMeta {
 
     /**
      * Compact JSON for the store: an object with these keys in this order, strings escaped as Jackson escapes them.
-     * Written directly, without a tree, because the stream thread stores it once per record.
+     * Written directly, without a tree, because the stream thread stores it at every step. The model is left out (see
+     * the class comment).
      */
     public String toJson() {
         StringBuilder out = new StringBuilder(256);
@@ -234,10 +261,6 @@ public final class RunMeta {
         appendString(forkedFromRun, out);
             key(out, "forked_from_iteration", false);
             out.append(forkedFromIteration);
-        }
-        if (model != null) {
-            key(out, "model", false);
-            out.append(modelLiteral());
         }
         key(out, "committed", false);
         object(out, committed, StringBuilder::append);
@@ -329,20 +352,6 @@ public final class RunMeta {
         return out;
     }
 
-    /**
-     * The model as {@link #appendString} writes it. The store holds the run's meta once per record, and
-     * escaping the model's several KB of schema JSON each time was a large part of the stream thread's work.
-     */
-    private String modelLiteral() {
-        if (modelLiteralOf != model) { // identity: recomputed whenever the field is set again
-            StringBuilder b = new StringBuilder(model.length() + model.length() / 4 + 2);
-            appendString(model, b);
-            modelLiteral = b.toString();
-            modelLiteralOf = model;
-        }
-        return modelLiteral;
-    }
-
     /** Appends {@code value} as a JSON string literal (Jackson's escapes). */
     private static void appendString(String value, StringBuilder out) {
         out.append('"');
@@ -350,7 +359,7 @@ public final class RunMeta {
         out.append('"');
     }
 
-    /** Parses {@link #toJson()}. */
+    /** Parses {@link #toJson()} (and the older text with the model inline); the model is null otherwise. */
     public static RunMeta fromJson(String text) {
         JsonNode n;
         try {

@@ -8,14 +8,18 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The state stores: persistent RocksDB, changelogged (compacted changelog topics
- * {@code <application.id>-<store>-changelog}), queryable. Record caching is off so a put is visible to
- * interactive queries at once and in program order, which the run-meta seqlock relies on (see
+ * {@code <application.id>-<store>-changelog}), queryable. Record caching is off so a put is visible to interactive
+ * queries at once and in program order, which the run-meta seqlock relies on (see
  * {@link dev.simsnap.snapshot.read.RunStateReader}); it also bounds the data a crash can lose to the EOS
- * transaction, which is the same either way.
+ * transaction, which is the same either way. The delta buffer, which no query reads, stages its writes until the
+ * commit instead (see {@link #stagedBinary}).
  */
 public final class SnapshotStores {
 
-    /** Run key to {@link dev.simsnap.snapshot.run.RunMeta} JSON. */
+    /**
+     * Run key to {@link dev.simsnap.snapshot.run.RunMeta} JSON, and {@link StoreKeys#runModel} to the run's state
+     * model JSON.
+     */
     public static final String RUN_META = "simsnap-run-meta";
     /**
      * The store that held v1 runs' entities as JSON before they became items of the legacy model; no longer part
@@ -47,6 +51,15 @@ public final class SnapshotStores {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.String())
                 .withCachingDisabled()
                 .withLoggingEnabled(Map.of());
+    }
+
+    /**
+     * String-to-bytes store builder whose writes wait in memory until the task commits ({@link CommitStagedStore}),
+     * for a store no interactive query reads and whose keys mostly live shorter than a commit interval: the delta
+     * buffer, where a delta is put when accepted and deleted when its step is applied, usually milliseconds later.
+     */
+    public static StoreBuilder<KeyValueStore<String, byte[]>> stagedBinary(String name) {
+        return CommitStagedStore.builder(binary(name));
     }
 
     /** String-to-bytes store builder. */

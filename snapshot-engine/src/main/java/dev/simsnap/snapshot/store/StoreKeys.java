@@ -6,7 +6,7 @@ package dev.simsnap.snapshot.store;
  * byte order is numeric order.
  *
  * <ul>
- *   <li>run meta: {@code <run>}</li>
+ *   <li>run meta: {@code <run>}; the run's state model, in the same store: {@code <run>|model}</li>
  *   <li>items: see {@link dev.simsnap.snapshot.delta.ItemStore}</li>
  *   <li>delta buffer: {@code <run>|<iteration:20>|<worker>|<sequence:20>}</li>
  *   <li>generation chunks: {@code <run>|<generation:10>|<chunk index:10>}</li>
@@ -24,6 +24,19 @@ public final class StoreKeys {
     /** Prefix of every key of {@code runId} in the item, buffer and generation stores. */
     public static String runPrefix(String runId) {
         return runId + SEP;
+    }
+
+    /**
+     * Key of a run's state model in the run-meta store. It is written once, when the run starts, so the run's
+     * bookkeeping (written at every step) does not carry the model's schemas each time.
+     */
+    public static String runModel(String runId) {
+        return runId + SEP + "model";
+    }
+
+    /** True for a key of the run-meta store that names a run (not its model). */
+    public static boolean isRunKey(String metaKey) {
+        return metaKey.indexOf(SEP) < 0;
     }
 
     /** Buffered delta key. */

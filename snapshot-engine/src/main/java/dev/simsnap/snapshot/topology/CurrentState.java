@@ -29,7 +29,8 @@ import org.apache.kafka.common.utils.Utils;
  */
 public final class CurrentState {
 
-    public static final String TOPIC = "simsnap.current-state";
+    /** The name of {@link dev.simsnap.topic.SimsnapTopics#CURRENT_STATE}. */
+    public static final String TOPIC = dev.simsnap.topic.SimsnapTopics.CURRENT_STATE.name();
     public static final String ITERATION_HEADER = "simsnap.iteration";
     public static final String RUN_HEADER = "simsnap.run";
     public static final String KIND_HEADER = "simsnap.kind";

@@ -3,6 +3,8 @@ package dev.simsnap.snapshot.topology;
 import dev.simsnap.snapshot.deadletter.DeadLetterHeaders;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.deadletter.Rejection;
+import dev.simsnap.snapshot.store.RecordLimits;
+import org.apache.kafka.common.header.Header;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -13,7 +15,12 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Sends rejected records to the dead-letter sink with the {@link DeadLetterHeaders}, and counts them. */
+/**
+ * Sends rejected records to the dead-letter sink with the {@link DeadLetterHeaders}, and counts them. A dead letter
+ * that would exceed {@link RecordLimits#MAX_DEAD_LETTER} (a record close to the broker's limit plus the dead-letter
+ * headers) is sent without its value, marked by {@link DeadLetterHeaders#VALUE_OMITTED}: its send would fail, and
+ * a failed send would stop the stream thread on this record at every start.
+ */
 final class DeadLetters {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
@@ -46,15 +53,48 @@ final class DeadLetters {
     }
 
     private void forward(Record<byte[], byte[]> record, Rejection rejection) {
-        context.forward(record);
+        context.forward(withinLimit(record));
         stats.increment(rejection.reason());
         sensor.record();
         LOG.warn("dead-lettered record: {} ({})", rejection.reason(), rejection.getMessage());
     }
 
+    /** The record, or (when over the limit) the same without its value, and then without the original headers. */
+    static Record<byte[], byte[]> withinLimit(Record<byte[], byte[]> record) {
+        long headers = headerBytes(record.headers());
+        long key = record.key() == null ? 0 : record.key().length;
+        long value = record.value() == null ? 0 : record.value().length;
+        if (key + value + headers <= RecordLimits.MAX_DEAD_LETTER) {
+            return record;
+        }
+        Headers kept = new RecordHeaders(record.headers().toArray());
+        put(kept, DeadLetterHeaders.VALUE_OMITTED, Long.toString(value));
+        if (key + headers > RecordLimits.MAX_DEAD_LETTER - 1024) {
+            // Only simsnap's own headers (they are small) and no key: the source offset still finds the original.
+            Headers own = new RecordHeaders();
+            for (Header h : kept) {
+                if (h.key().startsWith("simsnap.dlq.")) {
+                    own.add(h);
+                }
+            }
+            return new Record<>(null, null, record.timestamp(), own);
+        }
+        return new Record<>(record.key(), null, record.timestamp(), kept);
+    }
+
+    private static long headerBytes(Headers headers) {
+        long n = 0;
+        for (Header h : headers) {
+            n += RecordLimits.utf8Length(h.key()) + (h.value() == null ? 0 : h.value().length) + 8;
+        }
+        return n;
+    }
+
     private void addCommon(Headers headers, Rejection rejection) {
         put(headers, DeadLetterHeaders.REASON, rejection.reason());
-        put(headers, DeadLetterHeaders.DETAIL, String.valueOf(rejection.getMessage()));
+        String detail = String.valueOf(rejection.getMessage());
+        put(headers, DeadLetterHeaders.DETAIL, detail.length() <= RecordLimits.MAX_DETAIL_CHARS ? detail
+                : detail.substring(0, RecordLimits.MAX_DETAIL_CHARS) + "… (" + detail.length() + " characters)");
         RecordMetadata meta = context.recordMetadata().orElse(null);
         if (meta != null) {
             put(headers, DeadLetterHeaders.SOURCE_TOPIC, meta.topic());

@@ -174,9 +174,11 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
                 throw invalid("a member is not Confluent-framed (0x00, 4-byte registry schema id, Avro body)");
             }
         }
-        itemHeads.put(GenerationItems.pendingKey(runId, chunk.getCollection(), chunk.getGeneration(),
-                chunk.getWorkerId(), chunk.getChunkIndex()),
-                GenerationItems.encodeChunk(chunk.getFirstMemberIndex(), chunk.getItems()));
+        String pendingKey = GenerationItems.pendingKey(runId, chunk.getCollection(), chunk.getGeneration(),
+                chunk.getWorkerId(), chunk.getChunkIndex());
+        byte[] encoded = GenerationItems.encodeChunk(chunk.getFirstMemberIndex(), chunk.getItems());
+        checkSize(pendingKey, encoded.length, "chunk " + chunk.getChunkIndex());
+        itemHeads.put(pendingKey, encoded);
     }
 
     /** Seals a state-model run's generation: its chunks become the generation's next version. */
@@ -236,15 +238,14 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
 
     /** When the run's model is known here, the collection must be one of its generations collections. */
     private void checkCollection(String runId, String collection) throws Rejection {
-        String json = meta.get(runId);
-        if (json == null) {
+        var run = dev.simsnap.snapshot.run.RunMeta.read(meta::get, runId);
+        if (run == null) {
             return; // RunStarted travels on the other topic and may not be read yet
         }
-        String model = dev.simsnap.snapshot.run.RunMeta.fromJson(json).model();
-        if (model == null) {
+        if (run.model() == null) {
             throw invalid("a state-model generation in run " + runId + ", which was started without a model");
         }
-        var spec = dev.simsnap.model.StateModel.parse(model, f -> null).collection(collection);
+        var spec = run.parsedModel().collection(collection);
         if (spec.isEmpty() || spec.get().shape() != dev.simsnap.model.Shape.GENERATIONS) {
             throw invalid("collection '" + collection + "' is not a generations collection of run " + runId);
         }
@@ -276,11 +277,22 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
 
     private static void putOnce(KeyValueStore<String, String> store, String key, String value, String what)
             throws Rejection {
+        checkSize(key, dev.simsnap.snapshot.store.RecordLimits.utf8Length(value), what);
         String existing = store.get(key);
         if (existing == null) {
             store.put(key, value);
         } else if (!existing.equals(value)) {
             throw new Rejection(DeadLetterReasons.GENERATION_CONFLICT, what + " differs from the one already stored");
+        }
+    }
+
+    /** Refuses a store entry too large for one changelog record (its send would stop the stream thread). */
+    private static void checkSize(String key, long valueBytes, String what) throws Rejection {
+        long bytes = dev.simsnap.snapshot.store.RecordLimits.utf8Length(key) + valueBytes;
+        if (bytes > dev.simsnap.snapshot.store.RecordLimits.MAX_STORE_ENTRY) {
+            throw new Rejection(DeadLetterReasons.TOO_LARGE, what + " would be stored as " + bytes
+                    + " bytes, more than one store record holds ("
+                    + dev.simsnap.snapshot.store.RecordLimits.MAX_STORE_ENTRY + ")");
         }
     }
 

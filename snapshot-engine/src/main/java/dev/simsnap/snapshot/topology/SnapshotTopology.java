@@ -44,7 +44,7 @@ public final class SnapshotTopology {
     public static void build(StreamsBuilder builder, SnapshotTopics topics,
                              Supplier<? extends Deserializer<?>> values, DeadLetterStats stats) {
         builder.addStateStore(SnapshotStores.text(SnapshotStores.RUN_META));
-        builder.addStateStore(SnapshotStores.binary(SnapshotStores.DELTA_BUFFER));
+        builder.addStateStore(SnapshotStores.stagedBinary(SnapshotStores.DELTA_BUFFER));
         builder.addStateStore(SnapshotStores.binary(SnapshotStores.ITEMS));
         builder.addStateStore(SnapshotStores.binary(SnapshotStores.ITEM_CHUNKS));
         builder.addStateStore(SnapshotStores.text(SnapshotStores.GENERATION_CHUNKS));

@@ -38,11 +38,12 @@ import java.util.regex.Pattern;
  * same state always gives byte-identical files, whichever thread writes which file.
  *
  * <p>Atomicity and durability: everything is written into {@code <root>/.<folder>.tmp-<uuid>} (a hidden name no
- * valid run id can take). Each file is rendered, written and fsynced on one of {@code ioThreads} I/O threads, many
- * at once: on a journaling file system concurrent fsyncs share journal commits, which is where the speed comes
- * from. Only when every file's fsync has returned are the folder's directories fsynced (their entries), then an
- * existing snapshot is renamed to {@code <root>/.<folder>.old-<uuid>}, the new folder renamed to
- * {@code <root>/<folder>} and the root directory fsynced. So when {@code write} returns, the snapshot is on disk,
+ * valid run id can take). Each file is rendered and written on one of {@code ioThreads} I/O threads, many at once;
+ * only when every file exists are all files and directories fsynced, again many at once: on a journaling file system
+ * the first fsyncs' journal commits then carry most of the folder and concurrent fsyncs share commits, which is where
+ * the speed comes from. Only when every fsync has returned is an existing snapshot renamed to
+ * {@code <root>/.<folder>.old-<uuid>}, the new folder renamed to {@code <root>/<folder>} and the root directory
+ * fsynced. So when {@code write} returns, the snapshot is on disk,
  * and a crash can never leave a visible folder with missing, empty or truncated files (if it strikes between the two
  * renames the folder is missing until the next write). If the second rename fails the old snapshot is renamed back.
  *
@@ -233,13 +234,21 @@ public final class SnapshotWriter implements AutoCloseable {
             try {
                 List<Path> dirs = createParents(temp, files);
                 List<FanOut.IoTask> writes = new ArrayList<>(files.size());
-                for (PlannedFile file : files) {
-                    writes.add(() -> writeSynced(temp, file));
+                List<Path> written = new ArrayList<>(java.util.Collections.nCopies(files.size(), null));
+                for (int i = 0; i < files.size(); i++) {
+                    int index = i;
+                    writes.add(() -> written.set(index, write(temp, files.get(index))));
                 }
                 FanOut.runAll(io, writes);
-                // Only now: a directory's fsync covers the entries that exist when it runs, and every file exists.
-                // Their order does not matter (all complete before the rename), so they run at once as well.
-                List<FanOut.IoTask> syncs = new ArrayList<>(dirs.size());
+                // Durability in one batch, after every file and entry exists: the first fsyncs' journal commits then
+                // carry the whole folder's metadata (and ordered data), so most of the later ones find nothing left
+                // to wait for. Writing and fsyncing file by file committed the journal for a few files at a time.
+                // A directory's fsync covers the entries that exist when it runs: all of them, by now. Order does not
+                // matter (all complete before the rename), so files and directories are forced at once.
+                List<FanOut.IoTask> syncs = new ArrayList<>(written.size() + dirs.size());
+                for (Path f : written) {
+                    syncs.add(() -> syncFile(f));
+                }
                 for (Path d : dirs) {
                     syncs.add(() -> syncDirectory(d));
                 }
@@ -319,6 +328,29 @@ public final class SnapshotWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * Schedules the removal of every leftover under the root — {@code .<folder>.tmp-<uuid>} trees of writes a kill
+     * interrupted and {@code .<folder>.old-<uuid>} trees — when no write can be running: call it when the
+     * service starts, before this writer writes anything (one writer per root).
+     *
+     * @return how many leftovers were scheduled
+     */
+    public int sweepLeftovers() throws IOException {
+        if (!Files.isDirectory(root)) {
+            return 0;
+        }
+        int n = 0;
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(root, ".*-*")) {
+            for (Path entry : stream) {
+                if (LEFTOVER.matcher(entry.getFileName().toString()).matches()) {
+                    deleter.schedule(entry);
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     private void lock(String folder) throws InterruptedIOException {
         synchronized (busy) {
             while (busy.contains(folder)) {
@@ -340,8 +372,11 @@ public final class SnapshotWriter implements AutoCloseable {
         }
     }
 
-    /** Renders {@code file}, writes it as a new file under {@code temp} and fsyncs it; runs on an I/O thread. */
-    private static void writeSynced(Path temp, PlannedFile file) throws IOException {
+    /**
+     * Renders {@code file} and writes it as a new file under {@code temp} (not yet fsynced: see {@link #syncFile});
+     * runs on an I/O thread. Returns the file's path.
+     */
+    private static Path write(Path temp, PlannedFile file) throws IOException {
         Path path = temp.resolve(file.path()).normalize();
         if (!path.startsWith(temp) || path.equals(temp)) {
             throw new IllegalArgumentException("file escapes the snapshot folder: " + file.path());
@@ -354,6 +389,13 @@ public final class SnapshotWriter implements AutoCloseable {
                     ch.write(buf);
                 }
             }
+        }
+        return path;
+    }
+
+    /** fsync of a written file (its data and the metadata needed to read it back). */
+    private static void syncFile(Path path) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
     }

@@ -66,6 +66,43 @@ class EntityOpsTest {
         assertThat(fx.plain(again).get("identity")).isEqualTo(Map.of("cash", "lots", "rank", "gold", "age", 41L));
     }
 
+    /**
+     * A patched entity is decoded and encoded again; its maps keep the order their entries were written in (the
+     * order a Python dict had, which the snapshot shows), a new key going last. Compared as key lists:
+     * {@code Map.equals} ignores order.
+     */
+    @Test
+    void patchKeepsTheOrderOfMapEntries() throws Exception {
+        List<String> keys = List.of("zeta", "alpha", "mid", "beta", "omega", "delta", "kappa", "a1", "b2", "c3");
+        Map<String, Object> identity = new LinkedHashMap<>();
+        keys.forEach(k -> identity.put(k, 1L));
+        Map<String, Object> item = new LinkedHashMap<>();
+        item.put("name", "Ann");
+        item.put("identity", identity);
+        StoredEntity e = ops.apply(null, Change.upsert(fx.mapped,
+                Fixtures.encode(Fixtures.MAPPED, Fixtures.toAvro(Fixtures.MAPPED, item))));
+        List<String> paths = List.of("identity.mid", "identity.new");
+        StoredEntity patched = ops.apply(e, Change.patch(fx.mapped, paths,
+                ItemCodec.encodePatch(Fixtures.MAPPED, paths, List.of(2.5, "last"))));
+        List<String> expected = new java.util.ArrayList<>(keys);
+        expected.add("new");
+        assertThat(mapKeys(patched, "identity")).containsExactlyElementsOf(expected);
+    }
+
+    /** The keys of the map field {@code field} of the stored entity, in the order its bytes hold them. */
+    private List<String> mapKeys(StoredEntity entity, String field) throws Exception {
+        GenericData inOrder = new GenericData() {
+            @Override
+            public Object newMap(Object old, int size) {
+                return new LinkedHashMap<>();
+            }
+        };
+        var record = (org.apache.avro.generic.GenericRecord) new org.apache.avro.generic.GenericDatumReader<Object>(
+                fx.registry.getById(entity.schemaId()), fx.registry.getById(entity.schemaId()), inOrder)
+                .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(entity.bodyArray(), null));
+        return ((Map<?, ?>) record.get(field)).keySet().stream().map(Object::toString).toList();
+    }
+
     @Test
     void patchThroughAMissingMapKeyCreatesTheRecordFromDefaults() {
         StoredEntity e = upsert(1, Fixtures.person(1, "Ann", 30L, 10.0));
@@ -158,6 +195,10 @@ class EntityOpsTest {
         assertRejected(v1Entity, new Change(Change.Op.UPSERT, List.of("name"), fx.v1, cash), "bad-change");
         assertRejected(new StoredEntity(fx.v1, new byte[] {1, 2}),
                 Change.patch(fx.v1, List.of("identity.cash"), cash), "corrupt-entity");
+        // An UPSERT body that does not decode is refused, not stored to fail every later read.
+        byte[] whole = fx.upsertBody(1, Fixtures.person(1, "Ann", 30L, 10.0));
+        assertRejected(null, Change.upsert(fx.v1, Arrays.copyOf(whole, whole.length - 1)), "bad-body");
+        assertRejected(null, Change.upsert(fx.v1, Arrays.copyOf(whole, whole.length + 1)), "bad-body");
     }
 
     private void assertRejected(StoredEntity current, Change change, String code) {

@@ -2,7 +2,6 @@ package dev.simsnap.render.json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.simsnap.model.item.OrderedGenericDatumReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

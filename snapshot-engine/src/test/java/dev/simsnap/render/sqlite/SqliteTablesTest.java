@@ -1,5 +1,6 @@
 package dev.simsnap.render.sqlite;
 
+import dev.simsnap.model.sqlite.TableSchemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -25,15 +25,15 @@ class BufferedDeltasTest {
         for (int i = 0; i < 12; i++) {
             for (EntityChange c : model.advance()) {
                 deltas.add(new StateDelta("r", "w", seq++, (long) i, 7, c.type(), c.entityId(), null, c.op(),
-                        c.patchFields(), c.payload(), null));
+                        c.patchFields(), c.payload(), null, null));
             }
         }
         deltas.add(new StateDelta("r", "w", seq++, 12L, 7, EntityType.DOCUMENT, "d", "notes", Operation.UPSERT,
-                List.of(), Document.newBuilder().setJson("{\"a\":[1,{\"b\":null}]}").build(), null));
+                List.of(), Document.newBuilder().setJson("{\"a\":[1,{\"b\":null}]}").build(), null, null));
         deltas.add(new StateDelta("r", "w", seq++, 12L, 7, EntityType.DOCUMENT, "d", "notes", Operation.APPEND,
-                List.of(), new ListAppend("a", List.of(), List.of("3")), null));
+                List.of(), new ListAppend("a", List.of(), List.of("3")), null, null));
         deltas.add(new StateDelta("r", "w", seq, 12L, 7, EntityType.PERSON, "3", null, Operation.DELETE, List.of(),
-                null, null));
+                null, null, null));
         assertThat(deltas).hasSizeGreaterThan(300);
         for (StateDelta d : deltas) {
             ByteBuffer generated = d.toByteBuffer();

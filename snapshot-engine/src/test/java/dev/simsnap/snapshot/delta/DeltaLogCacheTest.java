@@ -176,7 +176,7 @@ class DeltaLogCacheTest {
     private static StateDelta delta(int worker, long seq, long iteration, EntityType type, String id,
                                     String collection, Operation op, List<String> fields, Object payload) {
         return new StateDelta(RUN, WORKERS.get(worker), seq, iteration, TradingArenaModel.virtualDate(iteration),
-                type, id, collection, op, fields, payload, null);
+                type, id, collection, op, fields, payload, null, null);
     }
 
     private static Document doc(String json) {

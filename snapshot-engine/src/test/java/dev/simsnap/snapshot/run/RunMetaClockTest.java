@@ -22,7 +22,8 @@ class RunMetaClockTest {
         assertThat(m.consistentClock()).containsExactly(Map.entry("iteration", 0L), Map.entry("virtual_date", 1L));
 
         m.commit("w0", 4, 0, Map.of("virtual_date", 1L, "iteration", 1L));
-        RunMeta back = RunMeta.fromJson(m.toJson());
+        Map<String, String> store = Map.of("r", m.toJson(), "r|model", m.model());
+        RunMeta back = RunMeta.read(store::get, "r");
         assertThat(back.toJson()).isEqualTo(m.toJson());
         assertThat(back.model()).isEqualTo("{\"kind\":\"trading-arena\"}");
         assertThat(back.consistentClock()).isEqualTo(m.consistentClock());

@@ -36,21 +36,38 @@ class RunMetaJsonTest {
     }
 
     @Test
-    void theModelIsWrittenAsItsEscapedTextEveryTimeAndFollowsAReplacedModel() throws Exception {
+    void theModelIsStoredUnderItsOwnKeyNotInTheMetaText() throws Exception {
         String model = "{\"kind\":\"k\",\"doc\":\"tab\\t \\\"q\\\" \u00e9 \u0001\"}";
         RunMeta m = RunMeta.started("r3", "k", List.of("w0"), Map.of(), 1, 2, null, -1).model(model);
-        String first = m.toJson();
-        assertThat(first).isEqualTo(JSON.writeValueAsString(JSON.readTree(first)));
-        assertThat(JSON.readTree(first).get("model").asText()).isEqualTo(model);
         m.acceptSequence("w0", 1);
-        String second = m.toJson();
-        assertThat(second).isNotEqualTo(first).isEqualTo(JSON.writeValueAsString(JSON.readTree(second)));
-        assertThat(RunMeta.fromJson(second).toJson()).isEqualTo(second);
-        assertThat(RunMeta.fromJson(second).model()).isEqualTo(model);
-        String other = new String("{\"kind\":\"other\"}");
-        m.model(other);
-        assertThat(JSON.readTree(m.toJson()).get("model").asText()).isEqualTo(other);
-        m.model(null);
-        assertThat(JSON.readTree(m.toJson()).has("model")).isFalse();
+        String text = m.toJson();
+        assertThat(text).isEqualTo(JSON.writeValueAsString(JSON.readTree(text)));
+        assertThat(JSON.readTree(text).has("model")).isFalse();
+        assertThat(RunMeta.fromJson(text).model()).isNull();
+
+        Map<String, String> store = new java.util.HashMap<>(Map.of("r3", text));
+        assertThat(RunMeta.read(store::get, "r3").model()).isNull();
+        store.put(dev.simsnap.snapshot.store.StoreKeys.runModel("r3"), model);
+        RunMeta back = RunMeta.read(store::get, "r3");
+        assertThat(back.model()).isEqualTo(model);
+        assertThat(back.toJson()).isEqualTo(text);
+        assertThat(back.toInfo()).isEqualTo(m.toInfo());
+        assertThat(RunMeta.read(store::get, "unknown")).isNull();
+    }
+
+    @Test
+    void metaTextWrittenWithTheModelInlineStillReadsWithItsModel() throws Exception {
+        // The store text before the model had its own key: the model as a JSON string between started_at_ms and
+        // committed (as written then by toJson).
+        String model = "{\"kind\":\"k\",\"doc\":\"tab\\t \u00e9\"}";
+        RunMeta m = RunMeta.started("r4", "k", List.of("w0"), Map.of(), 1, 2, null, -1).model(model);
+        String now = m.toJson();
+        String literal = JSON.writeValueAsString(model);
+        String old = now.replace(",\"committed\":", ",\"model\":" + literal + ",\"committed\":");
+        assertThat(JSON.readTree(old).get("model").asText()).isEqualTo(model);
+
+        RunMeta back = RunMeta.read(Map.of("r4", old)::get, "r4");
+        assertThat(back.model()).isEqualTo(model);
+        assertThat(back.toJson()).isEqualTo(now);
     }
 }

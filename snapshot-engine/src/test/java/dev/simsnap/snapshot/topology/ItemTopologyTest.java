@@ -237,6 +237,44 @@ class ItemTopologyTest {
                 .isLessThan(dev.simsnap.snapshot.delta.DeltaLog.MAX_CHANGE_JSON + 1024));
     }
 
+    @Test
+    void aChangeLargerThanAStoreRecordIsBufferedInChunksAndAppliedWhole() throws Exception {
+        h.send("grid", RunStarted.newBuilder().setRunId("grid").setKind("epidemic-grid")
+                .setExpectedWorkers(List.of("w0")).setModel(model.toJson()).setForkedFrom(null).build());
+        List<Long> history = new ArrayList<>();
+        for (long i = 0; i < 250_000; i++) {
+            history.add(i * 1_000_003); // up to 6 bytes each as Avro longs: the item is about 1.4 MB
+        }
+        // One delta over RecordLimits.MAX_STORE_ENTRY: Kafka takes such a record when its topic allows it.
+        StateDelta big = upsert("w0", 0, "cells", "0/0", cell(0, 0, 1, history));
+        assertThat(big.getItem().remaining()).isGreaterThan(dev.simsnap.snapshot.store.RecordLimits.MAX_STORE_ENTRY);
+        h.send("grid", big);
+        KeyValueStore<String, byte[]> buffer = h.driver.getKeyValueStore(SnapshotStores.DELTA_BUFFER);
+        int values = 0;
+        try (var it = buffer.all()) {
+            while (it.hasNext()) {
+                var kv = it.next();
+                assertThat(kv.key.length() + kv.value.length)
+                        .isLessThanOrEqualTo(dev.simsnap.snapshot.store.RecordLimits.MAX_STORE_ENTRY);
+                values++;
+            }
+        }
+        assertThat(values).as("a head and its chunks").isGreaterThan(2);
+        h.send("grid", commit("w0", 0, 0));
+        assertThat(h.deadLetters()).isEmpty();
+        var items = new dev.simsnap.snapshot.delta.ItemStore(
+                dev.simsnap.snapshot.delta.DeltaLog.Kv.of(new java.util.TreeMap<>(toMap(
+                        h.driver.getKeyValueStore(SnapshotStores.ITEMS)))),
+                dev.simsnap.snapshot.delta.DeltaLog.Kv.of(new java.util.TreeMap<>(toMap(
+                        h.driver.getKeyValueStore(SnapshotStores.ITEM_CHUNKS)))),
+                dev.simsnap.engine.entity.SchemaLookup.cached(h.registry()));
+        GenericRecord whole = (GenericRecord) items.decode(items.get("grid|cells|0/0").entity());
+        assertThat((List<?>) whole.get("history")).isEqualTo(history);
+        try (var it = buffer.all()) {
+            assertThat(it.hasNext()).as("the buffer is empty once applied, chunks included").isFalse();
+        }
+    }
+
     private static Map<String, byte[]> toMap(KeyValueStore<String, byte[]> store) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         try (var it = store.all()) {

@@ -3,9 +3,13 @@ package dev.simsnap.service.cli;
 import dev.simsnap.snapshot.replay.ReplayException;
 import dev.simsnap.snapshot.replay.RunForker;
 import dev.simsnap.snapshot.replay.RunReplayer;
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.ClientOptions;
+import dev.simsnap.connection.KafkaFailures;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -31,19 +35,14 @@ public final class ForkCommand implements Callable<Integer> {
     @Option(names = "--new-run", required = true, paramLabel = "RUN2", description = "Id of the new run.")
     private String newRun;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", defaultValue = "127.0.0.1:9092",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    private String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8081",
-            description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
-    private String registryUrl;
+    @Mixin
+    private ClientOptions client;
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         try {
-            RunForker.Forked forked = new RunForker(RunReplayer.Settings.of(bootstrapServers, registryUrl))
+            RunForker.Forked forked = new RunForker(RunReplayer.Settings.of(clientConfig()))
                     .fork(run, iteration, newRun, m -> {
                         err.println(m);
                         err.flush();
@@ -55,8 +54,15 @@ public final class ForkCommand implements Callable<Integer> {
             err.println("simsnap fork: " + e.getMessage());
             return 1;
         } catch (RuntimeException e) {
-            err.println("simsnap fork: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            err.println("simsnap fork: " + (KafkaFailures.isSecurityFailure(e) ? KafkaFailures.describe(e)
+                    : e.getClass().getSimpleName() + ": " + e.getMessage()));
             return 1;
         }
+    }
+
+    /** The client configuration; Kafka and the registry default to their local addresses. */
+    private ClientConfig clientConfig() {
+        return client.resolve().withDefault(ClientConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9092")
+                .withDefault(ClientConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:8081");
     }
 }

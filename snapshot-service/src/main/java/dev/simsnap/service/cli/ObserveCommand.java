@@ -47,6 +47,10 @@ public final class ObserveCommand implements Callable<Integer> {
             description = "Snapshot service (default: ${DEFAULT-VALUE}).")
     private String serviceUrl;
 
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:SIMSNAP_TOKEN}",
+            description = "Bearer token for a service that requires one (env SIMSNAP_TOKEN; a read token is enough).")
+    private String token;
+
     @Option(names = "--max-iterations", paramLabel = "N", description = "Stop after N iterations.")
     private Long maxIterations;
 
@@ -58,8 +62,11 @@ public final class ObserveCommand implements Callable<Integer> {
         String url = base + "/runs/" + run + "/events" + (from == null ? "" : "?from=" + from);
         HttpResponse<InputStream> r;
         try {
-            r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                    .header("Accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Accept", "text/event-stream");
+            if (token != null && !token.isBlank()) {
+                request.header("Authorization", "Bearer " + token.trim());
+            }
+            r = HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (java.io.IOException e) {
             err.println("observe: cannot reach " + base + ": " + e.getMessage());
             return 1;

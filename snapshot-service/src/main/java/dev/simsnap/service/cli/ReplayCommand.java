@@ -4,10 +4,14 @@ import dev.simsnap.snapshot.replay.ReplayException;
 import dev.simsnap.snapshot.replay.RunReplayer;
 import dev.simsnap.snapshot.write.SnapshotWriter;
 import java.io.IOException;
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.ClientOptions;
+import dev.simsnap.connection.KafkaFailures;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,13 +38,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (gets DIR/<run>@<N>/).")
     private Path out;
 
-    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", defaultValue = "127.0.0.1:9092",
-            description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-    private String bootstrapServers;
-
-    @Option(names = "--schema-registry-url", paramLabel = "URL", defaultValue = "http://127.0.0.1:8081",
-            description = "Schema registry URL (default: ${DEFAULT-VALUE}).")
-    private String registryUrl;
+    @Mixin
+    private ClientOptions client;
 
     @Option(names = "--checkpoint-every", paramLabel = "K", defaultValue = "100",
             description = "Write a checkpoint every K consistent iterations passed (default: ${DEFAULT-VALUE}).")
@@ -56,7 +55,7 @@ public final class ReplayCommand implements Callable<Integer> {
             err.println("simsnap replay: --checkpoint-every must be >= 1");
             return 1;
         }
-        RunReplayer.Settings settings = RunReplayer.Settings.of(bootstrapServers, registryUrl)
+        RunReplayer.Settings settings = RunReplayer.Settings.of(clientConfig())
                 .checkpointEvery(checkpointEvery);
         if (noCheckpoints) {
             settings = settings.withoutCheckpoints();
@@ -81,8 +80,15 @@ public final class ReplayCommand implements Callable<Integer> {
             err.println("simsnap replay: cannot write into " + out + ": " + e);
             return 1;
         } catch (RuntimeException e) {
-            err.println("simsnap replay: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            err.println("simsnap replay: " + (KafkaFailures.isSecurityFailure(e) ? KafkaFailures.describe(e)
+                    : e.getClass().getSimpleName() + ": " + e.getMessage()));
             return 1;
         }
+    }
+
+    /** The client configuration; Kafka and the registry default to their local addresses. */
+    private ClientConfig clientConfig() {
+        return client.resolve().withDefault(ClientConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9092")
+                .withDefault(ClientConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:8081");
     }
 }

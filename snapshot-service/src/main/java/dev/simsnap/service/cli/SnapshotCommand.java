@@ -50,6 +50,10 @@ public final class SnapshotCommand implements Callable<Integer> {
             description = "Snapshot service base URL (default: ${DEFAULT-VALUE}).")
     private String serviceUrl;
 
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:SIMSNAP_TOKEN}",
+            description = "Bearer token for a service that requires one (env SIMSNAP_TOKEN; a read token is enough).")
+    private String token;
+
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
@@ -84,8 +88,11 @@ public final class SnapshotCommand implements Callable<Integer> {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpResponse<InputStream> response;
         try {
-            response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET().build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(5)).GET();
+            if (token != null && !token.isBlank()) {
+                request.header("Authorization", "Bearer " + token.trim());
+            }
+            response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (ConnectException | HttpConnectTimeoutException e) {
             throw new CliException("snapshot service unreachable at " + base + " (" + e.getClass().getSimpleName()
                     + ")");

@@ -93,8 +93,10 @@ public final class ApiErrors {
      */
     public static ApiException badRequest(int status, String reason) {
         return status == 400
-                ? new ApiException(400, "invalid request path: '..' segments and encoded separators are refused"
-                        + " (run ids use 1-128 characters of A-Z a-z 0-9 . _ -)")
+                ? new ApiException(400, "invalid request path, refused by the HTTP layer: " + printable(reason == null
+                        ? "malformed request" : reason) + " ('..' segments climbing above the root, control"
+                        + " characters and malformed request lines are refused; run ids use 1-128 characters of"
+                        + " A-Z a-z 0-9 . _ -)")
                 : new ApiException(status, "request refused: " + printable(reason == null ? "HTTP " + status : reason));
     }
 

@@ -9,12 +9,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
+import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
 
 /**
  * Which instance answers for a run, and the HTTP hop to it.
@@ -47,14 +50,24 @@ public final class ClusterRouter {
     private final KafkaStreams streams;
     private final HostInfo self;
     private final HttpClient http;
+    private final String selfAuthorization;
 
     /**
      * @param streams the running Streams instance
      * @param self    this instance's application.server, or null when not configured (then all reads are local)
      */
     public ClusterRouter(KafkaStreams streams, HostInfo self) {
+        this(streams, self, null);
+    }
+
+    /**
+     * @param selfAuthorization the {@code Authorization} value sent on the instance's own calls to peers (a
+     *                          credential the peers accept for reads), or null when they need none
+     */
+    public ClusterRouter(KafkaStreams streams, HostInfo self, String selfAuthorization) {
         this.streams = Objects.requireNonNull(streams, "streams");
         this.self = self;
+        this.selfAuthorization = selfAuthorization;
         this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(CONNECT_TIMEOUT)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
     }
@@ -100,6 +113,24 @@ public final class ClusterRouter {
         }
     }
 
+    /**
+     * Whether the store of {@code key}'s partition of {@code store} that this instance runs as the active task holds
+     * {@code key}; empty when this instance has no such running store now (not the owner, or the store still
+     * opening or restoring after a rebalance).
+     */
+    public Optional<Boolean> activeStoreHolds(String store, String key) {
+        try {
+            KeyQueryMetadata m = streams.queryMetadataForKey(store, key, new StringSerializer());
+            if (m == null || m.partition() < 0) {
+                return Optional.empty();
+            }
+            return Optional.of(streams.store(StoreQueryParameters.fromNameAndType(store,
+                    QueryableStoreTypes.<String, Object>keyValueStore()).withPartition(m.partition())).get(key) != null);
+        } catch (RuntimeException e) { // InvalidStateStoreException: not hosted here, or not running yet
+            return Optional.empty();
+        }
+    }
+
     /** True when this instance should read {@code runId} of {@code store} from its own stores. */
     public boolean readsLocally(Owner owner) {
         return single() || !owner.available() || isSelf(owner.active());
@@ -122,17 +153,32 @@ public final class ClusterRouter {
     }
 
     /**
-     * Sends one request to a peer, marked as forwarded.
+     * Sends one request of this instance's own to a peer (a read), marked as forwarded, with this instance's read
+     * credential when it has one.
      *
      * @param pathAndQuery raw (still percent-encoded) path plus {@code ?query} when any
      * @throws IOException when the peer cannot be reached
      */
     public HttpResponse<byte[]> send(HostInfo host, String method, String pathAndQuery) throws IOException {
+        return send(host, method, pathAndQuery, selfAuthorization);
+    }
+
+    /**
+     * Relays a client's request to a peer, marked as forwarded, with the client's own {@code Authorization}
+     * (the peer decides as this instance would have).
+     *
+     * @param authorization the client's {@code Authorization} header, or null
+     */
+    public HttpResponse<byte[]> send(HostInfo host, String method, String pathAndQuery, String authorization)
+            throws IOException {
         URI uri = URI.create("http://" + address(host) + pathAndQuery);
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
+        HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
                 .header(FORWARDED_HEADER, self == null ? "unknown" : address(self))
-                .method(method, HttpRequest.BodyPublishers.noBody())
-                .build();
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        HttpRequest request = builder.build();
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (InterruptedException e) {

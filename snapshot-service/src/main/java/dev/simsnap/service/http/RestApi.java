@@ -1,5 +1,6 @@
 package dev.simsnap.service.http;
 
+import dev.simsnap.access.HttpAccess;
 import dev.simsnap.snapshot.read.ConcurrentApplyException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -29,11 +30,15 @@ public final class RestApi implements AutoCloseable {
     private volatile EventsResource.Live live;
     private final EventsResource events;
 
+    /** Always open: liveness, and the observer page's own files (its data needs what reads need). */
+    private static final java.util.Set<String> OPEN_PATHS = java.util.Set.of("/health", "/", "/observer.js");
+
     /**
      * @param service the running service, or null while it starts
      * @param metrics where request timings and counts go
+     * @param access  who may call (writes: POST; reads: GET); refusals are 401/403 {@code {"error", "status"}}
      */
-    public RestApi(Supplier<ServiceContext> service, ServiceMetrics metrics) {
+    public RestApi(Supplier<ServiceContext> service, ServiceMetrics metrics, HttpAccess access) {
         Routing routing = new Routing(service, metrics);
         app = Javalin.create(cfg -> {
             cfg.showJavalinBanner = false;
@@ -50,6 +55,20 @@ public final class RestApi implements AutoCloseable {
                     ctx.statusCode(), ms));
         });
         app.before(ctx -> ctx.header(ClusterRouter.SERVED_BY_HEADER, instance));
+        app.before(ctx -> {
+            if (OPEN_PATHS.contains(ctx.path())) {
+                return;
+            }
+            HttpAccess.Decision d = access.check(authorization(ctx), HttpAccess.needOf(ctx.method().name()),
+                    ctx.method().name() + " " + ctx.path());
+            if (!d.allowed()) {
+                if (d.status() == 401) {
+                    ctx.header("WWW-Authenticate", HttpAccess.CHALLENGE);
+                }
+                error(ctx, new ApiException(d.status(), d.error()));
+                ctx.skipRemainingHandlers();
+            }
+        });
         new RunsResource(routing).register(app);
         new SnapshotsResource(routing, metrics).register(app);
         new GenerationsResource(routing).register(app);
@@ -105,6 +124,21 @@ public final class RestApi implements AutoCloseable {
     private static void error(Context ctx, ApiException e) {
         ctx.attribute(ANSWERED, Boolean.TRUE);
         ctx.status(e.status()).json(new ApiJson.ErrorBody(e.getMessage(), e.status()));
+    }
+
+    /**
+     * The request's credential: its {@code Authorization} header, or for a GET the RFC 6750 {@code access_token}
+     * query parameter (a browser's EventSource cannot send headers; the observer page passes its read token so).
+     */
+    private static String authorization(Context ctx) {
+        String header = ctx.header("Authorization");
+        if (header == null && ctx.method().name().equals("GET")) {
+            String token = ctx.queryParam("access_token");
+            if (token != null && !token.isBlank()) {
+                return "Bearer " + token;
+            }
+        }
+        return header;
     }
 
     private static String route(Context ctx) {

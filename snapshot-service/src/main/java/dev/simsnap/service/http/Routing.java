@@ -85,7 +85,7 @@ final class Routing {
                 return;
             }
             try {
-                relay(ctx, router.send(host, ctx.method().name(), pathAndQuery(ctx)));
+                relay(ctx, router.send(host, ctx.method().name(), pathAndQuery(ctx), ctx.header("Authorization")));
                 metrics.forwarded();
                 return;
             } catch (IOException e) {

@@ -66,8 +66,8 @@ public final class ServiceContext {
         this.writer = writer;
         var cfg = service.config();
         int every = checkpointEvery > 0 ? checkpointEvery : RunReplayer.DEFAULT_CHECKPOINT_EVERY;
-        this.replayer = new RunReplayer(new RunReplayer.Settings(cfg.bootstrapServers(), cfg.schemaRegistryUrl(),
-                cfg.topics().deltas(), RunReplayer.CHECKPOINTS_TOPIC, every));
+        this.replayer = new RunReplayer(new RunReplayer.Settings(cfg.client(), cfg.topics().deltas(),
+                RunReplayer.CHECKPOINTS_TOPIC, every));
         if (checkpointEvery > 0 && !checkpointPeriod.isZero()) {
             checkpointer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "simsnap-checkpointer");
@@ -260,7 +260,12 @@ public final class ServiceContext {
     /** 404 when this instance is (as far as it knows) the run's owner, 503 when the run may be moving here. */
     ApiException missing(String runId) {
         ClusterRouter.Owner owner = router.owner(SnapshotStores.RUN_META, runId);
-        return router.single() || (owner.available() && router.isSelf(owner.active()))
+        // Unknown only when this instance's own running store of the run's partition says so. Right after a
+        // rebalance made it the owner (a killed peer's partition taken over) that store may still be opening or
+        // restoring, or the read may have met the standby copy closing: "unknown run" would then be a wrong
+        // answer, not a stale one.
+        return router.single() || (owner.available() && router.isSelf(owner.active())
+                && router.activeStoreHolds(SnapshotStores.RUN_META, runId).equals(Optional.of(false)))
                 ? ApiErrors.unknownRun(runId)
                 : ApiErrors.rebalancing(runId);
     }

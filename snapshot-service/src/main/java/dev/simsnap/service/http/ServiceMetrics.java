@@ -22,8 +22,15 @@ public final class ServiceMetrics {
     private final Counter forwarded = Counter.builder("simsnap.http.forwarded")
             .description("Requests forwarded to the instance owning the run").register(registry);
 
+    /**
+     * Held here because Micrometer keeps a function counter's state object only weakly: with nothing else holding
+     * the supplier, a garbage collection made the counter read NaN while records were being dead-lettered.
+     */
+    private final Supplier<DeadLetterStats> deadLetters;
+
     /** @param deadLetters the dead-letter counts (null until the service runs) */
     public ServiceMetrics(Supplier<DeadLetterStats> deadLetters) {
+        this.deadLetters = deadLetters;
         FunctionCounter.builder("simsnap.dead.letters", deadLetters, s -> s.get() == null ? 0 : s.get().total())
                 .description("Records this instance sent to the dead-letter topic").register(registry);
     }

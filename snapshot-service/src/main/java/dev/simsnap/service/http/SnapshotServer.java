@@ -1,5 +1,9 @@
 package dev.simsnap.service.http;
 
+import dev.simsnap.access.HttpAccess;
+import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.connection.ClientConfigSources;
+import dev.simsnap.connection.ClientOptions;
 import dev.simsnap.service.SnapshotService;
 import dev.simsnap.service.SnapshotServiceConfig;
 import dev.simsnap.snapshot.topology.SnapshotTopics;
@@ -28,6 +32,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start order: HTTP first (ephemeral port known), then Streams with {@code application.server=<advertised
  * host>:<port>}. Until Streams runs, per-run endpoints answer 503.
+ *
+ * <p>Every Kafka client of the instance (Streams, topic admin, live hub, SSE catch-up, replayer, checkpoint writer)
+ * and its registry client are built from one {@link ClientConfig}. HTTP access: {@link Builder#access}; binds
+ * 127.0.0.1 unless told otherwise.
  */
 public final class SnapshotServer implements AutoCloseable {
 
@@ -55,7 +63,7 @@ public final class SnapshotServer implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         ServiceMetrics metrics = new ServiceMetrics(() -> service == null ? null : service.deadLetterStats());
-        api = new RestApi(() -> context, metrics).start(b.httpHost, b.httpPort);
+        api = new RestApi(() -> context, metrics, b.access).start(b.httpHost, b.httpPort);
         try {
             applicationServer = b.applicationServer != null ? b.applicationServer
                     : (b.advertisedHost != null ? b.advertisedHost : b.httpHost) + ":" + api.port();
@@ -63,19 +71,26 @@ public final class SnapshotServer implements AutoCloseable {
             Map<String, Object> overrides = new HashMap<>();
             overrides.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, b.standbyReplicas);
             overrides.putAll(b.streamsOverrides);
-            SnapshotServiceConfig config = new SnapshotServiceConfig(b.bootstrapServers, b.schemaRegistryUrl,
-                    b.stateDir, b.applicationId, applicationServer, b.topics, b.partitions, (short) 1,
-                    1, overrides);
+            SnapshotServiceConfig config = new SnapshotServiceConfig(b.client, b.stateDir, b.applicationId,
+                    applicationServer, b.topics, b.partitions, (short) 0, 1, overrides);
             SnapshotService s = new SnapshotService(config);
             service = s;
             s.start();
             api.instance(applicationServer);
-            context = new ServiceContext(s, new ClusterRouter(s.streams(), self), new SnapshotWriter(b.outputRoot),
+            SnapshotWriter writer = new SnapshotWriter(b.outputRoot);
+            try {
+                int swept = writer.sweepLeftovers(); // what a kill during a snapshot left; nothing writes yet
+                if (swept > 0) {
+                    LOG.info("removing {} leftover temporary snapshot folder(s) under {}", swept, b.outputRoot);
+                }
+            } catch (java.io.IOException e) {
+                LOG.warn("cannot list {} for leftover snapshot folders: {}", b.outputRoot, e.toString());
+            }
+            ClusterRouter router = new ClusterRouter(s.streams(), self, b.access.readAuthorization().orElse(null));
+            context = new ServiceContext(s, router, writer,
                     b.checkpointEvery, b.checkpointPeriod);
-            liveHub = new dev.simsnap.service.live.LiveHub(b.bootstrapServers,
-                    b.topics.currentState()).start();
-            api.live(liveHub, new dev.simsnap.service.live.CatchUp(b.bootstrapServers, b.schemaRegistryUrl,
-                    b.topics.deltas()), b.observerQueue);
+            liveHub = new dev.simsnap.service.live.LiveHub(b.client, b.topics.currentState()).start();
+            api.live(liveHub, new dev.simsnap.service.live.CatchUp(b.client, b.topics.deltas()), b.observerQueue);
             LOG.info("snapshot server {} on {} (application.server {})", b.applicationId, url(), applicationServer);
         } catch (RuntimeException e) {
             close();
@@ -98,7 +113,8 @@ public final class SnapshotServer implements AutoCloseable {
         if (api == null) {
             throw new IllegalStateException("not started");
         }
-        return "http://" + b.httpHost + ":" + api.port();
+        String host = b.httpHost.equals("0.0.0.0") ? "127.0.0.1" : b.httpHost; // every address: loopback reaches it
+        return "http://" + host + ":" + api.port();
     }
 
     /** This instance's application.server ({@code host:port}). */
@@ -140,24 +156,26 @@ public final class SnapshotServer implements AutoCloseable {
     }
 
     /**
-     * Runs one instance until the JVM stops. Settings from the environment: {@code SIMSNAP_BOOTSTRAP_SERVERS}
-     * (default 127.0.0.1:9092), {@code SIMSNAP_SCHEMA_REGISTRY_URL} (http://127.0.0.1:8081),
-     * {@code SIMSNAP_HTTP_HOST} (0.0.0.0), {@code SIMSNAP_HTTP_PORT} (8080), {@code SIMSNAP_STATE_DIR}
-     * (./simsnap-state), {@code SIMSNAP_OUTPUT_ROOT} (./snapshots), {@code SIMSNAP_APPLICATION_ID}
+     * Runs one instance until the JVM stops. The client configuration comes from {@code --client-config}, the
+     * environment and {@code -X} as for every command ({@link ClientConfigSources}: {@code SIMSNAP_BOOTSTRAP_SERVERS}
+     * (default 127.0.0.1:9092), {@code SIMSNAP_SCHEMA_REGISTRY_URL} (http://127.0.0.1:8081), {@code KAFKA_*},
+     * {@code SIMSNAP_SCHEMA_REGISTRY_*}, ...); HTTP credentials from {@code SIMSNAP_WRITE_TOKEN} and friends
+     * ({@link HttpAccess}). Other settings from the environment: {@code SIMSNAP_HTTP_HOST} (127.0.0.1; or
+     * {@code --bind}), {@code SIMSNAP_HTTP_PORT} (8080), {@code SIMSNAP_STATE_DIR} (./simsnap-state),
+     * {@code SIMSNAP_OUTPUT_ROOT} (./snapshots), {@code SIMSNAP_APPLICATION_ID}
      * ({@value SnapshotServiceConfig#DEFAULT_APPLICATION_ID}), {@code SIMSNAP_APPLICATION_SERVER} (this instance's
      * {@code host:port} as the other instances reach it; default 127.0.0.1:&lt;http port&gt;),
-     * {@code SIMSNAP_PARTITIONS} (partitions of topics it creates, default 6, as the producer).
+     * {@code SIMSNAP_PARTITIONS} (partitions of topics it creates, default
+     * {@value dev.simsnap.topic.SimsnapTopics#DEFAULT_PARTITIONS}, as the producer).
      */
     public static void main(String[] args) throws InterruptedException {
-        Map<String, String> env = System.getenv();
-        SnapshotServer server;
-        try {
-            server = fromEnvironment(env);
-        } catch (IllegalArgumentException e) {
-            System.err.println("simsnap snapshot service: " + e.getMessage());
-            System.exit(2);
+        Main main = new Main();
+        int exit = new picocli.CommandLine(main).execute(args);
+        if (main.server == null) {
+            System.exit(exit); // --help, or a one-line error already printed
             return;
         }
+        SnapshotServer server = main.server;
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -168,18 +186,50 @@ public final class SnapshotServer implements AutoCloseable {
         stopped.await();
     }
 
-    /** A builder filled from {@code SIMSNAP_*} variables (see {@link #main}); not started. */
+    /** {@code SnapshotServer [--client-config F] [-X k=v] [--bind ADDR]}, see {@link #main}. */
+    @picocli.CommandLine.Command(name = "snapshot-service", mixinStandardHelpOptions = true,
+            description = "A simsnap snapshot-service instance.")
+    static final class Main implements java.util.concurrent.Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        ClientOptions client;
+
+        @picocli.CommandLine.Option(names = "--bind", paramLabel = "ADDR",
+                description = "Address to listen on (env SIMSNAP_HTTP_HOST; default 127.0.0.1).")
+        String bind;
+
+        SnapshotServer server;
+
+        @Override
+        public Integer call() {
+            Map<String, String> env = System.getenv();
+            try {
+                server = fromEnvironment(env, client.resolve(env), bind);
+                return 0;
+            } catch (IllegalArgumentException e) {
+                System.err.println("simsnap snapshot service: " + e.getMessage());
+                return 2;
+            }
+        }
+    }
+
+    /** A server filled from {@code SIMSNAP_*} variables (see {@link #main}); not started. */
     static SnapshotServer fromEnvironment(Map<String, String> env) {
+        return fromEnvironment(env, ClientConfigSources.resolve(env, Map.of()), null);
+    }
+
+    private static SnapshotServer fromEnvironment(Map<String, String> env, ClientConfig client, String bind) {
         int port = intVar(env, "SIMSNAP_HTTP_PORT", 8080);
         String appServer = env.get("SIMSNAP_APPLICATION_SERVER");
+        ClientConfig withDefaults = client.withDefault(ClientConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9092")
+                .withDefault(ClientConfig.SCHEMA_REGISTRY_URL, "http://127.0.0.1:8081");
         Builder b = builder()
-                .bootstrapServers(env.getOrDefault("SIMSNAP_BOOTSTRAP_SERVERS", "127.0.0.1:9092"))
-                .schemaRegistryUrl(env.getOrDefault("SIMSNAP_SCHEMA_REGISTRY_URL", "http://127.0.0.1:8081"))
+                .clientConfig(withDefaults)
+                .access(HttpAccess.fromConfig(withDefaults.asMap()))
                 .stateDir(Path.of(env.getOrDefault("SIMSNAP_STATE_DIR", "simsnap-state")))
                 .outputRoot(Path.of(env.getOrDefault("SIMSNAP_OUTPUT_ROOT", "snapshots")))
                 .applicationId(env.getOrDefault("SIMSNAP_APPLICATION_ID", SnapshotServiceConfig.DEFAULT_APPLICATION_ID))
-                .http(env.getOrDefault("SIMSNAP_HTTP_HOST", "0.0.0.0"), port)
-                .partitions(intVar(env, "SIMSNAP_PARTITIONS", 6));
+                .http(bind != null ? bind : env.getOrDefault("SIMSNAP_HTTP_HOST", "127.0.0.1"), port)
+                .partitions(intVar(env, "SIMSNAP_PARTITIONS", dev.simsnap.topic.SimsnapTopics.DEFAULT_PARTITIONS));
         b.applicationServer(appServer != null && !appServer.isBlank() ? appServer
                 : (port == 0 ? null : "127.0.0.1:" + port));
         if (appServer == null || appServer.isBlank()) {
@@ -202,8 +252,8 @@ public final class SnapshotServer implements AutoCloseable {
 
     /** Settings of a {@link SnapshotServer}. */
     public static final class Builder {
-        private String bootstrapServers;
-        private String schemaRegistryUrl;
+        private ClientConfig client = ClientConfig.empty();
+        private HttpAccess access = HttpAccess.open();
         private Path stateDir;
         private Path outputRoot;
         private String httpHost = "127.0.0.1";
@@ -212,7 +262,8 @@ public final class SnapshotServer implements AutoCloseable {
         private String applicationServer;
         private String applicationId = SnapshotServiceConfig.DEFAULT_APPLICATION_ID;
         private SnapshotTopics topics = SnapshotTopics.defaults();
-        private int partitions = 6; // same default as the producer: deltas and generations must be co-partitioned
+        // Same default as the producer: deltas and generations must be co-partitioned.
+        private int partitions = dev.simsnap.topic.SimsnapTopics.DEFAULT_PARTITIONS;
         private int standbyReplicas = 1;
         private int checkpointEvery = dev.simsnap.snapshot.replay.RunReplayer.DEFAULT_CHECKPOINT_EVERY;
         private java.time.Duration checkpointPeriod = java.time.Duration.ofSeconds(30);
@@ -231,13 +282,31 @@ public final class SnapshotServer implements AutoCloseable {
         private Builder() {
         }
 
+        /**
+         * The client configuration every Kafka and registry client of the instance is built from; later
+         * {@link #bootstrapServers} and {@link #schemaRegistryUrl} calls apply on top.
+         */
+        public Builder clientConfig(ClientConfig config) {
+            this.client = Objects.requireNonNull(config, "config");
+            return this;
+        }
+
         public Builder bootstrapServers(String servers) {
-            this.bootstrapServers = servers;
+            this.client = client.with(ClientConfig.BOOTSTRAP_SERVERS, servers);
             return this;
         }
 
         public Builder schemaRegistryUrl(String url) {
-            this.schemaRegistryUrl = url;
+            this.client = client.with(ClientConfig.SCHEMA_REGISTRY_URL, url);
+            return this;
+        }
+
+        /**
+         * Who may call the REST API (default: everyone). {@code POST /runs/{run}/snapshots} is a write; every GET a
+         * read; {@code /health}, {@code /} and {@code /observer.js} are always open.
+         */
+        public Builder access(HttpAccess access) {
+            this.access = Objects.requireNonNull(access, "access");
             return this;
         }
 
@@ -315,8 +384,8 @@ public final class SnapshotServer implements AutoCloseable {
         }
 
         public SnapshotServer build() {
-            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
-            Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+            client.bootstrapServers(); // both required: a one-line message naming where to set them
+            client.registryUrl();
             Objects.requireNonNull(stateDir, "stateDir");
             Objects.requireNonNull(outputRoot, "outputRoot");
             if (httpPort < 0 || httpPort > 65535) {

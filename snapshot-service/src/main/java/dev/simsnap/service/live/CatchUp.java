@@ -1,5 +1,6 @@
 package dev.simsnap.service.live;
 
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.schema.contract.RunIds;
 import dev.simsnap.serde.AvroDeserializer;
 import dev.simsnap.serde.AvroSerdeConfig;
@@ -31,13 +32,12 @@ public final class CatchUp {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
-    private final String bootstrapServers;
-    private final String schemaRegistryUrl;
+    private final ClientConfig client;
     private final String deltasTopic;
 
-    public CatchUp(String bootstrapServers, String schemaRegistryUrl, String deltasTopic) {
-        this.bootstrapServers = bootstrapServers;
-        this.schemaRegistryUrl = schemaRegistryUrl;
+    /** @param client the client configuration its consumer and registry client are built from */
+    public CatchUp(ClientConfig client, String deltasTopic) {
+        this.client = client;
         this.deltasTopic = deltasTopic;
     }
 
@@ -50,18 +50,14 @@ public final class CatchUp {
             throw new IllegalArgumentException("invalid run id");
         }
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20);
-        Map<String, Object> serde = new HashMap<>();
-        serde.put("schema.registry.url", schemaRegistryUrl);
-        serde.put(AvroSerdeConfig.SPECIFIC_AVRO_READER, true);
         AvroDeserializer<?> d = new AvroDeserializer<>();
-        d.configure(serde, false);
+        d.configure(client.registry(Map.of(AvroSerdeConfig.SPECIFIC_AVRO_READER, true)), false);
         long[] last = {-1};
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(client.kafka(props), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
              WireFormatDecoder decoder = new WireFormatDecoder(d)) {
             List<PartitionInfo> parts = c.partitionsFor(deltasTopic, TIMEOUT);

@@ -3,6 +3,7 @@ package dev.simsnap.service.live;
 import static dev.simsnap.snapshot.topology.CurrentState.header;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.simsnap.connection.ClientConfig;
 import dev.simsnap.snapshot.delta.DeltaLog;
 import dev.simsnap.snapshot.topology.CurrentState;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +46,7 @@ public final class LiveHub implements AutoCloseable {
     public record Subscription(Subscriber subscriber, Marker marker) {
     }
 
-    private final String bootstrapServers;
+    private final ClientConfig client;
     private final String topic;
     private final Map<String, Set<Subscriber>> subscribers = new ConcurrentHashMap<>();
     private final Map<String, Marker> markers = new ConcurrentHashMap<>();
@@ -56,8 +57,9 @@ public final class LiveHub implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    public LiveHub(String bootstrapServers, String topic) {
-        this.bootstrapServers = bootstrapServers;
+    /** @param client the client configuration its consumer is built from */
+    public LiveHub(ClientConfig client, String topic) {
+        this.client = client;
         this.topic = topic;
     }
 
@@ -100,11 +102,8 @@ public final class LiveHub implements AutoCloseable {
     }
 
     private void loop() {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        Map<String, Object> props = client.kafka(Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false, ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50));
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer = c;
