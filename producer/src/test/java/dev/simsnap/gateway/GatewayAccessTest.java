@@ -83,7 +83,7 @@ class GatewayAccessTest {
             try (Iteration it = w1.beginIteration(0, 0)) {
                 it.commit();
             }
-            HttpResponse<String> r = send("POST", gateway.url() + "/runs/" + run + "/workers/w1/iterations/5000000",
+            HttpResponse<String> r = send("POST", gateway.url() + "/runs/" + run + "/workers/w1/iterations/5",
                     "{\"virtual_date\":0,\"deltas\":[]}", null);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             // Before the gateway had a prefix of its own, this commit failed: the request had fenced w1.
