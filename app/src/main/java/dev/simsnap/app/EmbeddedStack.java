@@ -31,6 +31,10 @@ final class EmbeddedStack implements AutoCloseable {
      */
     record Options(Path dataDir, int kafkaPort, int registryPort, int servicePort, int gatewayPort, Path outputRoot,
                    ClientConfig client, String bind, int brokers) {
+        Options {
+            client = client == null ? ClientConfig.empty() : client; // no client configuration: the defaults
+            bind = bind == null ? "127.0.0.1" : bind; // servers bind loopback unless told otherwise
+        }
     }
 
     /**

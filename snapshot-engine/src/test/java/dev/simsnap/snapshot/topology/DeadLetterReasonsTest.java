@@ -193,6 +193,8 @@ class DeadLetterReasonsTest {
                 () -> record("grid", change("nowhere", "1", Operation.DELETE, List.of(), null))));
         c.add(new Case(DeadLetterReasons.INVALID_DELTA, "an item that is not Confluent-framed", true,
                 () -> record("grid", change("cells", "0/0", Operation.UPSERT, List.of(), new byte[] {1, 2, 3, 4, 5}))));
+        c.add(new Case(DeadLetterReasons.TOO_LARGE, "an entity id longer than store and output keys allow", true,
+                () -> record("grid", change("cells", "7".repeat(20_000), Operation.DELETE, List.of(), null))));
         c.add(new Case(DeadLetterReasons.INVALID_DELTA, "a legacy PATCH naming no field", true,
                 () -> record("legacy", delta("legacy", "w1", 0, 0, PERSON, "1", Operation.PATCH,
                         person(1, "x", 1.0)).build())));
