@@ -224,7 +224,7 @@ public final class DeltaLog {
             String modelKey = StoreKeys.runModel(runId);
             long bytes = modelKey.length() + (long) RecordLimits.utf8Length(started.getModel());
             if (bytes > RecordLimits.MAX_STORE_ENTRY) { // its changelog record would be refused and stop the stream
-                throw new Rejection(DeadLetterReasons.TOO_LARGE, "the run's state model is " + bytes
+                throw new Rejection(DeadLetterReasons.TOO_LARGE, "the run's metadata (its state model) would be " + bytes
                         + " bytes stored, more than one store record holds (" + RecordLimits.MAX_STORE_ENTRY + ")");
             }
             m.model(started.getModel());
