@@ -73,7 +73,9 @@ class BrickingRecordIT {
                 byte[] garbage = new byte[NEAR_LIMIT];
                 java.util.Arrays.fill(garbage, (byte) 'x');
                 raw.send(new ProducerRecord<>(Contracts.DELTAS_TOPIC, run, garbage)).get();
-                // 2. A valid RunStarted whose model, escaped into the run's metadata, is over the limit.
+                // 2. A valid RunStarted whose model, escaped into the run's metadata, was over the limit. The model is
+                // now stored once, as sent, outside the metadata (and a record the broker takes cannot exceed a store
+                // record), so the run simply starts.
                 String huge = model.toJson().replaceFirst("\"doc\":\"", "\"doc\":\"" + "\\\\\\\"".repeat(300_000));
                 assertThat(StateModel.parse(huge, f -> null).kind()).isEqualTo("epidemic-grid");
                 RunStarted big = RunStarted.newBuilder().setRunId("brick-model").setKind("epidemic-grid")
@@ -94,19 +96,17 @@ class BrickingRecordIT {
             assertThat(header(garbageLetter, DeadLetterHeaders.REASON)).isEqualTo(DeadLetterReasons.BAD_MAGIC_BYTE);
             assertThat(header(garbageLetter, DeadLetterHeaders.VALUE_OMITTED)).isEqualTo("" + NEAR_LIMIT);
             assertThat(garbageLetter.value()).isNull();
-            ConsumerRecord<String, byte[]> modelLetter = KafkaIo.readByKey(bootstrap, Contracts.DEAD_LETTER_TOPIC,
-                    "brick-model", 1, Duration.ofSeconds(30)).get(0);
-            assertThat(header(modelLetter, DeadLetterHeaders.REASON)).isEqualTo(DeadLetterReasons.TOO_LARGE);
-            assertThat(header(modelLetter, DeadLetterHeaders.DETAIL)).contains("metadata");
-            assertThat(Http.get(service.url() + "/runs/brick-model").statusCode()).isEqualTo(404);
-            System.out.printf("[BrickingRecordIT] 2 bricking records dead-lettered (%s), stream %s, %d ms%n",
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Http.get(service.url() + "/runs/brick-model").statusCode() == 200);
+            assertThat(service.service().streams().state()).isEqualTo(KafkaStreams.State.RUNNING);
+            System.out.printf("[BrickingRecordIT] bricking record dead-lettered, big model stored (%s), stream %s, %d ms%n",
                     service.service().deadLetterStats().snapshot(), service.service().streams().state(),
                     (System.nanoTime() - t0) / 1_000_000);
 
             // The dead letters are counted on /metrics (also after a garbage collection).
             System.gc();
             String metrics = Http.get(service.url() + "/metrics").body();
-            assertThat(metrics).contains("simsnap_dead_letters_total 2.0");
+            assertThat(metrics).contains("simsnap_dead_letters_total 1.0");
 
             // The same data dir starts again and goes on; what a kill during a snapshot left is swept at start.
             service.close();

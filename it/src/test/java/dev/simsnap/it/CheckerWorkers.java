@@ -49,7 +49,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * publishing through the Java library or the HTTP gateway.
  *
  * <p>Faults before a step's real commit, as the broker sees a worker process that dies mid-commit: a producer with
- * the worker's {@code transactional.id} ({@code simsnap-<run>-<worker>}, PROTOCOL.md section 5) sends poison
+ * the worker's {@code transactional.id} ({@code simsnap-<run>-<worker>}, a gateway worker's
+ * {@code simsnap-gateway:<run>-<worker>}; PROTOCOL.md section 5) sends poison
  * deltas and an IterationCommitted for the step, then either aborts ({@code ZOMBIE_ABORTED}) or is left hanging
  * with the transaction open ({@code ZOMBIE_KILLED}: the restarted worker's {@code initTransactions} fences it and
  * aborts it; until then the run's partition is stuck at its first record). A library worker is closed before
@@ -307,7 +308,10 @@ final class CheckerWorkers implements AutoCloseable {
         }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.getProperty("bootstrap.servers"));
-        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "simsnap-" + run + "-" + worker);
+        // The library's prefix is "simsnap-", the gateway's own "simsnap-gateway:" (README, Security): a zombie of a
+        // gateway worker must share the gateway's id, or its open transaction is never fenced and holds the LSO.
+        String prefix = script.viaGateway().get(w) ? "simsnap-gateway:" : "simsnap-";
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, prefix + run + "-" + worker);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

@@ -214,8 +214,14 @@ public final class DeltaLog {
             } catch (IllegalArgumentException e) {
                 throw new Rejection(DeadLetterReasons.INVALID_RUN_STARTED, "model: " + e.getMessage());
             }
+            String modelKey = StoreKeys.runModel(runId);
+            long bytes = modelKey.length() + (long) RecordLimits.utf8Length(started.getModel());
+            if (bytes > RecordLimits.MAX_STORE_ENTRY) { // its changelog record would be refused and stop the stream
+                throw new Rejection(DeadLetterReasons.TOO_LARGE, "the run's metadata (its state model) would be " + bytes
+                        + " bytes stored, more than one store record holds (" + RecordLimits.MAX_STORE_ENTRY + ")");
+            }
             m.model(started.getModel());
-            meta.put(StoreKeys.runModel(runId), started.getModel()); // once: the meta text leaves it out
+            meta.put(modelKey, started.getModel()); // once: the meta text leaves it out
         }
         save(m);
     }
