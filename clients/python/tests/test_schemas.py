@@ -191,7 +191,11 @@ PERSONA_VALUES = {
 
 
 def persona_models():
+    """The genotype versions of tests.genotypes, but for v1 as written with conint and a field description (the
+    shape a doc in the schema comes from)."""
     from pydantic import BaseModel, Field, conint
+
+    from tests import genotypes as g
 
     class V1(BaseModel):
         name: str
@@ -206,27 +210,9 @@ def persona_models():
         interaction_policy: str
         goals: List[str]
 
-    class V2(BaseModel):
-        name: str
-        attributes: Dict[str, Any]
-
-    class V2b(BaseModel):
-        name: str
-        description: str
-
-    class V3(BaseModel):
-        name: str
-        bio: str
-
-    class V4(BaseModel):
-        name: str
-        bio: str
-        island_id: Optional[str] = None
-
-    models = {"v1": V1, "v2": V2, "v2b": V2b, "v3": V3, "v4": V4}
-    for m in models.values():
-        m.__name__ = "PersonaGenotype"
-    return models
+    V1.__name__ = "PersonaGenotype"
+    return {"v1": V1, "v2": g.v2.PersonaGenotype, "v2b": g.v2b.PersonaGenotype, "v3": g.v3.PersonaGenotype,
+            "v4": g.v4.PersonaGenotype}
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -2,20 +2,15 @@ package dev.simsnap.devstack;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Properties;
 
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.MetadataVersion;
 
 /**
  * One node of a {@link KafkaCluster} as its own JVM, so a test can crash it for real ({@code kill -9}): no JVM
@@ -51,7 +46,7 @@ public final class BrokerProcess {
         }
         watchParent();
         Path logDir = Path.of(props.getProperty("log.dirs"));
-        formatIfNeeded(logDir, Integer.parseInt(props.getProperty("node.id")), args[1]);
+        KraftNode.formatIfNeeded(logDir, Integer.parseInt(props.getProperty("node.id")), args[1]);
         KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
         try {
             server.startup();
@@ -84,21 +79,5 @@ public final class BrokerProcess {
         }, "parent-watch");
         watcher.setDaemon(true);
         watcher.start();
-    }
-
-    private static void formatIfNeeded(Path logDir, int nodeId, String clusterId) throws Exception {
-        if (Files.exists(logDir.resolve("meta.properties"))) {
-            return;
-        }
-        Files.createDirectories(logDir);
-        new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(nodeId)
-                .setClusterId(clusterId)
-                .setDirectories(List.of(logDir.toString()))
-                .setMetadataLogDirectory(logDir.toString())
-                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                .setControllerListenerName("CONTROLLER")
-                .run();
     }
 }

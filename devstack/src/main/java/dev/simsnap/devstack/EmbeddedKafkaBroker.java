@@ -3,11 +3,7 @@ package dev.simsnap.devstack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,7 +17,6 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -286,10 +281,10 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
             }
         }
         if (port == 0) {
-            port = savedOrFreePort(saved, "port", 0);
+            port = FreePorts.savedOrFree(saved, "port", List.of());
         }
         if (controllerPort == 0) {
-            controllerPort = savedOrFreePort(saved, "controller.port", port);
+            controllerPort = FreePorts.savedOrFree(saved, "controller.port", List.of(port));
         }
         saved.setProperty("port", Integer.toString(port));
         saved.setProperty("controller.port", Integer.toString(controllerPort));
@@ -298,54 +293,12 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
         }
     }
 
-    private static int savedOrFreePort(Properties saved, String key, int avoid) throws IOException {
-        String value = saved.getProperty(key);
-        if (value != null) {
-            int savedPort = Integer.parseInt(value.trim());
-            if (savedPort != avoid && isFree(savedPort)) {
-                return savedPort;
-            }
-            LOG.warn("Saved {} {} is in use; choosing a free one", key, savedPort);
-        }
-        int chosen;
-        do {
-            chosen = bind(0);
-        } while (chosen == avoid);
-        return chosen;
-    }
-
-    private static boolean isFree(int candidate) {
-        try {
-            bind(candidate);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int bind(int candidate) throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true); // a port in TIME_WAIT after our own stop() is free for the broker too
-            socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), candidate));
-            return socket.getLocalPort();
-        }
-    }
-
     private void formatIfNeeded(Path logDir) throws IOException {
-        if (Files.exists(logDir.resolve("meta.properties"))) {
-            return;
-        }
         String clusterId = Uuid.randomUuid().toString();
         try {
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(NODE_ID)
-                    .setClusterId(clusterId)
-                    .setDirectories(List.of(logDir.toString()))
-                    .setMetadataLogDirectory(logDir.toString())
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .setControllerListenerName("CONTROLLER")
-                    .run();
+            if (!KraftNode.formatIfNeeded(logDir, NODE_ID, clusterId)) {
+                return;
+            }
         } catch (Exception e) {
             throw new IllegalStateException("Formatting " + logDir + " failed", e);
         }
@@ -354,38 +307,14 @@ public final class EmbeddedKafkaBroker implements KafkaBroker, AutoCloseable {
     }
 
     private Properties brokerProperties(Path logDir) {
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(NODE_ID));
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", logDir.toString());
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("share.coordinator.state.topic.num.partitions", "1");
-        p.put("default.replication.factor", "1");
-        p.put("min.insync.replicas", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(4 * 1024 * 1024));
-        // Sized for a developer machine; Kafka's defaults (3 network, 8 I/O threads) target servers.
-        p.put("num.network.threads", "2");
+        Map<String, String> p = KraftNode.properties(NODE_ID, NODE_ID + "@" + HOST + ":" + controllerPort, HOST, port,
+                controllerPort, logDir, 1, 1, 1);
+        // Sized for a developer machine; Kafka's default of 8 I/O threads targets servers.
         p.put("num.io.threads", "4");
         if (secured()) {
             secure(p);
         }
-        p.putAll(extraProperties);
-        Properties props = new Properties();
-        props.putAll(p);
-        return props;
+        return KraftNode.toProperties(p, extraProperties);
     }
 
     /** SASL/PLAIN on both listeners, StandardAuthorizer, the super user; see the class comment. */

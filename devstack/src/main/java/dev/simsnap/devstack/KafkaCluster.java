@@ -6,9 +6,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -384,81 +381,26 @@ public final class KafkaCluster implements KafkaBroker, AutoCloseable {
         if (wanted != 0) {
             return wanted; // asked for explicitly: a clash shows as the broker failing to bind, with the port named
         }
-        String value = saved.getProperty(key);
-        if (value != null) {
-            int savedPort = Integer.parseInt(value.trim());
-            if (!taken.contains(savedPort) && isFree(savedPort)) {
-                return savedPort;
-            }
-            LOG.warn("Saved {} {} is in use; choosing a free one", key, savedPort);
-        }
-        int chosen;
-        do {
-            chosen = bind(0);
-        } while (taken.contains(chosen));
-        return chosen;
-    }
-
-    private static boolean isFree(int candidate) {
-        try {
-            bind(candidate);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    private static int bind(int candidate) throws IOException {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(InetAddress.getByName(HOST), candidate));
-            return socket.getLocalPort();
-        }
+        return FreePorts.savedOrFree(saved, key, taken);
     }
 
     private Properties brokerProperties(NodeProcess node) {
-        String factor = Short.toString(Replication.factor(size));
-        String minIsr = Integer.toString(Replication.minInsyncReplicas(size).orElse(1));
         int controllers = Math.min(CONTROLLERS, size);
         String voters = nodes.values().stream().filter(n -> n.id <= controllers)
                 .map(n -> n.id + "@" + n.host + ":" + n.controllerPort).collect(Collectors.joining(","));
         boolean controller = node.id <= controllers;
-        Map<String, String> p = new LinkedHashMap<>();
-        p.put("process.roles", controller ? "broker,controller" : "broker");
-        p.put("node.id", Integer.toString(node.id));
-        p.put("controller.quorum.voters", voters);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listeners", "PLAINTEXT://" + node.host + ":" + node.port
-                + (controller ? ",CONTROLLER://" + node.host + ":" + node.controllerPort : ""));
-        p.put("advertised.listeners", "PLAINTEXT://" + node.address());
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("inter.broker.listener.name", "PLAINTEXT");
-        p.put("log.dirs", node.dir.resolve("kafka-logs").toString());
-        p.put("offsets.topic.replication.factor", factor);
-        p.put("offsets.topic.num.partitions", "3");
-        p.put("transaction.state.log.replication.factor", factor);
-        p.put("transaction.state.log.min.isr", minIsr);
-        p.put("transaction.state.log.num.partitions", "3");
-        p.put("share.coordinator.state.topic.replication.factor", factor);
-        p.put("share.coordinator.state.topic.min.isr", minIsr);
-        p.put("share.coordinator.state.topic.num.partitions", "1");
-        p.put("default.replication.factor", factor);
-        p.put("min.insync.replicas", minIsr);
+        Map<String, String> p = KraftNode.properties(node.id, voters, node.host, node.port,
+                controller ? node.controllerPort : 0, node.dir.resolve("kafka-logs"), Replication.factor(size),
+                Replication.minInsyncReplicas(size).orElse(1), 3);
         p.put("auto.create.topics.enable", "false");
         p.put("unclean.leader.election.enable", "false");
         p.put("broker.session.timeout.ms", Integer.toString(SESSION_TIMEOUT_MS));
         p.put("broker.heartbeat.interval.ms", "1000");
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("log.cleaner.dedupe.buffer.size", Integer.toString(4 * 1024 * 1024));
         // Sized for a developer machine running several brokers; Kafka's defaults target servers.
-        p.put("num.network.threads", "2");
         p.put("num.io.threads", "2");
         p.put("num.replica.fetchers", "1");
         p.put("background.threads", "2");
-        p.putAll(extraProperties);
-        Properties props = new Properties();
-        props.putAll(p);
-        return props;
+        return KraftNode.toProperties(p, extraProperties);
     }
 
     /** One node: its ports, directory and (while running) process. */

@@ -12,6 +12,7 @@ import dev.simsnap.simulate.TradingArenaModel;
 import dev.simsnap.snapshot.read.RunState;
 import dev.simsnap.snapshot.run.RunInfo;
 import dev.simsnap.snapshot.topology.SnapshotTopics;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -32,12 +33,17 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 
-/** Shared helpers of the failure-mode ITs: services, waits, the trading-arena model as expected files, HTTP. */
+/**
+ * Shared helpers of the failure-mode ITs (and of the end-to-end IT's model comparison): services, waits, the
+ * trading-arena model as expected files, HTTP.
+ */
 final class Chaos {
 
     static final Duration WAIT = Duration.ofSeconds(45);
+    /** The seed's persona.json keys, in the seed's order. */
     static final List<String> PERSONA_KEYS = List.of("person_id", "name", "occupation", "principle",
             "investment_duration", "daily_income_from_job", "cash", "minimum_living_expense", "reflect_frequency");
+    /** The seed's stocks.json keys, in the seed's order. */
     static final List<String> STOCK_KEYS = List.of("stock_id", "stock_name", "DPS", "past_stock_last_prices",
             "quantity");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
@@ -59,6 +65,28 @@ final class Chaos {
             throw e;
         }
         return s;
+    }
+
+    /**
+     * Starts a snapshot service as a JVM of its own ({@code SnapshotServer}'s main, configured by environment, 3
+     * partitions, HTTP on {@code 127.0.0.1:port}), so a test can kill it for real; output to {@code log}.
+     */
+    static Process serviceProcess(String bootstrap, String registryUrl, String applicationId, Path stateDir,
+                                  Path outputRoot, int port, Path log) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), "dev.simsnap.service.http.SnapshotServer");
+        Map<String, String> env = pb.environment();
+        env.put("SIMSNAP_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("SIMSNAP_SCHEMA_REGISTRY_URL", registryUrl);
+        env.put("SIMSNAP_HTTP_HOST", "127.0.0.1");
+        env.put("SIMSNAP_HTTP_PORT", "" + port);
+        env.put("SIMSNAP_STATE_DIR", stateDir.toString());
+        env.put("SIMSNAP_OUTPUT_ROOT", outputRoot.toString());
+        env.put("SIMSNAP_APPLICATION_ID", applicationId);
+        env.put("SIMSNAP_PARTITIONS", "3");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        return pb.start();
     }
 
     /** Runs {@code simsnap simulate trading-arena} in-process; returns the exit code, stderr in {@code err}. */

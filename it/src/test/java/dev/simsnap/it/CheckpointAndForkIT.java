@@ -3,7 +3,6 @@ package dev.simsnap.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
 import dev.simsnap.model.StateModel;
@@ -16,10 +15,6 @@ import dev.simsnap.snapshot.replay.RunReplayer;
 import dev.simsnap.snapshot.write.SnapshotWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +47,6 @@ import picocli.CommandLine;
 @RealKafka
 class CheckpointAndForkIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ID = UUID.randomUUID().toString().substring(0, 8);
     private static final int CHUNK = 512 * 1024;
 
@@ -60,7 +54,6 @@ class CheckpointAndForkIT {
     static Path tmp;
     private static Stack stack;
     private static KafkaBroker broker;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start(KafkaBroker b) throws Exception {
@@ -112,7 +105,7 @@ class CheckpointAndForkIT {
                 next.commit();
             }
         }
-        awaitConsistent(run, 3);
+        stack.awaitConsistent(run, 3);
 
         // simsnap replay, writing a checkpoint every 2 steps it passes: one at step 2.
         StringWriter err = new StringWriter();
@@ -155,8 +148,8 @@ class CheckpointAndForkIT {
                 assertSameFiles(files(writer.writeAsOf(fromCheckpoint.state())), replayed);
             }
         }
-        assertSameFiles(files(snapshot(run, "?iteration=3")), replayed);
-        assertSameFiles(files(snapshot(run, "")), replayed);
+        assertSameFiles(files(stack.snapshot(run, "?iteration=3")), replayed);
+        assertSameFiles(files(stack.snapshot(run, "")), replayed);
     }
 
     @Test
@@ -185,9 +178,9 @@ class CheckpointAndForkIT {
                 w.saveGeneration("population", day, List.of(record(member, "name", "source gen " + day)), day);
             }
         }
-        awaitConsistent(run, 2);
+        stack.awaitConsistent(run, 2);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> files(snapshot(run, "")).keySet().containsAll(List.of("gen_0.json", "gen_1.json",
+                .until(() -> files(stack.snapshot(run, "")).keySet().containsAll(List.of("gen_0.json", "gen_1.json",
                         "gen_2.json")));
 
         StringWriter err = new StringWriter();
@@ -197,14 +190,14 @@ class CheckpointAndForkIT {
         assertThat(fork.execute("--bootstrap-servers", broker.bootstrapServers(), "--schema-registry-url",
                 stack.registry().url(), "--run", run, "--iteration", "1", "--new-run", forked)).as(err.toString())
                 .isZero();
-        awaitConsistent(forked, 1);
+        stack.awaitConsistent(forked, 1);
 
-        Map<String, byte[]> sourceAtOne = files(snapshot(run, "?iteration=1"));
+        Map<String, byte[]> sourceAtOne = files(stack.snapshot(run, "?iteration=1"));
         assertThat(sourceAtOne).containsOnlyKeys("agents.json");
         assertThat(new String(sourceAtOne.get("agents.json"), java.nio.charset.StandardCharsets.UTF_8))
                 .contains("day 1").doesNotContain("day 2");
         // The live folder of the fork: the source's items at step 1, no generation.
-        assertSameFiles(files(snapshot(forked, "")), sourceAtOne);
+        assertSameFiles(files(stack.snapshot(forked, "")), sourceAtOne);
 
         // The fork goes on with generations of its own, and only those.
         try (SimsnapWorker w = SimsnapWorker.builder().environment(Map.of()).config(stack.workerConfig(broker))
@@ -212,8 +205,8 @@ class CheckpointAndForkIT {
             w.saveGeneration("population", 5, List.of(record(member, "name", "fork gen 5")), null);
         }
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                .until(() -> files(snapshot(forked, "")).containsKey("gen_5.json"));
-        Map<String, byte[]> later = files(snapshot(forked, ""));
+                .until(() -> files(stack.snapshot(forked, "")).containsKey("gen_5.json"));
+        Map<String, byte[]> later = files(stack.snapshot(forked, ""));
         assertThat(later).containsOnlyKeys("agents.json", "gen_5.json");
         assertThat(new String(later.get("gen_5.json"), java.nio.charset.StandardCharsets.UTF_8))
                 .contains("fork gen 5").doesNotContain("source");
@@ -236,22 +229,6 @@ class CheckpointAndForkIT {
             r.put((String) fieldsAndValues[i], fieldsAndValues[i + 1]);
         }
         return r;
-    }
-
-    private Path snapshot(String run, String query) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.service().url() + "/runs/" + run
-                + "/snapshots" + query)).POST(HttpRequest.BodyPublishers.noBody()).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return Path.of(JSON.readTree(r.body()).get("path").asText());
-    }
-
-    private void awaitConsistent(String run, long step) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.service().url() + "/runs/"
-                    + run)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && JSON.readTree(r.body()).path("consistent_iteration").asLong(-1) >= step;
-        });
     }
 
     /** Every record of {@code topic}, from the beginning to its current end. */

@@ -148,7 +148,7 @@ class GoldenSnapshotIT {
                     List.of(2L))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("union of records");
             assertThat(s.commit().step()).isZero();
         }
-        awaitConsistent(run, 0);
+        stack.awaitConsistent(run, 0);
         assertNoDeadLetters(run);
     }
 
@@ -163,7 +163,7 @@ class GoldenSnapshotIT {
         script.get("snapshots").fields().forEachRemaining(e -> snapshots.put(e.getKey(), e.getValue().asLong()));
         long live = snapshots.get("live");
         if (live >= 0) {
-            awaitConsistent(run, live);
+            stack.awaitConsistent(run, live);
             assertNoDeadLetters(run);
             assertCommitsCountTheirDeltas(run);
         }
@@ -384,20 +384,8 @@ class GoldenSnapshotIT {
     // ---- reading back -----------------------------------------------------------------------------------------
 
     /** Writes the run's snapshot (live, or as of {@code step}) through REST and returns its folder. */
-    private Path snapshot(String run, Long step) throws Exception {
-        String url = stack.service().url() + "/runs/" + run + "/snapshots" + (step == null ? "" : "?iteration=" + step);
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return Path.of(JSON.readTree(r.body()).get("path").asText());
-    }
-
-    private void awaitConsistent(String run, long step) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(stack.service().url() + "/runs/"
-                    + run)).GET().build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && JSON.readTree(r.body()).path("consistent_iteration").asLong(-1) >= step;
-        });
+    private Path snapshot(String run, Long step) {
+        return stack.snapshot(run, step == null ? "" : "?iteration=" + step);
     }
 
     /**

@@ -3,7 +3,6 @@ package dev.simsnap.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
 import dev.simsnap.devstack.junit.RequiredTool;
@@ -14,10 +13,6 @@ import dev.simsnap.producer.RunDefinition;
 import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.render.sqlite.SqliteTables;
-import dev.simsnap.service.http.SnapshotServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,8 +40,6 @@ import org.junit.jupiter.api.io.TempDir;
 @RealKafka
 class SeedKindsEndToEndIT {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @TempDir
     Path tmp;
@@ -57,22 +50,21 @@ class SeedKindsEndToEndIT {
         try (Stack stack = Stack.start(broker, tmp, "seed-" + id)) {
             SchemaRegistryServer registry = stack.registry();
             GatewayServer gateway = stack.gateway();
-            SnapshotServer service = stack.service();
 
             // ---- trading arena: the real call shape, iteration restarting at 0 every day ----
             String arena = "arena-" + id;
-            HttpResponse<String> start = post(gateway.url() + "/runs/" + arena + "/start",
+            HttpResponse<String> start = Http.post(gateway.url() + "/runs/" + arena + "/start",
                     "{\"kind\": \"trading-arena\", \"model\": \"built-in\", \"expected_workers\": [\"w0\"]}");
             assertThat(start.statusCode()).as(start.body()).isEqualTo(200);
             for (int day = 0; day < 3; day++) {
                 for (int iter = 0; iter < 3; iter++) {
-                    HttpResponse<String> r = post(gateway.url() + "/runs/" + arena + "/workers/w0/steps",
+                    HttpResponse<String> r = Http.post(gateway.url() + "/runs/" + arena + "/workers/w0/steps",
                             arenaStep(day, iter));
                     assertThat(r.statusCode()).as("day %d iteration %d: %s", day, iter, r.body()).isEqualTo(200);
                 }
             }
-            awaitConsistent(service.url(), arena, 8);
-            Path arenaDir = snapshot(service.url(), arena);
+            stack.awaitConsistent(arena, 8);
+            Path arenaDir = stack.snapshot(arena, "");
             assertThat(Files.readAllBytes(arenaDir.resolve("information.json"))).isEqualTo(python(
                     "json.dumps({'virtual_date': 2, 'iteration': 2}, indent=4)"));
             assertThat(Files.readAllBytes(arenaDir.resolve("persona.json"))).isEqualTo(python("json.dumps([{"
@@ -107,11 +99,11 @@ class SeedKindsEndToEndIT {
             }
             expected.set(0, pythonLiteral(shapes.get(3), "again"));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                Path dir = snapshot(service.url(), evo);
+                Path dir = stack.snapshot(evo, "");
                 return Files.exists(dir.resolve("persona_data/gen_4.json"))
                         && Files.readString(dir.resolve("persona_data/gen_0.json")).contains("again");
             });
-            Path evoDir = snapshot(service.url(), evo);
+            Path evoDir = stack.snapshot(evo, "");
             for (int g = 0; g < shapes.size(); g++) {
                 assertThat(Files.readAllBytes(evoDir.resolve("persona_data/gen_" + g + ".json")))
                         .as("gen_%d.json", g).isEqualTo(pythonDump("[" + expected.get(g) + "]"));
@@ -178,25 +170,6 @@ class SeedKindsEndToEndIT {
             parts.add("'" + f.name() + "': " + v);
         }
         return "{" + String.join(", ", parts) + "}";
-    }
-
-    private Path snapshot(String serviceUrl, String run) throws Exception {
-        HttpResponse<String> r = post(serviceUrl + "/runs/" + run + "/snapshots", "");
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
-        return Path.of(JSON.readTree(r.body()).get("path").asText());
-    }
-
-    private HttpResponse<String> post(String url, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitConsistent(String serviceUrl, String run, long step) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(serviceUrl + "/runs/" + run)).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && JSON.readTree(r.body()).path("consistent_iteration").asLong(-1) >= step;
-        });
     }
 
     private static byte[] python(String expression) throws Exception {

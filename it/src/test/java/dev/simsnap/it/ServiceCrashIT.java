@@ -205,20 +205,8 @@ class ServiceCrashIT {
     }
 
     private static Process child(String appId, Path state, Path out, int port, String logName) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.simsnap.service.http.SnapshotServer");
-        Map<String, String> env = pb.environment();
-        env.put("SIMSNAP_BOOTSTRAP_SERVERS", bootstrap);
-        env.put("SIMSNAP_SCHEMA_REGISTRY_URL", registry.url());
-        env.put("SIMSNAP_HTTP_HOST", "127.0.0.1");
-        env.put("SIMSNAP_HTTP_PORT", "" + port);
-        env.put("SIMSNAP_STATE_DIR", state.toString());
-        env.put("SIMSNAP_OUTPUT_ROOT", out.toString());
-        env.put("SIMSNAP_APPLICATION_ID", appId);
-        env.put("SIMSNAP_PARTITIONS", "3");
-        pb.redirectErrorStream(true).redirectOutput(tmp.resolve(logName + ".log").toFile());
-        Process p = pb.start();
+        Process p = Chaos.serviceProcess(bootstrap, registry.url(), appId, state, out, port,
+                tmp.resolve(logName + ".log"));
         children.add(p);
         return p;
     }

@@ -36,7 +36,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,15 +52,11 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
@@ -85,12 +80,6 @@ import picocli.CommandLine;
 class SnapshotEndToEndIT {
 
     private static final Duration WAIT = Duration.ofSeconds(40);
-    /** The seed's persona.json keys, in the seed's order. */
-    private static final List<String> PERSONA_KEYS = List.of("person_id", "name", "occupation", "principle",
-            "investment_duration", "daily_income_from_job", "cash", "minimum_living_expense", "reflect_frequency");
-    /** The seed's stocks.json keys, in the seed's order. */
-    private static final List<String> STOCK_KEYS = List.of("stock_id", "stock_name", "DPS", "past_stock_last_prices",
-            "quantity");
 
     @TempDir
     static Path tmp;
@@ -157,33 +146,13 @@ class SnapshotEndToEndIT {
 
         TradingArenaModel model = TradingArenaModel.at(agents, stocks, seed, iterations);
         assertEquals(iterations, model.iteration());
-        Map<String, JsonNode> expected = new TreeMap<>();
-        expected.put("save/information.json", JsonTrees.of(model.information()));
-        List<JsonNode> persons = new ArrayList<>();
-        model.persons().forEach((id, p) -> {
-            JsonNode full = JsonTrees.of(p);
-            persons.add(JsonTrees.project(full, PERSONA_KEYS));
-            expected.put("save/classes/PERSON_" + id + ".json", full);
-        });
-        List<JsonNode> stockRows = new ArrayList<>();
-        model.stocks().forEach((id, s) -> {
-            JsonNode full = JsonTrees.of(s);
-            stockRows.add(JsonTrees.project(full, STOCK_KEYS));
-            expected.put("save/classes/STOCK_" + id + ".json", full);
-        });
-        expected.put("save/persona.json", JsonTrees.array(persons));
-        expected.put("save/stocks.json", JsonTrees.array(stockRows));
-        expected.put("save/classes/MARKET.json", JsonTrees.of(model.market()));
-        expected.put("save/classes/Market_index.json", JsonTrees.of(model.marketIndex()));
+        Map<String, JsonNode> expected = Chaos.expectedArena(agents, stocks, seed, iterations);
         // Sanity of the independent side: information is {"virtual_date": 3, "iteration": 12}.
         assertEquals(3, expected.get("save/information.json").get("virtual_date").asInt());
         assertEquals(12, expected.get("save/information.json").get("iteration").asLong());
-        assertEquals(agents, persons.size());
+        assertEquals(agents, expected.get("save/persona.json").size());
 
-        assertEquals(expected.keySet(), JsonTrees.files(folder), "snapshot files");
-        for (Map.Entry<String, JsonNode> e : expected.entrySet()) {
-            JsonTrees.assertSame(e.getValue(), JsonTrees.read(folder.resolve(e.getKey())), run + "/" + e.getKey());
-        }
+        Chaos.assertEqualsModel(expected, folder, run);
         // The snapshot really moved away from the initial state (not a trivially equal iteration 0).
         JsonNode initialPerson = JsonTrees.of(TradingArenaModel.at(agents, stocks, seed, 0).persons().get(0));
         assertThat(JsonTrees.read(folder.resolve("save/classes/PERSON_0.json"))).isNotEqualTo(initialPerson);
@@ -192,11 +161,11 @@ class SnapshotEndToEndIT {
         // Determinism: the same history read by a fresh service (own application.id, own state dir) gives the same
         // bytes for every file.
         long t2 = System.nanoTime();
-        Map<String, byte[]> first = contents(folder);
+        Map<String, byte[]> first = Chaos.contents(folder);
         try (SnapshotService second = startService("simsnap-e2e-b-" + ID, tmp.resolve("state-b"))) {
             RunState again = awaitRun(second, run, iterations, true);
             Path folder2 = new SnapshotWriter(tmp.resolve("snapshots-b")).write(again);
-            Map<String, byte[]> second2 = contents(folder2);
+            Map<String, byte[]> second2 = Chaos.contents(folder2);
             assertEquals(first.keySet(), second2.keySet(), "files of the second service's snapshot");
             for (String file : first.keySet()) {
                 assertArrayEquals(first.get(file), second2.get(file), file + " differs between the two services");
@@ -365,17 +334,8 @@ class SnapshotEndToEndIT {
     private static List<ConsumerRecord<String, byte[]>> readCommitted(String topic,
                                                                       Predicate<ConsumerRecord<String, byte[]>> filter,
                                                                       int expected, Duration timeout) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+        try (KafkaConsumer<String, byte[]> consumer = KafkaIo.committedFromStart(bootstrap, topic, timeout)) {
             long deadline = System.nanoTime() + timeout.toNanos();
             long graceEnd = Long.MAX_VALUE;
             while (System.nanoTime() < Math.min(deadline, graceEnd)) {
@@ -400,14 +360,6 @@ class SnapshotEndToEndIT {
     private static String header(ConsumerRecord<?, ?> r, String name) {
         Header h = r.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static Map<String, byte[]> contents(Path folder) throws Exception {
-        Map<String, byte[]> out = new TreeMap<>();
-        for (String f : JsonTrees.files(folder)) {
-            out.put(f, Files.readAllBytes(folder.resolve(f)));
-        }
-        return out;
     }
 
     private static void sleep(long ms) {

@@ -1,9 +1,14 @@
 package dev.simsnap.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.gateway.GatewayServer;
 import dev.simsnap.registry.server.SchemaRegistryServer;
 import dev.simsnap.service.http.SnapshotServer;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -38,6 +43,22 @@ record Stack(SchemaRegistryServer registry, GatewayServer gateway, SnapshotServe
         config.setProperty("bootstrap.servers", broker.bootstrapServers());
         config.setProperty("schema.registry.url", registry.url());
         return config;
+    }
+
+    /** Waits up to 60 s until the service reports a consistent step of at least {@code step} of {@code run}. */
+    void awaitConsistent(String run, long step) {
+        Http.awaitConsistent(service.url(), run, step, Duration.ofSeconds(60));
+    }
+
+    /**
+     * Writes a snapshot of {@code run} through the service's REST API ({@code POST /runs/{run}/snapshots} with
+     * {@code query}, "" or "?iteration=..." and the like), asserts it was created (201) and returns its folder.
+     */
+    Path snapshot(String run, String query) {
+        HttpResponse<String> r = Http.send(HttpRequest.newBuilder(URI.create(service.url() + "/runs/" + run
+                + "/snapshots" + query)).POST(HttpRequest.BodyPublishers.noBody()).build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+        return Path.of(Http.json(r).get("path").asText());
     }
 
     @Override

@@ -135,20 +135,8 @@ class StandbyReadIT {
     }
 
     private Process child(KafkaBroker broker, Stack stack, String applicationId, int port) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx384m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), "dev.simsnap.service.http.SnapshotServer");
-        Map<String, String> env = pb.environment();
-        env.put("SIMSNAP_BOOTSTRAP_SERVERS", broker.bootstrapServers());
-        env.put("SIMSNAP_SCHEMA_REGISTRY_URL", stack.registry().url());
-        env.put("SIMSNAP_HTTP_HOST", "127.0.0.1");
-        env.put("SIMSNAP_HTTP_PORT", "" + port);
-        env.put("SIMSNAP_STATE_DIR", tmp.resolve("b-state").toString());
-        env.put("SIMSNAP_OUTPUT_ROOT", tmp.resolve("b-out").toString());
-        env.put("SIMSNAP_APPLICATION_ID", applicationId);
-        env.put("SIMSNAP_PARTITIONS", "3");
-        pb.redirectErrorStream(true).redirectOutput(tmp.resolve("b.log").toFile());
-        return pb.start();
+        return Chaos.serviceProcess(broker.bootstrapServers(), stack.registry().url(), applicationId,
+                tmp.resolve("b-state"), tmp.resolve("b-out"), port, tmp.resolve("b.log"));
     }
 
     private void awaitHealthy(String url, Process p) {

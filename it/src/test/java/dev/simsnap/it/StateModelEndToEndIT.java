@@ -1,7 +1,6 @@
 package dev.simsnap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -87,15 +86,15 @@ class StateModelEndToEndIT {
                             + day + "}}, {\"collection\": \"events\", \"op\": \"insert\", \"row_id\": " + day
                             + ", \"row\": {\"day\": " + day + ", \"x\": 1, \"y\": 0, \"kind\": \"spread\","
                             + " \"count\": " + day + "}}]";
-                    HttpResponse<String> r = post(gateway.url() + "/runs/" + run + "/workers/gw/steps",
+                    HttpResponse<String> r = Http.post(gateway.url() + "/runs/" + run + "/workers/gw/steps",
                             "{\"clock\": {\"day\": " + day + "}, \"changes\": " + changes + "}");
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                     assertThat(JSON.readTree(r.body()).get("status").asText()).isEqualTo("committed");
                 }
             }
-            awaitConsistent(service.url(), run, 2);
+            stack.awaitConsistent(run, 2);
 
-            HttpResponse<String> live = post(service.url() + "/runs/" + run + "/snapshots", "");
+            HttpResponse<String> live = Http.post(service.url() + "/runs/" + run + "/snapshots", "");
             assertThat(live.statusCode()).as(live.body()).isEqualTo(201);
             Map<String, String> files = files(Path.of(JSON.readTree(live.body()).get("path").asText()));
             Map<String, String> expected = new TreeMap<>();
@@ -114,7 +113,7 @@ class StateModelEndToEndIT {
             assertThat(files).isEqualTo(expected);
 
             // As of step 1: the state both workers had committed then, rebuilt from history.
-            HttpResponse<String> asOf = post(service.url() + "/runs/" + run + "/snapshots?iteration=1", "");
+            HttpResponse<String> asOf = Http.post(service.url() + "/runs/" + run + "/snapshots?iteration=1", "");
             assertThat(asOf.statusCode()).as(asOf.body()).isEqualTo(201);
             Map<String, String> then = files(Path.of(JSON.readTree(asOf.body()).get("path").asText()));
             assertThat(then.get("cells/0_0.json")).contains("\"susceptible\": 90", "\"infected\": 10");
@@ -132,11 +131,11 @@ class StateModelEndToEndIT {
             assertThat(missing.statusCode()).isEqualTo(404);
 
             // As of the simulation's own clock: day 1 is step 1; a clock the kind does not keep is a 400.
-            HttpResponse<String> byClock = post(service.url() + "/runs/" + run + "/snapshots?clock=day:1", "");
+            HttpResponse<String> byClock = Http.post(service.url() + "/runs/" + run + "/snapshots?clock=day:1", "");
             assertThat(byClock.statusCode()).as(byClock.body()).isEqualTo(201);
             assertThat(JSON.readTree(byClock.body()).get("iteration").asLong()).isEqualTo(1);
             assertThat(files(Path.of(JSON.readTree(byClock.body()).get("path").asText()))).isEqualTo(then);
-            HttpResponse<String> wrongClock = post(service.url() + "/runs/" + run + "/snapshots?clock=week:1", "");
+            HttpResponse<String> wrongClock = Http.post(service.url() + "/runs/" + run + "/snapshots?clock=week:1", "");
             assertThat(wrongClock.statusCode()).as(wrongClock.body()).isEqualTo(400);
             assertThat(wrongClock.body()).contains("keeps the clock [day]");
 
@@ -148,8 +147,8 @@ class StateModelEndToEndIT {
             fork.setOut(new java.io.PrintWriter(new java.io.StringWriter(), true));
             assertThat(fork.execute("--bootstrap-servers", bootstrap, "--schema-registry-url", registry.url(),
                     "--run", run, "--iteration", "1", "--new-run", forked)).as(forkErr.toString()).isZero();
-            awaitConsistent(service.url(), forked, 1);
-            HttpResponse<String> forkSnap = post(service.url() + "/runs/" + forked + "/snapshots", "");
+            stack.awaitConsistent(forked, 1);
+            HttpResponse<String> forkSnap = Http.post(service.url() + "/runs/" + forked + "/snapshots", "");
             assertThat(forkSnap.statusCode()).as(forkSnap.body()).isEqualTo(201);
             assertThat(files(Path.of(JSON.readTree(forkSnap.body()).get("path").asText()))).isEqualTo(then);
             try (SimsnapWorker lib = SimsnapWorker.builder().environment(Map.of()).config(config).run(forked)
@@ -159,11 +158,11 @@ class StateModelEndToEndIT {
                 s.delete("cells", "0/0");
                 s.commit();
             }
-            HttpResponse<String> gwStep = post(gateway.url() + "/runs/" + forked + "/workers/gw/steps",
+            HttpResponse<String> gwStep = Http.post(gateway.url() + "/runs/" + forked + "/workers/gw/steps",
                     "{\"clock\": {\"day\": 2}, \"changes\": []}");
             assertThat(gwStep.statusCode()).as(gwStep.body()).isEqualTo(200);
-            awaitConsistent(service.url(), forked, 2);
-            HttpResponse<String> forkLater = post(service.url() + "/runs/" + forked + "/snapshots", "");
+            stack.awaitConsistent(forked, 2);
+            HttpResponse<String> forkLater = Http.post(service.url() + "/runs/" + forked + "/snapshots", "");
             assertThat(files(Path.of(JSON.readTree(forkLater.body()).get("path").asText())))
                     .doesNotContainKey("cells/0_0.json").containsKey("cells/1_0.json");
 
@@ -191,19 +190,6 @@ class StateModelEndToEndIT {
         c.put("recovered", r);
         c.put("tags", List.of());
         return c;
-    }
-
-    private HttpResponse<String> post(String url, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitConsistent(String serviceUrl, String run, long step) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(serviceUrl + "/runs/" + run)).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && JSON.readTree(r.body()).path("consistent_iteration").asLong(-1) >= step;
-        });
     }
 
     private static Map<String, String> files(Path dir) throws Exception {

@@ -6,26 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.simsnap.devstack.KafkaCluster;
 import dev.simsnap.model.StateModel;
-import dev.simsnap.producer.RunDefinition;
 import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.service.http.SnapshotServer;
-import dev.simsnap.topic.SimsnapTopics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,24 +43,14 @@ class BrokerCrashFaultIT {
         StateModel model = LedgerSteps.model();
         try (KafkaCluster cluster = KafkaCluster.builder().brokers(1).start();
              ClusterStack stack = ClusterStack.on(cluster);
-             SnapshotServer service = ClusterStack.service(cluster.bootstrapServers(), stack.registry.url(),
-                     tmp.resolve("state"), tmp.resolve("out"), 0, "simsnap-crash-" + ID).start()) {
-            service.awaitRunning(Duration.ofSeconds(120));
-            try (SimsnapWorker w = SimsnapWorker.builder().environment(Map.of()).config(stack.workerConfig())
-                    .run(run).worker("lib-1").build()) {
-                w.start(new RunDefinition(model, workers, Map.of(), 1));
-            }
-            Properties config = stack.workerConfig();
-            config.setProperty("interceptor.classes", PauseBeforeCommit.class.getName());
+             SnapshotServer service = stack.startService(tmp, "simsnap-crash-" + ID)) {
+            stack.startRun(model, run, workers);
             Ledger ledger = new Ledger();
             ExecutorService pool = Executors.newFixedThreadPool(workers.size());
             try (Readers readers = new Readers(service.url(), Map.of(run, workers)).start()) {
                 PauseBeforeCommit.Gate gate = PauseBeforeCommit.arm(SimsnapWorker.transactionalId(run, "lib-1"),
                         heldStep);
-                List<Future<Integer>> drivers = new ArrayList<>();
-                drivers.add(pool.submit(Drivers.library(config, model, run, "lib-1", steps, PACING_MS, ledger)));
-                drivers.add(pool.submit(Drivers.library(config, model, run, "lib-2", steps, PACING_MS, ledger)));
-                drivers.add(pool.submit(Drivers.gateway(stack.gateway.url(), run, "gw-1", steps, PACING_MS, ledger)));
+                List<Future<Integer>> drivers = stack.driveLibLibGateway(pool, model, run, steps, PACING_MS, ledger);
                 assertTrue(gate.awaitPaused(180), "lib-1 never reached step " + heldStep);
                 long pid = cluster.pid(1);
                 cluster.kill(1);
@@ -83,23 +63,10 @@ class BrokerCrashFaultIT {
                 cluster.start(1);
                 System.out.printf("[fault-suite] broker (pid %d) killed while lib-1 held step %d open; restarted on"
                         + " %s%n", pid, heldStep, cluster.nodeDir(1));
-                for (Future<Integer> f : drivers) {
-                    report.retried += f.get(300, TimeUnit.SECONDS);
-                }
+                report.retried = ClusterStack.awaitDrivers(drivers);
                 assertTrue(readers.awaitStep(steps - 1, Duration.ofSeconds(120)), "readers at " + readers.lastCut
                         + " / events " + readers.lastEvent);
-                report.steps = ledger.size(run);
-                assertEquals(new TreeSet<>(workers), ledger.steps(run).keySet());
-                report.checkHistory(run, History.read(cluster.bootstrapServers(), stack.registry.url(),
-                        SimsnapTopics.DELTAS.name(), run, "read_committed"), ledger.steps(run));
-                HttpResponse<byte[]> zip = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(service.url() + "/runs/" + run + "/snapshot")).GET().build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-                assertEquals(200, zip.statusCode());
-                report.checkState(run, ReferenceState.unzip(zip.body()), ledger.steps(run));
-                ledger.repeated().forEach(e -> report.problem("ledger: step acknowledged twice " + e));
-                report.addReaders(readers);
-                report.countDeadLetters(cluster.bootstrapServers(), SimsnapTopics.DEAD_LETTER.name());
+                stack.check(report, Map.of(run, workers), ledger, readers, service.url());
                 assertEquals(0, service.service().deadLetterStats().total(), "the service's dead-letter count");
                 report.printAndAssert();
             } finally {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.simsnap.devstack.KafkaCluster;
 import dev.simsnap.model.StateModel;
-import dev.simsnap.producer.RunDefinition;
 import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.service.http.SnapshotServer;
 import dev.simsnap.topic.SimsnapTopics;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -66,9 +64,7 @@ class ClusterFaultIT {
         long t0 = System.nanoTime();
         cluster = KafkaCluster.builder().brokers(3).start();
         stack = ClusterStack.on(cluster);
-        service = ClusterStack.service(cluster.bootstrapServers(), stack.registry.url(), tmp.resolve("state"),
-                tmp.resolve("out"), 0, "simsnap-faults-" + ID).start();
-        service.awaitRunning(Duration.ofSeconds(120));
+        service = stack.startService(tmp, "simsnap-faults-" + ID);
         model = LedgerSteps.model();
         System.out.printf("[fault-suite] 3-broker cluster, registry, gateway and service up in %.1f s%n",
                 (System.nanoTime() - t0) / 1e9);
@@ -95,17 +91,14 @@ class ClusterFaultIT {
         long steps = 30;
         long heldStep = 8;
         FaultReport report = FaultReport.start("kill -9 of the run's partition leader mid-transaction (3 brokers)");
-        startRun(run, workers);
+        stack.startRun(model, run, workers);
         Ledger ledger = new Ledger();
         int partition = ClusterStack.partitionOf(run);
         ExecutorService pool = Executors.newFixedThreadPool(workers.size());
         try (Readers readers = new Readers(service.url(), Map.of(run, workers)).start()) {
             PauseBeforeCommit.Gate gate = PauseBeforeCommit.arm(SimsnapWorker.transactionalId(run, "lib-1"),
                     heldStep);
-            List<Future<Integer>> drivers = new ArrayList<>();
-            drivers.add(pool.submit(Drivers.library(libraryConfig(), model, run, "lib-1", steps, PACING_MS, ledger)));
-            drivers.add(pool.submit(Drivers.library(libraryConfig(), model, run, "lib-2", steps, PACING_MS, ledger)));
-            drivers.add(pool.submit(Drivers.gateway(stack.gateway.url(), run, "gw-1", steps, PACING_MS, ledger)));
+            List<Future<Integer>> drivers = stack.driveLibLibGateway(pool, model, run, steps, PACING_MS, ledger);
             assertTrue(gate.awaitPaused(180), "lib-1 never reached step " + heldStep);
             int leader = cluster.leaderOf(DELTAS, partition);
             assertThat(ledger.steps(run).get("lib-1")).doesNotContain(heldStep); // its transaction is open
@@ -113,15 +106,16 @@ class ClusterFaultIT {
             readers.faultInjected();
             report.faults++;
             gate.release();
-            int newLeader = awaitNewLeader(DELTAS, partition, leader);
+            int newLeader = stack.awaitNewLeader(DELTAS, partition, leader);
             System.out.printf("[fault-suite] %s-%d: leader %d killed while lib-1 held step %d open; node %d leads"
                     + " now%n", DELTAS, partition, leader, heldStep, newLeader);
-            report.retried = sum(drivers);
+            report.retried = ClusterStack.awaitDrivers(drivers);
             assertThat(cluster.isRunning(leader)).isFalse(); // every worker finished without the killed node
             cluster.start(leader);
             assertTrue(readers.awaitStep(steps - 1, Duration.ofSeconds(120)), "readers at " + readers.lastCut
                     + " / events " + readers.lastEvent);
-            verify(report, Map.of(run, workers), ledger, readers, service.url());
+            stack.check(report, Map.of(run, workers), ledger, readers, service.url());
+            report.printAndAssert();
         } finally {
             pool.shutdownNow();
         }
@@ -136,7 +130,7 @@ class ClusterFaultIT {
         long steps = 24;
         long heldStep = 7;
         FaultReport report = FaultReport.start("kill -9 of a worker process mid-step, successor fences it");
-        startRun(run, workers);
+        stack.startRun(model, run, workers);
         Ledger ledger = new Ledger();
         Path ledgerFile = tmp.resolve(run + ".ledger");
         Path held = tmp.resolve(run + ".held");
@@ -146,8 +140,8 @@ class ClusterFaultIT {
         try (Readers readers = new Readers(service.url(), Map.of(run, workers)).start()) {
             Process first = stack.java(FaultWorkerMain.class, List.of("-Dfault.pause.step=" + heldStep,
                     "-Dfault.pause.file=" + held), args, tmp.resolve("proc-1-first.log"));
-            Future<Integer> lib = pool.submit(Drivers.library(libraryConfig(), model, run, "lib-2", steps,
-                    PACING_MS, ledger));
+            Future<Integer> lib = pool.submit(Drivers.library(stack.pausableWorkerConfig(), model, run, "lib-2",
+                    steps, PACING_MS, ledger));
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
             while (!Files.exists(held) && first.isAlive() && System.nanoTime() < deadline) {
                 Thread.sleep(50);
@@ -178,7 +172,8 @@ class ClusterFaultIT {
             History all = History.read(cluster.bootstrapServers(), stack.registry.url(), DELTAS, run,
                     "read_uncommitted");
             assertThat(all.deltasPerStep().get("proc-1 " + heldStep)).isEqualTo(2 * open);
-            verify(report, Map.of(run, workers), ledger, readers, service.url());
+            stack.check(report, Map.of(run, workers), ledger, readers, service.url());
+            report.printAndAssert();
         } finally {
             pool.shutdownNow();
         }
@@ -207,7 +202,7 @@ class ClusterFaultIT {
             List<String> victims = runs.keySet().stream().filter(r -> onChild.contains(ClusterStack.partitionOf(r)))
                     .toList();
             for (Map.Entry<String, List<String>> r : runs.entrySet()) {
-                startRun(r.getKey(), r.getValue());
+                stack.startRun(model, r.getKey(), r.getValue());
             }
             long steps = 24;
             Ledger ledger = new Ledger();
@@ -215,8 +210,8 @@ class ClusterFaultIT {
             try (Readers readers = new Readers(survivor.url(), runs).start()) {
                 List<Future<Integer>> drivers = new ArrayList<>();
                 for (String run : runs.keySet()) {
-                    drivers.add(pool.submit(Drivers.library(libraryConfig(), model, run, "lib-1", steps, PACING_MS,
-                            ledger)));
+                    drivers.add(pool.submit(Drivers.library(stack.pausableWorkerConfig(), model, run, "lib-1", steps,
+                            PACING_MS, ledger)));
                     drivers.add(pool.submit(Drivers.gateway(stack.gateway.url(), run, "gw-1", steps, PACING_MS,
                             ledger)));
                 }
@@ -233,7 +228,7 @@ class ClusterFaultIT {
                 report.faults++;
                 System.out.printf("[fault-suite] service instance at %s killed (active for partitions %s, runs %s at"
                         + " step %d)%n", childUrl, onChild, victims, atKill);
-                report.retried = sum(drivers);
+                report.retried = ClusterStack.awaitDrivers(drivers);
                 assertTrue(readers.awaitStep(steps - 1, Duration.ofSeconds(120)), "readers at " + readers.lastCut
                         + " / events " + readers.lastEvent);
                 assertThat(readers.readsAfterFault.get()).as("reads answered after the kill").isPositive();
@@ -241,73 +236,15 @@ class ClusterFaultIT {
                 System.out.printf("[fault-suite] survivor after the kill: %d reads answered, %d unanswered %s, %d"
                         + " events%n", readers.readsAfterFault.get(), readers.unansweredAfterFault.get(),
                         readers.unansweredDetails, readers.eventsAfterFault.get());
-                verify(report, runs, ledger, readers, survivor.url());
+                stack.check(report, runs, ledger, readers, survivor.url());
+                report.printAndAssert();
             } finally {
                 pool.shutdownNow();
             }
         }
     }
 
-    // ---- checks ----
-
-    private static void verify(FaultReport report, Map<String, List<String>> runs, Ledger ledger, Readers readers,
-                               String serviceUrl) throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        for (Map.Entry<String, List<String>> r : runs.entrySet()) {
-            String run = r.getKey();
-            report.steps += ledger.size(run);
-            assertEquals(new TreeSet<>(r.getValue()), ledger.steps(run).keySet(), run + ": workers in the ledger");
-            report.checkHistory(run, History.read(cluster.bootstrapServers(), stack.registry.url(), DELTAS, run,
-                    "read_committed"), ledger.steps(run));
-            HttpResponse<byte[]> zip = http.send(HttpRequest.newBuilder(URI.create(serviceUrl + "/runs/" + run
-                    + "/snapshot")).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-            assertEquals(200, zip.statusCode(), run + " snapshot");
-            report.checkState(run, ReferenceState.unzip(zip.body()), ledger.steps(run));
-        }
-        ledger.repeated().forEach(e -> report.problem("ledger: step acknowledged twice " + e));
-        report.addReaders(readers);
-        report.countDeadLetters(cluster.bootstrapServers(), SimsnapTopics.DEAD_LETTER.name());
-        report.printAndAssert();
-    }
-
     // ---- helpers ----
-
-    private static Properties libraryConfig() {
-        Properties config = stack.workerConfig();
-        config.setProperty("interceptor.classes", PauseBeforeCommit.class.getName());
-        return config;
-    }
-
-    private static void startRun(String run, List<String> workers) {
-        try (SimsnapWorker w = SimsnapWorker.builder().environment(Map.of()).config(stack.workerConfig()).run(run)
-                .worker(workers.get(0)).build()) {
-            w.start(new RunDefinition(model, workers, Map.of(), 1));
-        }
-    }
-
-    private static int sum(List<Future<Integer>> drivers) throws Exception {
-        int retries = 0;
-        for (Future<Integer> f : drivers) {
-            retries += f.get(300, TimeUnit.SECONDS);
-        }
-        return retries;
-    }
-
-    private static int awaitNewLeader(String topic, int partition, int old) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try {
-                int now = cluster.leaderOf(topic, partition);
-                if (now != old) {
-                    return now;
-                }
-            } catch (IllegalStateException e) {
-                // no leader for a moment
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no new leader of " + topic + "-" + partition + " within 60 s");
-    }
 
     private static void awaitFullIsr(String topic, int partition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -7,21 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.simsnap.devstack.KafkaCluster;
 import dev.simsnap.devstack.junit.RequiredTool;
 import dev.simsnap.model.StateModel;
-import dev.simsnap.producer.RunDefinition;
 import dev.simsnap.producer.SimsnapWorker;
 import dev.simsnap.service.http.SnapshotServer;
 import dev.simsnap.topic.SimsnapTopics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,25 +52,15 @@ class NetworkPartitionFaultIT {
              KafkaCluster cluster = KafkaCluster.builder().brokers(3).nodeHost(net::host).launchPrefix(net::prefix)
                      .start();
              ClusterStack stack = ClusterStack.on(cluster);
-             SnapshotServer service = ClusterStack.service(cluster.bootstrapServers(), stack.registry.url(),
-                     tmp.resolve("state"), tmp.resolve("out"), 0, "simsnap-partition-" + ID).start()) {
-            service.awaitRunning(Duration.ofSeconds(120));
-            try (SimsnapWorker w = SimsnapWorker.builder().environment(Map.of()).config(stack.workerConfig())
-                    .run(run).worker("lib-1").build()) {
-                w.start(new RunDefinition(model, workers, Map.of(), 1));
-            }
-            Properties config = stack.workerConfig();
-            config.setProperty("interceptor.classes", PauseBeforeCommit.class.getName());
+             SnapshotServer service = stack.startService(tmp, "simsnap-partition-" + ID)) {
+            stack.startRun(model, run, workers);
             Ledger ledger = new Ledger();
             int partition = ClusterStack.partitionOf(run);
             ExecutorService pool = Executors.newFixedThreadPool(workers.size());
             try (Readers readers = new Readers(service.url(), Map.of(run, workers)).start()) {
                 PauseBeforeCommit.Gate gate = PauseBeforeCommit.arm(SimsnapWorker.transactionalId(run, "lib-1"),
                         heldStep);
-                List<Future<Integer>> drivers = new ArrayList<>();
-                drivers.add(pool.submit(Drivers.library(config, model, run, "lib-1", steps, PACING_MS, ledger)));
-                drivers.add(pool.submit(Drivers.library(config, model, run, "lib-2", steps, PACING_MS, ledger)));
-                drivers.add(pool.submit(Drivers.gateway(stack.gateway.url(), run, "gw-1", steps, PACING_MS, ledger)));
+                List<Future<Integer>> drivers = stack.driveLibLibGateway(pool, model, run, steps, PACING_MS, ledger);
                 assertTrue(gate.awaitPaused(180), "lib-1 never reached step " + heldStep);
                 int leader = cluster.leaderOf(DELTAS, partition);
                 assertThat(ledger.steps(run).get("lib-1")).doesNotContain(heldStep);
@@ -86,16 +68,13 @@ class NetworkPartitionFaultIT {
                 readers.faultInjected();
                 report.faults++;
                 gate.release();
-                int newLeader = awaitNewLeader(cluster, partition, leader);
+                int newLeader = stack.awaitNewLeader(DELTAS, partition, leader);
                 assertThat(cluster.isRunning(leader)).as("the isolated broker's process runs on").isTrue();
                 System.out.printf("[fault-suite] %s-%d: leader %d cut off the network while lib-1 held step %d"
                         + " open; node %d leads now%n", DELTAS, partition, leader, heldStep, newLeader);
                 Thread.sleep(10_000);
                 net.heal(leader);
-                report.retried = 0;
-                for (Future<Integer> f : drivers) {
-                    report.retried += f.get(300, TimeUnit.SECONDS);
-                }
+                report.retried = ClusterStack.awaitDrivers(drivers);
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
                 while (!cluster.inSyncReplicas(DELTAS, partition).contains(leader) && System.nanoTime() < deadline) {
                     Thread.sleep(200);
@@ -104,38 +83,11 @@ class NetworkPartitionFaultIT {
                         .contains(leader);
                 assertTrue(readers.awaitStep(steps - 1, Duration.ofSeconds(120)), "readers at " + readers.lastCut
                         + " / events " + readers.lastEvent);
-                report.steps = ledger.size(run);
-                assertEquals(new TreeSet<>(workers), ledger.steps(run).keySet());
-                report.checkHistory(run, History.read(cluster.bootstrapServers(), stack.registry.url(), DELTAS, run,
-                        "read_committed"), ledger.steps(run));
-                HttpResponse<byte[]> zip = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(service.url() + "/runs/" + run + "/snapshot")).GET().build(),
-                        HttpResponse.BodyHandlers.ofByteArray());
-                assertEquals(200, zip.statusCode());
-                report.checkState(run, ReferenceState.unzip(zip.body()), ledger.steps(run));
-                ledger.repeated().forEach(e -> report.problem("ledger: step acknowledged twice " + e));
-                report.addReaders(readers);
-                report.countDeadLetters(cluster.bootstrapServers(), SimsnapTopics.DEAD_LETTER.name());
+                stack.check(report, Map.of(run, workers), ledger, readers, service.url());
                 report.printAndAssert();
             } finally {
                 pool.shutdownNow();
             }
         }
-    }
-
-    private static int awaitNewLeader(KafkaCluster cluster, int partition, int old) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try {
-                int now = cluster.leaderOf(DELTAS, partition);
-                if (now != old) {
-                    return now;
-                }
-            } catch (IllegalStateException e) {
-                // the cut-off node may be asked and not answer
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("no new leader of " + DELTAS + "-" + partition + " within 60 s");
     }
 }
