@@ -21,7 +21,7 @@ class OneClientConfigurationTest {
 
     private static final Pattern BOOTSTRAP = Pattern.compile("BOOTSTRAP_SERVERS_CONFIG|\"bootstrap\\.servers\"");
     private static final Path CLIENT_CONFIG =
-            Path.of("schemas/src/main/java/dev/simsnap/connection/ClientConfig.java");
+            Path.of("confluent/src/main/java/dev/simsnap/connection/ClientConfig.java");
 
     @Test
     void onlyClientConfigNamesTheBootstrapServers() throws IOException {

@@ -76,7 +76,7 @@ class NodeConformanceIT {
                 + " (node: " + nodeExe + ", npm: " + npmExe + ", PATH=" + System.getenv("PATH") + ")");
         node = nodeExe.get();
         nodeDir = Path.of(System.getProperty("simsnap.node.dir", "node")).toAbsolutePath();
-        avroDir = Path.of(System.getProperty("simsnap.avro.dir", "../schemas/src/main/avro")).toAbsolutePath();
+        avroDir = Path.of(System.getProperty("simsnap.avro.dir", "../contract/src/main/avro")).toAbsolutePath();
         assertThat(nodeDir.resolve("package-lock.json")).as("simsnap.node.dir").isRegularFile();
         assertThat(avroDir.resolve("StateDelta.avsc")).as("simsnap.avro.dir").isRegularFile();
         LOG.info("Node conformance: {}", NodeSupport.ensureInstalled(npmExe.get(), nodeDir, NPM_TIMEOUT));

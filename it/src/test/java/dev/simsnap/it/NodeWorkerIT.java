@@ -57,7 +57,7 @@ class NodeWorkerIT {
         Optional<Path> npm = NodeSupport.onPath("npm");
         RequiredTool.require("node and npm", node.isPresent() && npm.isPresent(), NodeSupport.INSTALL_HINT);
         Path nodeDir = Path.of(System.getProperty("simsnap.node.dir", "node")).toAbsolutePath();
-        Path avroDir = Path.of(System.getProperty("simsnap.avro.dir", "../schemas/src/main/avro")).toAbsolutePath();
+        Path avroDir = Path.of(System.getProperty("simsnap.avro.dir", "../contract/src/main/avro")).toAbsolutePath();
         NodeSupport.ensureInstalled(npm.get(), nodeDir, Duration.ofMinutes(5));
 
         String id = UUID.randomUUID().toString().substring(0, 8);

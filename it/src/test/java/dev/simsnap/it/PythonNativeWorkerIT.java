@@ -58,7 +58,7 @@ class PythonNativeWorkerIT {
             ObjectNode request = JSON.createObjectNode();
             request.put("bootstrap", broker.bootstrapServers());
             request.put("registry", stack.registry().url());
-            request.put("avro_dir", Path.of("../schemas/src/main/avro").toAbsolutePath().toString());
+            request.put("avro_dir", Path.of("../contract/src/main/avro").toAbsolutePath().toString());
             request.put("kind_dir", Path.of("../examples/kinds/epidemic-grid").toAbsolutePath().toString());
             request.put("run", run);
             request.putArray("workers").add("py0").add("py1");

@@ -45,7 +45,7 @@ class RegistryRestartIT {
         String storeTopic = "_simsnap_schemas_restart_" + UUID.randomUUID();
         String runId = "restart-" + UUID.randomUUID();
         List<Fixtures.Case> cases = Fixtures.all(runId);
-        Path avroDir = Path.of(System.getProperty("simsnap.avro.dir", "../schemas/src/main/avro")).toAbsolutePath();
+        Path avroDir = Path.of(System.getProperty("simsnap.avro.dir", "../contract/src/main/avro")).toAbsolutePath();
         String stateDeltaAvsc = Files.readString(avroDir.resolve("StateDelta.avsc"), StandardCharsets.UTF_8);
         String incompatible = Evolutions.withField(stateDeltaAvsc, "{\"name\": \"priority\", \"type\": \"int\"}");
         String compatible = Evolutions.withField(stateDeltaAvsc,
