@@ -20,7 +20,7 @@ import org.apache.avro.io.EncoderFactory;
 /**
  * The bodies of a {@code StateDelta} v2 {@code item} (see {@code docs/state-models.md}), without the Confluent
  * framing: pure Avro, no registry. The framing ({@code 0x00}, 4-byte schema id) is added and removed by the caller
- * ({@code dev.simsnap.serde.WireFormat} in module schemas).
+ * ({@code dev.simsnap.serde.WireFormat} in module confluent).
  *
  * <h2>Bodies</h2>
  * Every body is the <em>standard</em> Avro binary encoding, so any language's Avro library can produce it:

@@ -14,7 +14,7 @@ import org.apache.avro.Schema;
  * {@link CompatibilityLevel#BACKWARD_TRANSITIVE} compatible with every version kept in the history folder.
  *
  * <p>History layout: {@code <history>/<record full name>/v<N>.avsc}, N = 1, 2, ... The build runs
- * {@link #main} after compiling the schemas module; a non-empty report fails it.
+ * {@link #main} after compiling the contract module; a non-empty report fails it.
  */
 public final class EvolutionGuard {
 
