@@ -45,7 +45,7 @@ import java.util.Map;
  * <p>A commit's {@code delta_count} is checked as {@link DeclaredDeltaCount} says: the deltas each worker sent for
  * its steps above its last committed one are counted (accepted ones in memory, counted again from the buffer when
  * the meta is loaded; refused ones in the stored meta). A commit whose checked count differs is dead-lettered
- * ({@code delta-count-mismatch}) together with the step's buffered deltas (see {@link #refuseStep}).
+ * ({@code delta-count-mismatch}) together with the step's buffered deltas (see {@code refuseStep}).
  */
 public final class DeltaLog {
 

@@ -218,8 +218,11 @@ class DeadLetterReasonsTest {
         c.add(new Case(DeadLetterReasons.STALE_COMMIT, "a commit of a negative step", true,
                 () -> record("grid", commit(-5))));
         c.add(new Case(DeadLetterReasons.DELTA_COUNT_MISMATCH, "a commit declaring a delta its step never sent",
-                true, () -> record("grid", IterationCommitted.newBuilder(commit(next("w"))).setDeltaCount(1)
-                        .build())));
+                true, () -> {
+                    IterationCommitted truth = commit(next("w"));
+                    record("grid", IterationCommitted.newBuilder(truth).setDeltaCount(truth.getDeltaCount() + 1)
+                            .build());
+                }));
         // ---- legacy apply time ----
         c.add(new Case(DeadLetterReasons.APPEND_TO_NON_LIST, "a legacy document APPEND to a number field", false,
                 () -> {
