@@ -50,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * plain transactional KafkaProducer (each step one transaction, as the protocol says) on the real broker, with the
  * real registry and service: the commit and the step's deltas land on {@code simsnap.dead-letter} with reason
  * {@code delta-count-mismatch}, nothing of the step is visible over REST, and the worker's next step (the same step
- * number, sent again with a true count) is applied.
+ * number, sent again with a true count) is applied; "as of a clock" ignores the refused commit's clock.
  */
 @RealKafka
 class DeltaCountIT {
@@ -95,10 +95,12 @@ class DeltaCountIT {
             transaction(producer, avro, run, List.of(first, commit(run, 0, 1, sequence[0] - 1)));
             awaitConsistent(stack, run, 0);
 
-            // Step 1: two cells sent, three declared.
+            // Step 1: two cells sent, three declared (and a clock no step of the run reaches: the refused commit must
+            // not count for "as of a clock" either).
             StateDelta a = StateDelta.newBuilder(upsert.apply("0/0", 50L)).setIteration(1).build();
             StateDelta b = StateDelta.newBuilder(upsert.apply("1/1", 5L)).setIteration(1).build();
-            IterationCommitted wrong = commit(run, 1, 3, sequence[0] - 1);
+            IterationCommitted wrong = IterationCommitted.newBuilder(commit(run, 1, 3, sequence[0] - 1))
+                    .setClock(Map.of("day", 50L)).build();
             transaction(producer, avro, run, List.of(a, b, wrong));
             List<ConsumerRecord<String, byte[]>> dead = KafkaIo.readByKey(broker.bootstrapServers(),
                     Contracts.DEAD_LETTER_TOPIC, run, 3, Duration.ofSeconds(60));
@@ -134,6 +136,13 @@ class DeltaCountIT {
             assertThat(item(stack, run, "1/1").get("infected").asLong()).isEqualTo(7);
             assertThat(KafkaIo.readByKey(broker.bootstrapServers(), Contracts.DEAD_LETTER_TOPIC, run, 3,
                     Duration.ofSeconds(5))).hasSize(3);
+
+            // As of the clock day 1: the step committed with day 1 (the refused commit's day 50 is not the run's).
+            HttpResponse<String> byClock = http.send(HttpRequest.newBuilder(URI.create(stack.service().url()
+                    + "/runs/" + run + "/snapshots?clock=day:1")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(byClock.statusCode()).as(byClock.body()).isEqualTo(201);
+            assertThat(JSON.readTree(byClock.body()).get("iteration").asLong()).isEqualTo(1);
         }
     }
 
