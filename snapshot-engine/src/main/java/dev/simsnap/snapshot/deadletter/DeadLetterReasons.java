@@ -35,6 +35,13 @@ public final class DeadLetterReasons {
     public static final String LATE_DELTA = "late-delta";
     /** An IterationCommitted not above the worker's last committed iteration. */
     public static final String STALE_COMMIT = "stale-commit";
+    /**
+     * An IterationCommitted whose {@code delta_count} is checked ({@link dev.simsnap.snapshot.delta.DeclaredDeltaCount})
+     * and differs from the StateDeltas its worker sent for the step. The commit is refused and the step's buffered
+     * deltas are dead-lettered with this reason too (those with header {@link DeadLetterHeaders#VALUE_FORMAT}, the
+     * delta in Avro single-object encoding); nothing of the step is applied.
+     */
+    public static final String DELTA_COUNT_MISMATCH = "delta-count-mismatch";
     /** A GenerationChunk/GenerationSealed breaking the contract. */
     public static final String INVALID_GENERATION = "invalid-generation";
     /** A chunk or seal that differs from one already stored for the same generation. */

@@ -41,6 +41,11 @@ import java.util.Map;
  * seqlock), not for each delta: a delta changes only its worker's last accepted sequence, and the delta itself goes
  * to the buffer, so the stores at any record boundary (and so at every exactly-once commit) still hold the whole
  * truth. Loading a run's meta completes the last sequences from its buffered deltas.
+ *
+ * <p>A commit's {@code delta_count} is checked as {@link DeclaredDeltaCount} says: the deltas each worker sent for
+ * its steps above its last committed one are counted (accepted ones in memory, counted again from the buffer when
+ * the meta is loaded; refused ones in the stored meta). A commit whose checked count differs is dead-lettered
+ * ({@code delta-count-mismatch}) together with the step's buffered deltas (see {@code refuseStep}).
  */
 public final class DeltaLog {
 
@@ -231,6 +236,34 @@ public final class DeltaLog {
         RunMeta m = openRun(delta.getRunId());
         String worker = delta.getWorkerId();
         requireWorker(m, worker);
+        try {
+            checkDelta(m, delta);
+        } catch (Rejection refused) {
+            if (delta.getIteration() > m.committed(worker)) {
+                // The worker did send it: it counts towards the delta_count its step's commit declares.
+                m.countDelta(worker, delta.getIteration(), true);
+                save(m);
+            }
+            throw refused;
+        }
+        String bufferKey = StoreKeys.buffered(m.runId(), delta.getIteration(), worker, delta.getSequence());
+        byte[] encoded = BufferedDeltas.encode(delta);
+        m.acceptSequence(worker, delta.getSequence());
+        m.countDelta(worker, delta.getIteration(), false);
+        // Not stored now (see the class comment): the buffered delta records the sequence until the next save.
+        if (bufferKey.length() + (long) encoded.length > RecordLimits.MAX_STORE_ENTRY) {
+            BUFFER_CHUNKS.put(ItemStore.adapt(buffer), bufferKey, encoded);
+        } else {
+            buffer.put(bufferKey, encoded);
+        }
+        if (decoded.size() < MAX_DECODED) {
+            decoded.put(bufferKey, delta);
+        }
+    }
+
+    /** The arrival rules of a delta of a started run's expected worker. */
+    private void checkDelta(RunMeta m, StateDelta delta) throws Rejection {
+        String worker = delta.getWorkerId();
         if (delta.getEntityType() == null) {
             ItemChecks.check(model(m), delta, stateModels);
         } else if (m.model() != null) {
@@ -247,18 +280,6 @@ public final class DeltaLog {
             throw new Rejection(DeadLetterReasons.LATE_DELTA, "iteration " + delta.getIteration()
                     + " was already committed by worker " + worker);
         }
-        String bufferKey = StoreKeys.buffered(m.runId(), delta.getIteration(), worker, delta.getSequence());
-        byte[] encoded = BufferedDeltas.encode(delta);
-        m.acceptSequence(worker, delta.getSequence());
-        // Not stored now (see the class comment): the buffered delta records the sequence until the next save.
-        if (bufferKey.length() + (long) encoded.length > RecordLimits.MAX_STORE_ENTRY) {
-            BUFFER_CHUNKS.put(ItemStore.adapt(buffer), bufferKey, encoded);
-        } else {
-            buffer.put(bufferKey, encoded);
-        }
-        if (decoded.size() < MAX_DECODED) {
-            decoded.put(bufferKey, delta);
-        }
     }
 
     private void onCommit(String key, IterationCommitted commit) throws Rejection {
@@ -270,12 +291,59 @@ public final class DeltaLog {
             throw new Rejection(DeadLetterReasons.STALE_COMMIT, "iteration " + commit.getIteration()
                     + " is not above worker " + worker + "'s last committed " + m.committed(worker));
         }
+        long sent = m.takeDeltaCount(worker, commit.getIteration());
+        if (DeclaredDeltaCount.checked(m.model() != null, commit.getDeltaCount()) && sent != commit.getDeltaCount()) {
+            refuseStep(m, worker, commit, sent);
+        }
         long consistent = Math.min(m.commit(worker, commit.getIteration(), commit.getVirtualDate(),
                 commit.getClock()), applyLimit);
         if (consistent > m.consistentIteration()) {
             apply(m, consistent);
         }
         save(m);
+    }
+
+    /**
+     * Refuses a commit whose declared {@code delta_count} is not what its worker sent: the worker's buffered deltas of
+     * the steps the commit would have closed (above its last committed step, up to the commit's) are dead-lettered
+     * with the same reason and leave the buffer, so nothing of the step is ever applied. The worker's last committed
+     * step stays where it was, as for any refused commit, so its next commit (a corrected re-send of the step, or a
+     * later step) is taken on its own deltas. Its last accepted sequence keeps the refused deltas' sequences (the
+     * meta is stored now: the buffer no longer holds them), so they are never accepted again.
+     */
+    private void refuseStep(RunMeta m, String worker, IterationCommitted commit, long sent) throws Rejection {
+        long from = m.committed(worker);
+        long upTo = commit.getIteration();
+        List<Pending> step = new ArrayList<>();
+        for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(m.runId()),
+                k -> StoreKeys.bufferedIteration(k) > upTo)) {
+            String k = kv.getKey();
+            if (k.indexOf('\0') >= 0) {
+                continue; // a chunk of the delta before it
+            }
+            Pending p = Pending.of(k, kv.getValue(), false);
+            if (p.worker().equals(worker) && p.iteration() > from) {
+                boolean chunked = kv.getValue().length > 0 && kv.getValue()[0] == 0x01;
+                step.add(Pending.of(k, chunked ? BUFFER_CHUNKS.get(ItemStore.adapt(buffer), k) : kv.getValue(),
+                        chunked));
+            }
+        }
+        step.sort(PENDING_ORDER);
+        Rejection mismatch = new Rejection(DeadLetterReasons.DELTA_COUNT_MISMATCH, "worker " + worker + " declared "
+                + "delta_count " + commit.getDeltaCount() + " for step " + upTo + " but sent " + sent
+                + " StateDeltas for it (" + step.size() + " accepted, " + (sent - step.size())
+                + " refused on arrival); the step is not applied and its accepted deltas are dead-lettered");
+        save(m); // before the buffer loses the deltas that completed the worker's last sequence
+        for (Pending p : step) {
+            rejects.reject(m.runId(), p.bytes(), mismatch);
+            if (p.chunked()) {
+                BUFFER_CHUNKS.delete(ItemStore.adapt(buffer), p.key());
+            } else {
+                buffer.delete(p.key());
+            }
+            decoded.remove(p.key());
+        }
+        throw mismatch;
     }
 
     private void onEnded(String key, RunEnded ended) throws Rejection {
@@ -543,6 +611,9 @@ public final class DeltaLog {
             Pending p = Pending.of(kv.getKey(), kv.getValue(), false);
             if (p.sequence() > m.lastSequence(p.worker()) && m.isExpectedWorker(p.worker())) {
                 m.acceptSequence(p.worker(), p.sequence());
+            }
+            if (p.iteration() > m.committed(p.worker()) && m.isExpectedWorker(p.worker())) {
+                m.countDelta(p.worker(), p.iteration(), false);
             }
         }
         return m;

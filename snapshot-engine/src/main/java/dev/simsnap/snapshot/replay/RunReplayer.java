@@ -7,6 +7,7 @@ import dev.simsnap.engine.entity.SchemaLookup;
 import dev.simsnap.serde.AvroDeserializer;
 import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.Rejection;
+import dev.simsnap.snapshot.delta.DeclaredDeltaCount;
 import dev.simsnap.snapshot.read.RunState;
 import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.run.RunInfo;
@@ -136,7 +137,8 @@ public final class RunReplayer implements AutoCloseable {
     /**
      * The step a run had consistently reached when its simulation's clock stood at {@code clock}: the last step that
      * became consistent whose clock (the commit's, compared field by field in the model's clock order) is not after
-     * {@code clock}. Reads the run's history once, without applying it.
+     * {@code clock}. Reads the run's history once, without applying it; a commit whose {@code delta_count} does not
+     * match what its worker sent ({@link DeclaredDeltaCount}, refused by the engine) makes no step consistent.
      *
      * @throws ReplayException INVALID when the clock does not name exactly the model's clock fields or the run has no
      *                         model; UNKNOWN_RUN; OUT_OF_RANGE when no consistent step is that early
@@ -159,6 +161,8 @@ public final class RunReplayer implements AutoCloseable {
             List<String> fields = null;
             Map<String, Long> committed = new java.util.TreeMap<>();
             Map<Long, Map<String, Long>> clocks = new java.util.HashMap<>();
+            // StateDeltas per worker and step above its last commit, for the delta_count check DeltaLog makes.
+            Map<String, java.util.TreeMap<Long, Long>> sent = new java.util.HashMap<>();
             long consistent = -1;
             long answer = -1;
             outer:
@@ -187,8 +191,20 @@ public final class RunReplayer implements AutoCloseable {
                                     + "' keeps the clock " + fields + ", not " + clock.keySet());
                         }
                         started.getExpectedWorkers().forEach(w -> committed.put(w, -1L));
+                    } else if (v instanceof dev.simsnap.schema.delta.StateDelta d && fields != null
+                            && runId.equals(d.getRunId()) && committed.containsKey(d.getWorkerId())
+                            && d.getIteration() > committed.get(d.getWorkerId())) {
+                        sent.computeIfAbsent(d.getWorkerId(), w -> new java.util.TreeMap<>())
+                                .merge(d.getIteration(), 1L, Long::sum);
                     } else if (v instanceof dev.simsnap.schema.run.IterationCommitted c && fields != null
                             && committed.containsKey(c.getWorkerId()) && c.getIteration() > committed.get(c.getWorkerId())) {
+                        java.util.NavigableMap<Long, Long> steps = sent.computeIfAbsent(c.getWorkerId(),
+                                w -> new java.util.TreeMap<>()).headMap(c.getIteration(), true);
+                        long count = steps.values().stream().mapToLong(Long::longValue).sum();
+                        steps.clear();
+                        if (DeclaredDeltaCount.checked(true, c.getDeltaCount()) && count != c.getDeltaCount()) {
+                            continue; // refused (delta-count-mismatch): the worker's step stays where it was
+                        }
                         committed.put(c.getWorkerId(), c.getIteration());
                         clocks.putIfAbsent(c.getIteration(), c.getClock());
                         long now = java.util.Collections.min(committed.values());

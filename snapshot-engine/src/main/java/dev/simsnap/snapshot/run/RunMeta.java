@@ -40,6 +40,18 @@ public final class RunMeta {
      * buffer, from which {@link dev.simsnap.snapshot.delta.DeltaLog} completes it when it loads the meta.
      */
     final Map<String, Long> lastSequence = new TreeMap<>();
+    /**
+     * StateDeltas refused on arrival per expected worker and step above its last committed one (they count towards
+     * the step's declared {@code delta_count}, see {@link dev.simsnap.snapshot.delta.DeclaredDeltaCount}); stored,
+     * since nothing else keeps them. Empty entries are not kept.
+     */
+    final Map<String, TreeMap<Long, Long>> refusedDeltas = new TreeMap<>();
+    /**
+     * The accepted (buffered) StateDeltas per expected worker and step above its last committed one. Not stored:
+     * the delta buffer holds them, and {@link dev.simsnap.snapshot.delta.DeltaLog} counts them again when it loads
+     * the meta.
+     */
+    final Map<String, TreeMap<Long, Long>> bufferedDeltas = new TreeMap<>();
     /** virtual_date of committed iterations above the consistent one, by iteration (first commit wins). */
     final TreeMap<Long, Integer> pendingDates = new TreeMap<>();
     /** The simulation's clock of committed steps above the consistent one, by step (first commit wins). */
@@ -169,6 +181,38 @@ public final class RunMeta {
         lastSequence.put(worker, sequence);
     }
 
+    /**
+     * Counts one StateDelta that {@code worker} sent for {@code step} (above its last committed step): accepted into
+     * the delta buffer, or refused on arrival ({@code refused}).
+     */
+    public void countDelta(String worker, long step, boolean refused) {
+        (refused ? refusedDeltas : bufferedDeltas).computeIfAbsent(worker, w -> new TreeMap<>()).merge(step, 1L,
+                Long::sum);
+    }
+
+    /**
+     * The StateDeltas {@code worker} sent for steps up to {@code step} (all above its last committed one), accepted
+     * and refused on arrival; forgets them, as a commit of {@code step} accounts for them whether it is taken or
+     * refused.
+     */
+    public long takeDeltaCount(String worker, long step) {
+        return take(refusedDeltas, worker, step) + take(bufferedDeltas, worker, step);
+    }
+
+    private static long take(Map<String, TreeMap<Long, Long>> counts, String worker, long step) {
+        TreeMap<Long, Long> steps = counts.get(worker);
+        if (steps == null) {
+            return 0;
+        }
+        Map<Long, Long> upTo = steps.headMap(step, true);
+        long n = upTo.values().stream().mapToLong(Long::longValue).sum();
+        upTo.clear();
+        if (steps.isEmpty()) {
+            counts.remove(worker);
+        }
+        return n;
+    }
+
     /** Records a worker's commit; returns the consistent iteration it implies (min over expected workers). */
     public long commit(String worker, long iteration, int virtualDate) {
         return commit(worker, iteration, virtualDate, Map.of());
@@ -291,6 +335,21 @@ public final class RunMeta {
             }
             out.append('}');
         }
+        if (!refusedDeltas.isEmpty()) {
+            key(out, "refused_deltas", false);
+            object(out, refusedDeltas, (b, steps) -> {
+                b.append('{');
+                boolean firstStep = true;
+                for (Map.Entry<Long, Long> e : steps.entrySet()) {
+                    if (!firstStep) {
+                        b.append(',');
+                    }
+                    firstStep = false;
+                    b.append('"').append(e.getKey().longValue()).append("\":").append(e.getValue().longValue());
+                }
+                b.append('}');
+            });
+        }
         key(out, "consistent_iteration", false);
         out.append(consistentIteration);
         if (consistentClock != null) {
@@ -388,6 +447,14 @@ public final class RunMeta {
         n.get("last_sequence").fields().forEachRemaining(e -> m.lastSequence.put(e.getKey(), e.getValue().asLong()));
         n.get("pending_dates").fields().forEachRemaining(
                 e -> m.pendingDates.put(Long.parseLong(e.getKey()), e.getValue().asInt()));
+        if (n.has("refused_deltas")) {
+            n.get("refused_deltas").fields().forEachRemaining(w -> {
+                TreeMap<Long, Long> steps = new TreeMap<>();
+                w.getValue().fields().forEachRemaining(e -> steps.put(Long.parseLong(e.getKey()),
+                        e.getValue().asLong()));
+                m.refusedDeltas.put(w.getKey(), steps);
+            });
+        }
         m.consistentIteration = n.get("consistent_iteration").asLong();
         m.consistentVirtualDate = n.has("consistent_virtual_date") ? n.get("consistent_virtual_date").asInt() : null;
         m.nextPosition = n.has("next_position") ? n.get("next_position").asLong() : 0;

@@ -60,9 +60,9 @@ class DeltaLogRunMetaTest {
                 .setItem(ByteBuffer.wrap(WireFormat.frame(7, ItemCodec.encodeUpsert(cell, r)))).build();
     }
 
-    private static IterationCommitted commit(long step, long lastSequence) {
-        return IterationCommitted.newBuilder().setRunId(RUN).setWorkerId("w0").setIteration(step).setDeltaCount(0)
-                .setLastSequence(lastSequence).build();
+    private static IterationCommitted commit(long step, int deltaCount, long lastSequence) {
+        return IterationCommitted.newBuilder().setRunId(RUN).setWorkerId("w0").setIteration(step)
+                .setDeltaCount(deltaCount).setLastSequence(lastSequence).build();
     }
 
     private static RunStarted started() {
@@ -83,7 +83,7 @@ class DeltaLogRunMetaTest {
         assertThat(meta.get(RUN)).isEqualTo(atStart);
         assertThat(buffer).hasSize(2);
 
-        log.process(RUN, commit(0, 1));
+        log.process(RUN, commit(0, 2, 1));
         assertThat(tree(meta.get(RUN)).get("last_sequence").get("w0").asLong()).isEqualTo(1);
         assertThat(tree(meta.get(RUN)).get("consistent_iteration").asLong()).isZero();
         assertThat(heads).containsKeys("grid|cells|1", "grid|cells|2");
@@ -102,7 +102,10 @@ class DeltaLogRunMetaTest {
                 .isInstanceOfSatisfying(Rejection.class,
                         r -> assertThat(r.reason()).isEqualTo(DeadLetterReasons.STALE_SEQUENCE));
         restarted.process(RUN, upsert(2, 0, 3, 30));
-        restarted.process(RUN, commit(0, 2));
+        // Restarted again before the commit: the step's count (3 accepted, 1 refused on arrival) is still whole,
+        // the accepted ones counted again from the buffer, the refused one from the stored meta.
+        DeltaLog again = log();
+        again.process(RUN, commit(0, 4, 2));
         assertThat(heads).containsOnlyKeys("grid|cells|1", "grid|cells|2", "grid|cells|3");
         assertThat(tree(meta.get(RUN)).get("last_sequence").get("w0").asLong()).isEqualTo(2);
         assertThat(rejected).isEmpty();
@@ -121,7 +124,7 @@ class DeltaLogRunMetaTest {
         DeltaLog restarted = log();
         restarted.process(RUN, upsert(1, 0, 2, 20));
         assertThat(meta).containsEntry("grid|model", MODEL);
-        restarted.process(RUN, commit(0, 1));
+        restarted.process(RUN, commit(0, 2, 1));
         assertThat(tree(meta.get(RUN)).has("model")).isFalse();
         assertThat(heads).containsOnlyKeys("grid|cells|1", "grid|cells|2");
         assertThat(dev.simsnap.snapshot.run.RunMeta.read(meta::get, RUN).model()).isEqualTo(MODEL);

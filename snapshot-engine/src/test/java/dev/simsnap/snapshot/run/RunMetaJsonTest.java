@@ -70,4 +70,30 @@ class RunMetaJsonTest {
         assertThat(back.model()).isEqualTo(model);
         assertThat(back.toJson()).isEqualTo(now);
     }
+
+    @Test
+    void deltasRefusedOnArrivalAreStoredAndAcceptedOnesAreNot() throws Exception {
+        RunMeta m = RunMeta.started("r5", "k", List.of("a", "b"), Map.of(), 1, 2, null, -1);
+        String none = m.toJson();
+        assertThat(JSON.readTree(none).has("refused_deltas")).isFalse();
+        m.countDelta("a", 3, false);
+        m.countDelta("a", 3, false);
+        assertThat(m.toJson()).as("accepted deltas are counted again from the buffer, never stored").isEqualTo(none);
+        m.countDelta("a", 3, true);
+        m.countDelta("a", 5, true);
+        m.countDelta("b", 4, true);
+        String text = m.toJson();
+        assertThat(text).isEqualTo(JSON.writeValueAsString(JSON.readTree(text)))
+                .contains("\"refused_deltas\":{\"a\":{\"3\":1,\"5\":1},\"b\":{\"4\":1}}");
+        RunMeta back = RunMeta.fromJson(text);
+        assertThat(back.toJson()).isEqualTo(text);
+
+        // A commit of a's step 4 accounts for its steps up to 4 only; the stored count of step 5 stays.
+        assertThat(m.takeDeltaCount("a", 4)).isEqualTo(3);
+        assertThat(back.takeDeltaCount("a", 4)).as("read back: the refused one only").isEqualTo(1);
+        assertThat(m.takeDeltaCount("a", 4)).isZero();
+        assertThat(m.takeDeltaCount("a", 5)).isEqualTo(1);
+        assertThat(m.takeDeltaCount("b", 9)).isEqualTo(1);
+        assertThat(m.toJson()).isEqualTo(none);
+    }
 }

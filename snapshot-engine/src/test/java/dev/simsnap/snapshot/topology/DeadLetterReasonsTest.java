@@ -68,6 +68,8 @@ class DeadLetterReasonsTest {
     private final Map<String, Integer> ids = new LinkedHashMap<>();
     private final Map<String, Long> sequences = new LinkedHashMap<>();
     private final Map<String, Long> steps = new LinkedHashMap<>();
+    /** Deltas of run grid's worker w sent per step above its last committed step (what its next commit declares). */
+    private final java.util.TreeMap<Long, Integer> sent = new java.util.TreeMap<>();
     private final Set<String> provoked = new TreeSet<>();
     private byte[] lastSent;
     private long canary;
@@ -202,9 +204,11 @@ class DeadLetterReasonsTest {
                 () -> {
                     StateDelta d = upsertCell(next("w"), cell(3, 3, 3));
                     h.send("grid", d);
-                    record("grid", d);
-                    h.send("grid", commit(next("w")));
-                    steps.merge("w", 1L, Long::sum);
+                    count(d);
+                    record("grid", d); // the worker sent it twice: its step's commit declares both
+                    long s = next("w");
+                    h.send("grid", commit(s));
+                    committed(s);
                 }));
         c.add(new Case(DeadLetterReasons.LATE_DELTA, "a delta for a step its worker already committed", true,
                 () -> record("grid", StateDelta.newBuilder(upsertCell(0, cell(4, 4, 4)))
@@ -213,6 +217,12 @@ class DeadLetterReasonsTest {
                 () -> record("grid", commit(0))));
         c.add(new Case(DeadLetterReasons.STALE_COMMIT, "a commit of a negative step", true,
                 () -> record("grid", commit(-5))));
+        c.add(new Case(DeadLetterReasons.DELTA_COUNT_MISMATCH, "a commit declaring a delta its step never sent",
+                true, () -> {
+                    IterationCommitted truth = commit(next("w"));
+                    record("grid", IterationCommitted.newBuilder(truth).setDeltaCount(truth.getDeltaCount() + 1)
+                            .build());
+                }));
         // ---- legacy apply time ----
         c.add(new Case(DeadLetterReasons.APPEND_TO_NON_LIST, "a legacy document APPEND to a number field", false,
                 () -> {
@@ -330,8 +340,14 @@ class DeadLetterReasonsTest {
                 List.of(), framed("cells", ItemCodec.encodeUpsert(schema("cells"), cell)))).setIteration(step).build();
     }
 
+    /**
+     * A commit of worker w's {@code step}, declaring the deltas of run grid the test sent for w's steps above its last
+     * committed one up to {@code step} (refused ones included: the worker did send them).
+     */
     private IterationCommitted commit(long step) {
-        return IterationCommitted.newBuilder().setRunId("grid").setWorkerId("w").setIteration(step).setDeltaCount(1)
+        int declared = sent.headMap(step, true).values().stream().mapToInt(Integer::intValue).sum();
+        return IterationCommitted.newBuilder().setRunId("grid").setWorkerId("w").setIteration(step)
+                .setDeltaCount(declared)
                 .setLastSequence(sequences.getOrDefault("w", 0L) - 1).setClock(Map.of("day", Math.max(step, 0)))
                 .build();
     }
@@ -340,8 +356,24 @@ class DeadLetterReasonsTest {
     private void step(StateDelta... changes) {
         long s = next("w");
         h.send("grid", changes);
+        for (StateDelta d : changes) {
+            count(d);
+        }
         h.send("grid", commit(s));
-        steps.put("w", s);
+        committed(s);
+    }
+
+    /** Notes a delta of run grid's worker w sent, for the declared count of the commit of its step. */
+    private void count(StateDelta d) {
+        if (d.getWorkerId().equals("w") && d.getIteration() > steps.getOrDefault("w", -1L)) {
+            sent.merge(d.getIteration(), 1, Integer::sum);
+        }
+    }
+
+    /** Worker w committed {@code step}: what it sent up to it is declared. */
+    private void committed(long step) {
+        steps.put("w", step);
+        sent.headMap(step, true).clear();
     }
 
     private void upsertStep(GenericRecord cell) {
@@ -349,6 +381,9 @@ class DeadLetterReasonsTest {
     }
 
     private void record(String key, org.apache.avro.specific.SpecificRecord value) {
+        if (key.equals("grid") && value instanceof StateDelta d && d.getRunId().equals("grid")) {
+            count(d);
+        }
         raw(key, h.wire(Contracts.DELTAS_TOPIC, value));
     }
 

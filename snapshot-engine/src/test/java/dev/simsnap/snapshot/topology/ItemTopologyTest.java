@@ -53,6 +53,8 @@ class ItemTopologyTest {
     private StateModel model;
     private final Map<String, Integer> ids = new LinkedHashMap<>();
     private final Map<String, Long> sequences = new LinkedHashMap<>();
+    /** Deltas made per worker and step, not yet declared by a commit: what the next commit declares. */
+    private final Map<String, java.util.TreeMap<Long, Integer>> sent = new LinkedHashMap<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -94,6 +96,7 @@ class ItemTopologyTest {
     private StateDelta delta(String worker, long step, String collection, String id, Operation op,
                              List<String> paths, byte[] item) {
         long seq = sequences.merge(worker, 1L, Long::sum) - 1;
+        sent.computeIfAbsent(worker, w -> new java.util.TreeMap<>()).merge(step, 1, Integer::sum);
         return StateDelta.newBuilder().setRunId("grid").setWorkerId(worker).setSequence(seq).setIteration(step)
                 .setEntityType(null).setEntityId(id).setCollection(collection).setOp(op).setPatchFields(paths)
                 .setPayload(null).setItem(item == null ? null : ByteBuffer.wrap(item)).build();
@@ -104,9 +107,13 @@ class ItemTopologyTest {
                 framed(collection, ItemCodec.encodeUpsert(schema(collection), item)));
     }
 
+    /** A commit declaring the deltas made for the worker's steps up to {@code step} since its last commit. */
     private IterationCommitted commit(String worker, long step, long day) {
+        var steps = sent.computeIfAbsent(worker, w -> new java.util.TreeMap<>()).headMap(step, true);
+        int count = steps.values().stream().mapToInt(Integer::intValue).sum();
+        steps.clear();
         return IterationCommitted.newBuilder().setRunId("grid").setWorkerId(worker).setIteration(step)
-                .setDeltaCount(0).setLastSequence(sequences.getOrDefault(worker, 0L) - 1)
+                .setDeltaCount(count).setLastSequence(sequences.getOrDefault(worker, 0L) - 1)
                 .setClock(Map.of("day", day)).build();
     }
 
