@@ -46,7 +46,9 @@ import org.apache.kafka.common.utils.Utils;
  * <p>Reads the run's partition (murmur2 of the run id, like the producer's default partitioner) with
  * {@code read_committed} and {@code assign()} (no consumer group), up to the last stable offset, applying the
  * run's records with the consistent iteration capped at N, and stops once it reaches N. Records of other runs on
- * the partition are skipped; records the topology dead-letters are skipped too (same checks).
+ * the partition are skipped; records the topology dead-letters are skipped too (same checks). A state-model run
+ * with generations collections also has its partition of {@code simsnap.generations} read (see
+ * {@link Settings#generationsTopic()}).
  *
  * <p><b>Checkpoints.</b> Topic {@code simsnap.checkpoints} ({@link SimsnapTopics#CHECKPOINTS}: compacted, created
  * when absent with as many partitions as the deltas topic; a run's checkpoints go to the run's partition). A
@@ -131,7 +133,10 @@ public final class RunReplayer implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** The run as of the end of {@code iteration}, without generations. */
+    /**
+     * The run as of the end of {@code iteration}: a state-model run's generations each as it was then (its newest
+     * version saved at or before that step); a v1 run's without its generations.
+     */
     public RunState replay(String runId, long iteration) {
         return replay(runId, iteration, null).state();
     }
