@@ -192,12 +192,17 @@ class CheckpointAndForkIT {
                 .isZero();
         stack.awaitConsistent(forked, 1);
 
+        // The source as of step 1: its items then, and the generations saved at steps 0 and 1.
         Map<String, byte[]> sourceAtOne = files(stack.snapshot(run, "?iteration=1"));
-        assertThat(sourceAtOne).containsOnlyKeys("agents.json");
+        assertThat(sourceAtOne).containsOnlyKeys("agents.json", "gen_0.json", "gen_1.json");
         assertThat(new String(sourceAtOne.get("agents.json"), java.nio.charset.StandardCharsets.UTF_8))
                 .contains("day 1").doesNotContain("day 2");
+        assertThat(new String(sourceAtOne.get("gen_1.json"), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("[\n  {\n    \"name\": \"source gen 1\"\n  }\n]");
         // The live folder of the fork: the source's items at step 1, no generation.
-        assertSameFiles(files(stack.snapshot(forked, "")), sourceAtOne);
+        Map<String, byte[]> itemsAtOne = new java.util.TreeMap<>(sourceAtOne);
+        itemsAtOne.keySet().removeIf(path -> path.startsWith("gen_"));
+        assertSameFiles(files(stack.snapshot(forked, "")), itemsAtOne);
 
         // The fork goes on with generations of its own, and only those.
         try (SimsnapWorker w = SimsnapWorker.builder().environment(Map.of()).config(stack.workerConfig(broker))

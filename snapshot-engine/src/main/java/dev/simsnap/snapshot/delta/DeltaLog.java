@@ -110,9 +110,11 @@ public final class DeltaLog {
      * Receives, in iteration order, every consistent iteration as it is applied, whole: the entities it changed
      * (each once, in first-touched order, with its value at the end of that iteration). An apply step that passes
      * several iterations at once reports each iteration that had deltas, and always the step's last iteration.
+     * {@code clock} is the simulation's clock committed for that step (a state-model run's; empty when its kind
+     * declares none), null for a v1 run.
      */
     public interface IterationListener {
-        void applied(String runId, long iteration, Integer virtualDate, List<Change> changes);
+        void applied(String runId, long iteration, Integer virtualDate, Map<String, Long> clock, List<Change> changes);
     }
 
     /** Most runs whose metadata is kept parsed. */
@@ -420,12 +422,17 @@ public final class DeltaLog {
         if (listener != null && prevIteration != Long.MIN_VALUE) {
             snapshotValues(perIteration.get(prevIteration), touchedItems);
         }
+        Map<Long, Map<String, Long>> clocks = new java.util.HashMap<>();
         if (listener != null) {
             // The commit's virtual_date (what the marker and GET /runs/{run} report), else the deltas'.
             perIteration.keySet().forEach(it -> {
                 Integer committed = m.committedDate(it);
                 if (committed != null) {
                     dates.put(it, committed);
+                }
+                Map<String, Long> clock = m.committedClock(it);
+                if (clock != null) {
+                    clocks.put(it, Map.copyOf(clock));
                 }
             });
         }
@@ -449,10 +456,30 @@ public final class DeltaLog {
         if (listener != null) {
             perIteration.putIfAbsent(upTo, new LinkedHashMap<>());
             dates.putIfAbsent(upTo, m.consistentVirtualDate());
+            if (m.model() != null) {
+                // The committed clock of each reported step (the last step: the one in force there), fields in the
+                // kind's order; empty for a kind without clock fields.
+                List<String> fields = m.parsedModel().clock();
+                Map<String, Long> current = m.consistentClock() == null ? Map.of() : m.consistentClock();
+                perIteration.keySet().forEach(it -> clocks.put(it, inOrder(fields,
+                        clocks.getOrDefault(it, it == upTo ? current : Map.of()))));
+            }
             perIteration.forEach((iteration, changes) -> listener.applied(m.runId(), iteration, dates.get(iteration),
-                    List.copyOf(changes.values())));
+                    clocks.get(iteration), List.copyOf(changes.values())));
         }
         // The caller stores the even version together with the commit bookkeeping.
+    }
+
+    /** {@code clock} with its fields in the order {@code fields} names them (any others after, by name). */
+    private static Map<String, Long> inOrder(List<String> fields, Map<String, Long> clock) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        fields.forEach(f -> {
+            if (clock.containsKey(f)) {
+                out.put(f, clock.get(f));
+            }
+        });
+        new java.util.TreeMap<>(clock).forEach(out::putIfAbsent);
+        return out;
     }
 
     /** Fixes each change's value to the entity's current (end of iteration) state. */

@@ -1,7 +1,13 @@
 package dev.simsnap.snapshot.delta;
 
-import dev.simsnap.engine.entity.StoredEntity;
 import dev.simsnap.engine.entity.ChunkedValues;
+import dev.simsnap.engine.entity.StoredEntity;
+import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.schema.generation.GenerationChunk;
+import dev.simsnap.schema.generation.GenerationSealed;
+import dev.simsnap.snapshot.deadletter.DeadLetterReasons;
+import dev.simsnap.snapshot.deadletter.Rejection;
+import dev.simsnap.snapshot.store.RecordLimits;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -30,8 +36,14 @@ public final class GenerationItems {
 
     private static final ChunkedValues CHUNKS = new ChunkedValues();
 
-    /** One version of one generation. */
-    public record Version(long generation, int version, long step, List<byte[]> members) {
+    /**
+     * One version of one generation.
+     *
+     * @param step        the step it was saved at (-1: saved without one)
+     * @param memberCount how many members it holds
+     * @param members     its members (Confluent-framed) in population order; empty when read without them
+     */
+    public record Version(long generation, int version, long step, int memberCount, List<byte[]> members) {
     }
 
     private GenerationItems() {
@@ -92,11 +104,88 @@ public final class GenerationItems {
         CHUNKS.put(heads, chunks, key, encode(step, members));
     }
 
-    /** Every generation's newest version among those saved at or before {@code maxStep} (any step when null). */
-    public static SortedMap<Long, Version> latest(DeltaLog.Kv<byte[]> heads, ChunkedValues.Kv headsKv,
-                                                  ChunkedValues.Kv chunks, String runId, String collection,
-                                                  Long maxStep) {
-        SortedMap<Long, Version> out = new TreeMap<>();
+    /**
+     * Checks a chunk of a state-model generation and keeps it until its worker's seal: the live topology and the
+     * history replay both call this, so both refuse the same records.
+     *
+     * @throws Rejection {@code invalid-generation} (negative indexes, v1 members, a member not Confluent-framed with a
+     *                   registry id), {@code too-large} (more than one store record holds)
+     */
+    public static void stage(DeltaLog.Kv<byte[]> heads, GenerationChunk chunk) throws Rejection {
+        checkIds(chunk.getWorkerId(), chunk.getGeneration());
+        if (chunk.getChunkIndex() < 0 || chunk.getFirstMemberIndex() < 0 || !chunk.getMembers().isEmpty()) {
+            throw invalid("chunk_index and first_member_index must be >= 0, and members empty (items carry them)");
+        }
+        for (ByteBuffer item : chunk.getItems()) {
+            if (item.remaining() < 5 || item.get(item.position()) != 0 || item.getInt(item.position() + 1) <= 0) {
+                throw invalid("a member is not Confluent-framed (0x00, 4-byte registry schema id, Avro body)");
+            }
+        }
+        String key = pendingKey(chunk.getRunId(), chunk.getCollection(), chunk.getGeneration(), chunk.getWorkerId(),
+                chunk.getChunkIndex());
+        byte[] encoded = encodeChunk(chunk.getFirstMemberIndex(), chunk.getItems());
+        long bytes = RecordLimits.utf8Length(key) + encoded.length;
+        if (bytes > RecordLimits.MAX_STORE_ENTRY) {
+            throw new Rejection(DeadLetterReasons.TOO_LARGE, "chunk " + chunk.getChunkIndex() + " would be stored as "
+                    + bytes + " bytes, more than one store record holds (" + RecordLimits.MAX_STORE_ENTRY + ")");
+        }
+        heads.put(key, encoded);
+    }
+
+    /**
+     * Seals a state-model generation: the chunks its worker staged (all removed, whatever the outcome) become the
+     * generation's next version, numbered from 0 in the order seals arrive, kept with the seal's step.
+     *
+     * @return the new version's number
+     * @throws Rejection {@code invalid-generation} when the staged chunks do not match the seal (a chunk missing or
+     *                   out of place, another chunk or member count); the generation keeps its versions
+     */
+    public static int seal(DeltaLog.Kv<byte[]> heads, ChunkedValues.Kv chunks, GenerationSealed seal)
+            throws Rejection {
+        checkIds(seal.getWorkerId(), seal.getGeneration());
+        String runId = seal.getRunId();
+        String collection = seal.getCollection();
+        String prefix = pendingPrefix(runId, collection, seal.getGeneration(), seal.getWorkerId());
+        List<byte[]> members = new ArrayList<>();
+        String problem = null;
+        int expected = 0;
+        for (Map.Entry<String, byte[]> kv : heads.scan(prefix, k -> false)) {
+            int index = Integer.parseInt(kv.getKey().substring(prefix.length()));
+            if (problem == null && index != expected) {
+                problem = "chunk " + expected + " is missing";
+            } else if (problem == null && chunkFirstMember(kv.getValue()) != members.size()) {
+                problem = "chunk " + index + " starts at member " + chunkFirstMember(kv.getValue()) + ", not "
+                        + members.size();
+            }
+            members.addAll(members(kv.getValue()));
+            heads.delete(kv.getKey());
+            expected++;
+        }
+        if (problem == null && expected != seal.getChunkCount()) {
+            problem = "sealed with chunk_count " + seal.getChunkCount() + " but " + expected + " chunks arrived";
+        }
+        if (problem == null && members.size() != seal.getMemberCount()) {
+            problem = "sealed with member_count " + seal.getMemberCount() + " but " + members.size()
+                    + " members arrived";
+        }
+        if (problem != null) {
+            throw invalid("generation " + seal.getGeneration() + " of " + collection + ": " + problem);
+        }
+        int version = (int) heads.scan(versionPrefix(runId, collection, seal.getGeneration()), k -> false).stream()
+                .filter(e -> e.getKey().indexOf('\0') < 0).count();
+        putVersion(ItemStore.adapt(heads), chunks, versionKey(runId, collection, seal.getGeneration(), version),
+                seal.getStep() == null ? -1 : seal.getStep(), members);
+        return version;
+    }
+
+    /**
+     * Every version of every generation of a collection: generation -> versions in version order, with their members
+     * or (for listings) without.
+     */
+    public static SortedMap<Long, List<Version>> versions(DeltaLog.Kv<byte[]> heads, ChunkedValues.Kv headsKv,
+                                                          ChunkedValues.Kv chunks, String runId, String collection,
+                                                          boolean withMembers) {
+        SortedMap<Long, List<Version>> out = new TreeMap<>();
         String prefix = collectionPrefix(runId, collection);
         for (Map.Entry<String, byte[]> e : heads.scan(prefix, k -> false)) {
             String rest = e.getKey().substring(prefix.length());
@@ -106,12 +195,49 @@ public final class GenerationItems {
             long generation = Long.parseLong(rest.substring(0, 20));
             int version = Integer.parseInt(rest.substring(23));
             byte[] value = CHUNKS.get(headsKv, chunks, e.getKey());
-            long step = ByteBuffer.wrap(value).getLong();
-            if (maxStep != null && step > maxStep) {
-                continue;
-            }
-            out.put(generation, new Version(generation, version, step, members(value)));
+            ByteBuffer head = ByteBuffer.wrap(value);
+            long step = head.getLong();
+            int count = head.getInt();
+            out.computeIfAbsent(generation, g -> new ArrayList<>())
+                    .add(new Version(generation, version, step, count, withMembers ? members(value) : List.of()));
         }
+        return out;
+    }
+
+    /** The members (Confluent-framed, population order) of one version; empty when there is no such version. */
+    public static java.util.Optional<List<byte[]>> members(ChunkedValues.Kv headsKv, ChunkedValues.Kv chunks,
+                                                          String runId, String collection, long generation,
+                                                          int version) {
+        byte[] value = CHUNKS.get(headsKv, chunks, versionKey(runId, collection, generation, version));
+        return java.util.Optional.ofNullable(value).map(GenerationItems::members);
+    }
+
+    /**
+     * The version of a generation an as-of read at {@code maxStep} sees: the newest one saved at or before it (a
+     * version saved without a step counts as saved before any), the newest of all when {@code maxStep} is null;
+     * null when there is none.
+     */
+    public static Version asOf(List<Version> versions, Long maxStep) {
+        Version seen = null;
+        for (Version v : versions) {
+            if (maxStep == null || v.step() <= maxStep) {
+                seen = v;
+            }
+        }
+        return seen;
+    }
+
+    /** Every generation's version as of {@code maxStep} (see {@link #asOf}); generations with none are left out. */
+    public static SortedMap<Long, Version> latest(DeltaLog.Kv<byte[]> heads, ChunkedValues.Kv headsKv,
+                                                  ChunkedValues.Kv chunks, String runId, String collection,
+                                                  Long maxStep) {
+        SortedMap<Long, Version> out = new TreeMap<>();
+        versions(heads, headsKv, chunks, runId, collection, true).forEach((g, all) -> {
+            Version v = asOf(all, maxStep);
+            if (v != null) {
+                out.put(g, v);
+            }
+        });
         return out;
     }
 
@@ -125,6 +251,19 @@ public final class GenerationItems {
         byte[] body = new byte[b.remaining()];
         b.get(body);
         return new StoredEntity(id, body);
+    }
+
+    private static void checkIds(String workerId, long generation) throws Rejection {
+        if (!RunIds.isValid(workerId)) {
+            throw invalid("invalid worker_id");
+        }
+        if (generation < 0) {
+            throw invalid("generation must be >= 0");
+        }
+    }
+
+    private static Rejection invalid(String detail) {
+        return new Rejection(DeadLetterReasons.INVALID_GENERATION, detail);
     }
 
     private static byte[] encode(long head, List<byte[]> members) {

@@ -131,6 +131,22 @@ public final class ItemStore {
     }
 
     /**
+     * Every version of every generation of a generations collection: generation -> versions in version order, with
+     * their members or without ({@link GenerationItems#versions}).
+     */
+    public java.util.SortedMap<Long, List<GenerationItems.Version>> generationVersions(String runId,
+                                                                                     String collection,
+                                                                                     boolean withMembers) {
+        return GenerationItems.versions(headScan, heads, chunks, runId, collection, withMembers);
+    }
+
+    /** The members (Confluent-framed, population order) of one version of a generation; empty when none. */
+    public java.util.Optional<List<byte[]>> generationMembers(String runId, String collection, long generation,
+                                                              int version) {
+        return GenerationItems.members(heads, chunks, runId, collection, generation, version);
+    }
+
+    /**
      * The entity as compact JSON (Python's {@code json.dumps} separators, UTF-8), decoded with its writer schema;
      * {@code simsnap.json.Value} records are written as the value they hold, as the layout renders them (not as
      * Avro's {@code {"v": ...}} wrapper).

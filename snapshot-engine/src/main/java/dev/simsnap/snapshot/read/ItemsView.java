@@ -35,8 +35,12 @@ final class ItemsView implements RunView {
     /**
      * Run {@code m}'s items at its consistent step. The clock is the run's (a v1 run's: its commits' virtual_date,
      * the legacy model's clock field).
+     *
+     * @param generationStore where the generations collections' versions are kept
+     * @param maxStep         the step generations are seen as of (each one's newest version saved at or before it);
+     *                        null: each one's newest version
      */
-    static ItemsView read(StateModel model, RunMeta m, ItemStore store) {
+    static ItemsView read(StateModel model, RunMeta m, ItemStore store, ItemStore generationStore, Long maxStep) {
         String runId = m.runId();
         Map<String, Long> clock = m.consistentClock() != null ? m.consistentClock()
                 : m.consistentVirtualDate() == null ? Map.of()
@@ -45,7 +49,7 @@ final class ItemsView implements RunView {
         Map<String, SortedMap<Long, List<StoredEntity>>> generations = new HashMap<>();
         for (CollectionSpec c : model.collections()) {
             if (c.shape() == Shape.GENERATIONS) {
-                generations.put(c.name(), store.generations(runId, c.name(), null));
+                generations.put(c.name(), generationStore.generations(runId, c.name(), maxStep));
                 continue;
             }
             List<Map.Entry<String, ItemStore.Stored>> rows = new ArrayList<>(store.scan(runId, c.name()));

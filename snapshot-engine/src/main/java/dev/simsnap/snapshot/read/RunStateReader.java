@@ -141,6 +141,40 @@ public final class RunStateReader {
         return read.flatMap(o -> o);
     }
 
+    /**
+     * The generations of a state-model run: every version of every generation of each generations collection of its
+     * model (members included only when {@code withMembers}), with the run's consistent step; empty when the run is
+     * unknown here or has no state model (a v1 run's generations: {@link #generationIds}, {@link #generation}).
+     */
+    public Optional<ModelGenerations> modelGenerations(String runId, boolean withMembers) {
+        Optional<RunMeta> meta = readMeta(runId);
+        if (meta.isEmpty() || meta.get().model() == null) {
+            return Optional.empty();
+        }
+        ItemStore items = itemStore();
+        java.util.Map<String, java.util.SortedMap<Long, List<dev.simsnap.snapshot.delta.GenerationItems.Version>>>
+                collections = new java.util.LinkedHashMap<>();
+        for (CollectionSpec c : meta.get().parsedModel().collections()) {
+            if (c.shape() == dev.simsnap.model.Shape.GENERATIONS) {
+                collections.put(c.name(), items.generationVersions(runId, c.name(), withMembers));
+            }
+        }
+        return Optional.of(new ModelGenerations(runId, meta.get().consistentIteration(), collections));
+    }
+
+    /**
+     * The members of one version of a state-model run's generation, each as {@link #item} writes items (Python's
+     * separators, UTF-8, with its writer schema), in population order; empty when there is no such version.
+     */
+    public Optional<List<String>> generationMembers(String runId, String collection, long generation, int version) {
+        if (!RunIds.isValid(runId)) {
+            return Optional.empty();
+        }
+        ItemStore items = itemStore();
+        return items.generationMembers(runId, collection, generation, version).map(members -> members.stream()
+                .map(m -> items.json(dev.simsnap.snapshot.delta.GenerationItems.entity(m))).toList());
+    }
+
     /** The whole consistent state of a run (what a snapshot holds); empty when the run is unknown here. */
     public Optional<RunState> runState(String runId) {
         Optional<RunState> state = consistently(runId, m -> {
@@ -215,8 +249,17 @@ public final class RunStateReader {
      * v1 runs are not items: the caller adds them.
      */
     public static RunState rendered(RunMeta m, ItemStore items, SchemaLookup schemas) {
+        return rendered(m, items, items, null, schemas);
+    }
+
+    /**
+     * As {@link #rendered(RunMeta, ItemStore, SchemaLookup)}, with the generations collections' versions read from
+     * {@code generations}: each generation's newest version saved at or before {@code maxStep} (null: its newest).
+     */
+    public static RunState rendered(RunMeta m, ItemStore items, ItemStore generations, Long maxStep,
+                                    SchemaLookup schemas) {
         StateModel model = m.model() == null ? LegacyKind.model() : m.parsedModel();
-        ItemsView view = ItemsView.read(model, m, items);
+        ItemsView view = ItemsView.read(model, m, items, generations, maxStep);
         return RunState.rendered(m.runId(), m.consistentIteration(),
                 new dev.simsnap.render.layout.LayoutRenderer(model, schemas).render(view));
     }

@@ -47,7 +47,9 @@ import org.apache.kafka.common.utils.Utils;
  * <p>Reads the run's partition (murmur2 of the run id, like the producer's default partitioner) with
  * {@code read_committed} and {@code assign()} (no consumer group), up to the last stable offset, applying the
  * run's records with the consistent iteration capped at N, and stops once it reaches N. Records of other runs on
- * the partition are skipped; records the topology dead-letters are skipped too (same checks).
+ * the partition are skipped; records the topology dead-letters are skipped too (same checks). A state-model run
+ * with generations collections also has its partition of {@code simsnap.generations} read (see
+ * {@link Settings#generationsTopic()}).
  *
  * <p><b>Checkpoints.</b> Topic {@code simsnap.checkpoints} ({@link SimsnapTopics#CHECKPOINTS}: compacted, created
  * when absent with as many partitions as the deltas topic; a run's checkpoints go to the run's partition). A
@@ -79,10 +81,18 @@ public final class RunReplayer implements AutoCloseable {
      * @param deltasTopic      the deltas topic
      * @param checkpointsTopic the checkpoints topic, or null to neither read nor write checkpoints
      * @param checkpointEvery  consistent iterations between checkpoints (>= 1)
+     * @param generationsTopic the generations topic a state-model run's generations are read from (each as it was at
+     *                         the replayed step), or null to replay without them
      */
-    public record Settings(ClientConfig client, String deltasTopic, String checkpointsTopic, int checkpointEvery) {
+    public record Settings(ClientConfig client, String deltasTopic, String checkpointsTopic, int checkpointEvery,
+                           String generationsTopic) {
         public Settings {
             java.util.Objects.requireNonNull(client, "client");
+        }
+
+        /** Settings reading generations from the contract's generations topic. */
+        public Settings(ClientConfig client, String deltasTopic, String checkpointsTopic, int checkpointEvery) {
+            this(client, deltasTopic, checkpointsTopic, checkpointEvery, Contracts.GENERATIONS_TOPIC);
         }
 
         /** The contract topics and default checkpoint interval, with {@code client}. */
@@ -96,11 +106,16 @@ public final class RunReplayer implements AutoCloseable {
         }
 
         public Settings withoutCheckpoints() {
-            return new Settings(client, deltasTopic, null, checkpointEvery);
+            return new Settings(client, deltasTopic, null, checkpointEvery, generationsTopic);
         }
 
         public Settings checkpointEvery(int every) {
-            return new Settings(client, deltasTopic, checkpointsTopic, every);
+            return new Settings(client, deltasTopic, checkpointsTopic, every, generationsTopic);
+        }
+
+        /** These settings with generations read from {@code topic} (null: none). */
+        public Settings generationsTopic(String topic) {
+            return new Settings(client, deltasTopic, checkpointsTopic, checkpointEvery, topic);
         }
     }
 
@@ -119,7 +134,10 @@ public final class RunReplayer implements AutoCloseable {
         this.settings = settings;
     }
 
-    /** The run as of the end of {@code iteration}, without generations. */
+    /**
+     * The run as of the end of {@code iteration}: a state-model run's generations each as it was then (its newest
+     * version saved at or before that step); a v1 run's without its generations.
+     */
     public RunState replay(String runId, long iteration) {
         return replay(runId, iteration, null).state();
     }
@@ -334,10 +352,68 @@ public final class RunReplayer implements AutoCloseable {
                         + "' is consistent only up to iteration " + meta.get().consistentIteration()
                         + "; iteration " + iteration + " is not available");
             }
-            RunState result = RunStateReader.rendered(meta.get(), state.items(schemas), schemas);
+            RunMeta m = meta.get();
+            RunState result = hasGenerations(m)
+                    ? RunStateReader.rendered(m, state.items(schemas), generations(consumer, decoder, runId, schemas),
+                    m.consistentIteration(), schemas)
+                    : RunStateReader.rendered(m, state.items(schemas), schemas);
             return new Replayed(new Result(result, meta.get().toInfo(), from, records, fromCheckpoint, written, lookup),
                     state, schemas);
         }
+    }
+
+    /** True when {@code m} is a state-model run with a generations collection and generations are replayed. */
+    private boolean hasGenerations(RunMeta m) {
+        return settings.generationsTopic() != null && m.model() != null && m.parsedModel().collections().stream()
+                .anyMatch(c -> c.shape() == dev.simsnap.model.Shape.GENERATIONS);
+    }
+
+    /**
+     * A state-model run's generations from the generations topic (its partition, {@code read_committed}, up to the
+     * last stable offset), staged and sealed by the same rules as the live topology
+     * ({@link dev.simsnap.snapshot.delta.GenerationItems}): every version, each with its step, so that the caller
+     * sees each generation as of the replayed step. Generation records are not checkpointed: they are read whole on
+     * every such replay.
+     */
+    private dev.simsnap.snapshot.delta.ItemStore generations(KafkaConsumer<byte[], byte[]> consumer,
+                                                             WireFormatDecoder decoder, String runId,
+                                                             SchemaLookup schemas) {
+        TreeMap<String, byte[]> heads = new TreeMap<>();
+        TreeMap<String, byte[]> chunks = new TreeMap<>();
+        var headKv = dev.simsnap.snapshot.delta.DeltaLog.Kv.of(heads);
+        var chunkKv = dev.simsnap.snapshot.delta.ItemStore.adapt(dev.simsnap.snapshot.delta.DeltaLog.Kv.of(chunks));
+        List<PartitionInfo> parts = consumer.partitionsFor(settings.generationsTopic(), TIMEOUT);
+        if (parts != null && !parts.isEmpty()) {
+            TopicPartition tp = new TopicPartition(settings.generationsTopic(), partitionOf(runId, parts.size()));
+            consumer.assign(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
+            consumer.seekToBeginning(List.of(tp));
+            outer:
+            while (consumer.position(tp) < end) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                    if (r.offset() >= end) {
+                        break outer;
+                    }
+                    if (r.key() == null || !runId.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                        continue;
+                    }
+                    try {
+                        Object v = decoder.decode(r.topic(), r.headers(), r.value());
+                        if (v instanceof dev.simsnap.schema.generation.GenerationChunk c && c.getCollection() != null
+                                && runId.equals(c.getRunId())) {
+                            dev.simsnap.snapshot.delta.GenerationItems.stage(headKv, c);
+                        } else if (v instanceof dev.simsnap.schema.generation.GenerationSealed g
+                                && g.getCollection() != null && runId.equals(g.getRunId())) {
+                            dev.simsnap.snapshot.delta.GenerationItems.seal(headKv, chunkKv, g);
+                        }
+                    } catch (Rejection rejected) {
+                        // dead-lettered by the topology: no effect
+                    }
+                }
+            }
+        }
+        return new dev.simsnap.snapshot.delta.ItemStore(headKv, dev.simsnap.snapshot.delta.DeltaLog.Kv.of(chunks),
+                schemas);
     }
 
     /** True when the state is not capped: the consistent iteration is the true min over committed iterations. */

@@ -6,6 +6,7 @@ import dev.simsnap.snapshot.delta.DeltaLog;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.utils.Utils;
@@ -19,7 +20,10 @@ import org.apache.kafka.common.utils.Utils;
  *   <li>key {@code <run>|<TYPE>|<id>} ({@code <run>|DOCUMENT|<collection>|<id>}), value = the entity's compact
  *       canonical JSON (UTF-8), or a tombstone (null) on DELETE;</li>
  *   <li>after an iteration's entity records, the marker keyed {@code <run>|ITERATION} with
- *       {@code {"run","iteration","virtual_date"}};</li>
+ *       {@code {"run","iteration","virtual_date"}}; a state-model run's marker (its iteration is the step) adds
+ *       {@code "clock"}: the simulation's clock committed for that step, an object of the kind's clock fields in the
+ *       order the kind declares them ({@code {}} for a kind without clock fields); a v1 run's marker has no
+ *       {@code clock} (its bytes are as they always were);</li>
  *   <li>headers on every record: {@code simsnap.iteration} (decimal), {@code simsnap.run}, {@code simsnap.kind}
  *       ({@code entity} | {@code iteration}); entity records also {@code simsnap.entity.type},
  *       {@code simsnap.entity.id} and, for documents, {@code simsnap.entity.collection};</li>
@@ -59,8 +63,14 @@ public final class CurrentState {
         return run + "|ITERATION";
     }
 
-    /** The records of one applied iteration: its entity records, then its marker. */
-    public static List<Out> records(String run, long iteration, Integer virtualDate, List<DeltaLog.Change> changes) {
+    /**
+     * The records of one applied iteration: its entity records, then its marker.
+     *
+     * @param clock the simulation's clock committed for the step, fields in the kind's order (a state-model run);
+     *              null for a v1 run, whose marker has no clock
+     */
+    public static List<Out> records(String run, long iteration, Integer virtualDate, Map<String, Long> clock,
+                                    List<DeltaLog.Change> changes) {
         List<Out> out = new ArrayList<>(changes.size() + 1);
         for (DeltaLog.Change c : changes) {
             Headers h = common(run, iteration, KIND_ENTITY);
@@ -78,6 +88,10 @@ public final class CurrentState {
             marker.putNull("virtual_date");
         } else {
             marker.put("virtual_date", virtualDate);
+        }
+        if (clock != null) {
+            ObjectNode fields = marker.putObject("clock");
+            clock.forEach(fields::put);
         }
         out.add(new Out(iterationKey(run), marker.toString(), common(run, iteration, KIND_ITERATION)));
         return out;

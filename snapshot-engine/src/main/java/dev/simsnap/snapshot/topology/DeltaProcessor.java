@@ -73,8 +73,8 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         this.log = new DeltaLog(kv(meta), kv(buffer), items, registry,
                 (runId, bytes, rejection) -> deadLetters.sendDerived(runId.getBytes(StandardCharsets.UTF_8),
                         bytes, "avro-single-object", current, rejection),
-                Long.MAX_VALUE, (run, iteration, date, changes) -> {
-                    for (CurrentState.Out o : CurrentState.records(run, iteration, date, changes)) {
+                Long.MAX_VALUE, (run, iteration, date, clock, changes) -> {
+                    for (CurrentState.Out o : CurrentState.records(run, iteration, date, clock, changes)) {
                         context.forward(new Record<>(o.key().getBytes(StandardCharsets.UTF_8),
                                 o.value() == null ? null : o.value().getBytes(StandardCharsets.UTF_8),
                                 current.timestamp(), o.headers()));

@@ -163,75 +163,18 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
 
     /** A chunk of a state-model run's generation: kept until its worker's seal (same transaction) arrives. */
     private void onItemsChunk(String key, GenerationChunk chunk) throws Rejection {
-        String runId = chunk.getRunId();
-        checkCommon(key, runId, chunk.getWorkerId(), chunk.getGeneration());
-        checkCollection(runId, chunk.getCollection());
-        if (chunk.getChunkIndex() < 0 || chunk.getFirstMemberIndex() < 0 || !chunk.getMembers().isEmpty()) {
-            throw invalid("chunk_index and first_member_index must be >= 0, and members empty (items carry them)");
-        }
-        for (java.nio.ByteBuffer item : chunk.getItems()) {
-            if (item.remaining() < 5 || item.get(item.position()) != 0 || item.getInt(item.position() + 1) <= 0) {
-                throw invalid("a member is not Confluent-framed (0x00, 4-byte registry schema id, Avro body)");
-            }
-        }
-        String pendingKey = GenerationItems.pendingKey(runId, chunk.getCollection(), chunk.getGeneration(),
-                chunk.getWorkerId(), chunk.getChunkIndex());
-        byte[] encoded = GenerationItems.encodeChunk(chunk.getFirstMemberIndex(), chunk.getItems());
-        checkSize(pendingKey, encoded.length, "chunk " + chunk.getChunkIndex());
-        itemHeads.put(pendingKey, encoded);
+        checkCommon(key, chunk.getRunId(), chunk.getWorkerId(), chunk.getGeneration());
+        checkCollection(chunk.getRunId(), chunk.getCollection());
+        GenerationItems.stage(DeltaProcessor.kv(itemHeads), chunk);
     }
 
     /** Seals a state-model run's generation: its chunks become the generation's next version. */
     private void onItemsSeal(String key, GenerationSealed seal) throws Rejection {
-        String runId = seal.getRunId();
-        String collection = seal.getCollection();
-        checkCommon(key, runId, seal.getWorkerId(), seal.getGeneration());
-        checkCollection(runId, collection);
-        String prefix = GenerationItems.pendingPrefix(runId, collection, seal.getGeneration(), seal.getWorkerId());
-        List<String> keys = new java.util.ArrayList<>();
-        List<byte[]> members = new java.util.ArrayList<>();
-        String problem = null;
-        try (KeyValueIterator<String, byte[]> it = itemHeads.prefixScan(prefix, new StringSerializer())) {
-            int expected = 0;
-            while (it.hasNext()) {
-                KeyValue<String, byte[]> kv = it.next();
-                keys.add(kv.key);
-                int index = Integer.parseInt(kv.key.substring(prefix.length()));
-                if (problem == null && index != expected) {
-                    problem = "chunk " + expected + " is missing";
-                } else if (problem == null && GenerationItems.chunkFirstMember(kv.value) != members.size()) {
-                    problem = "chunk " + index + " starts at member " + GenerationItems.chunkFirstMember(kv.value)
-                            + ", not " + members.size();
-                }
-                members.addAll(GenerationItems.members(kv.value));
-                expected++;
-            }
-            if (problem == null && expected != seal.getChunkCount()) {
-                problem = "sealed with chunk_count " + seal.getChunkCount() + " but " + expected + " chunks arrived";
-            }
-            if (problem == null && members.size() != seal.getMemberCount()) {
-                problem = "sealed with member_count " + seal.getMemberCount() + " but " + members.size()
-                        + " members arrived";
-            }
-        }
-        keys.forEach(itemHeads::delete);
-        if (problem != null) {
-            throw invalid("generation " + seal.getGeneration() + " of " + collection + ": " + problem);
-        }
-        String versions = GenerationItems.versionPrefix(runId, collection, seal.getGeneration());
-        int version = 0;
-        try (KeyValueIterator<String, byte[]> it = itemHeads.prefixScan(versions, new StringSerializer())) {
-            while (it.hasNext()) {
-                if (it.next().key.indexOf('\0') < 0) {
-                    version++;
-                }
-            }
-        }
-        GenerationItems.putVersion(chunkKv(itemHeads), chunkKv(itemChunks),
-                GenerationItems.versionKey(runId, collection, seal.getGeneration(), version),
-                seal.getStep() == null ? -1 : seal.getStep(), members);
-        CurrentState.Out o = CurrentState.generation(runId, collection, seal.getGeneration(), version,
-                seal.getMemberCount());
+        checkCommon(key, seal.getRunId(), seal.getWorkerId(), seal.getGeneration());
+        checkCollection(seal.getRunId(), seal.getCollection());
+        int version = GenerationItems.seal(DeltaProcessor.kv(itemHeads), chunkKv(itemChunks), seal);
+        CurrentState.Out o = CurrentState.generation(seal.getRunId(), seal.getCollection(), seal.getGeneration(),
+                version, seal.getMemberCount());
         context.forward(new Record<>(o.key().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 o.value().getBytes(java.nio.charset.StandardCharsets.UTF_8), System.currentTimeMillis(), o.headers()));
     }

@@ -45,7 +45,7 @@ class DeltaLogCacheTest {
             ItemStore items = new ItemStore(DeltaLog.Kv.of(heads), DeltaLog.Kv.of(chunks), SchemaLookup.legacyOnly());
             return new DeltaLog(DeltaLog.Kv.of(meta), DeltaLog.Kv.of(buffer), items, false,
                     (run, bytes, rejection) -> rejected.add(rejection.reason() + " " + bytes.length),
-                    Long.MAX_VALUE, (run, iteration, date, changes) -> applied.add(run + "@" + iteration + " "
+                    Long.MAX_VALUE, (run, iteration, date, clock, changes) -> applied.add(run + "@" + iteration + " "
                             + date + " " + changes));
         }
 

@@ -1,6 +1,7 @@
 package dev.simsnap.snapshot.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.simsnap.model.BuiltInKinds;
 import dev.simsnap.model.CollectionSpec;
@@ -11,7 +12,14 @@ import dev.simsnap.schema.generation.GenerationChunk;
 import dev.simsnap.schema.generation.GenerationSealed;
 import dev.simsnap.schema.run.RunStarted;
 import dev.simsnap.serde.WireFormat;
+import dev.simsnap.engine.entity.SchemaLookup;
 import dev.simsnap.snapshot.deadletter.DeadLetterHeaders;
+import dev.simsnap.snapshot.delta.GenerationItems;
+import dev.simsnap.snapshot.delta.ItemStore;
+import dev.simsnap.snapshot.read.ModelGenerations;
+import dev.simsnap.snapshot.read.RunStateReader;
+import dev.simsnap.snapshot.run.RunMeta;
+import dev.simsnap.snapshot.store.SnapshotStores;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,6 +29,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 
 /** Generations of any shape, each rendered in the shape it was written with; saving one again replaces it. */
@@ -118,5 +127,60 @@ class GenerationItemsTopologyTest {
                 r.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
                 .isEqualTo("invalid-generation"));
         assertThat(file("persona_data/gen_1.json")).contains("\"name\": \"d\"");
+    }
+
+    @Test
+    void everySaveIsAVersionAndAsOfReadsSeeTheOneSavedByThen() {
+        save(0, 1, 2, List.of(v1("a"), v1("b")), 1);
+        save(1, 2, 1, List.of(v3("d")), 1);
+        save(0, 4, 1, List.of(v3("a2")), 1); // re-saved at step 4: version 1
+
+        ModelGenerations all = h.reader.modelGenerations("evo", false).orElseThrow();
+        assertThat(all.consistentStep()).isEqualTo(-1);
+        assertThat(all.collections().keySet()).containsExactly("population", "transcripts"); // the model's order
+        assertThat(all.collections().get("transcripts")).isEmpty();
+        var population = all.collections().get("population");
+        assertThat(population).containsOnlyKeys(0L, 1L);
+        assertThat(population.get(0L)).extracting(GenerationItems.Version::version, GenerationItems.Version::step,
+                GenerationItems.Version::memberCount).containsExactly(tuple(0, 1L, 2), tuple(1, 4L, 1));
+        assertThat(population.get(0L)).allSatisfy(v -> assertThat(v.members()).isEmpty());
+        assertThat(population.get(1L)).extracting(GenerationItems.Version::version, GenerationItems.Version::step)
+                .containsExactly(tuple(0, 2L));
+
+        assertThat(GenerationItems.asOf(population.get(0L), 3L).version()).isEqualTo(0);
+        assertThat(GenerationItems.asOf(population.get(0L), 4L).version()).isEqualTo(1);
+        assertThat(GenerationItems.asOf(population.get(0L), null).version()).isEqualTo(1);
+        assertThat(GenerationItems.asOf(population.get(1L), 1L)).isNull();
+
+        assertThat(h.reader.generationMembers("evo", "population", 0, 0).orElseThrow()).containsExactly(
+                "{\"name\": \"a\", \"age\": 30, \"occupation\": \"o\", \"backstory\": \"b\", \"core_values\": [],"
+                        + " \"hobbies\": [], \"personality_traits\": {}, \"communication_style\": \"c\","
+                        + " \"topical_focus\": \"t\", \"interaction_policy\": \"i\", \"goals\": []}",
+                "{\"name\": \"b\", \"age\": 30, \"occupation\": \"o\", \"backstory\": \"b\", \"core_values\": [],"
+                        + " \"hobbies\": [], \"personality_traits\": {}, \"communication_style\": \"c\","
+                        + " \"topical_focus\": \"t\", \"interaction_policy\": \"i\", \"goals\": []}");
+        assertThat(h.reader.generationMembers("evo", "population", 0, 1).orElseThrow())
+                .containsExactly("{\"name\": \"a2\", \"bio\": \"bio of a2\"}");
+        assertThat(h.reader.generationMembers("evo", "population", 0, 2)).isEmpty();
+
+        // Rendered as of step 3: generation 0 as first saved, generation 1; as of step 1: generation 0 only.
+        assertThat(asOf(3L)).containsOnlyKeys("persona_data/gen_0.json", "persona_data/gen_1.json");
+        assertThat(asOf(3L).get("persona_data/gen_0.json")).contains("\"name\": \"b\"").doesNotContain("bio");
+        assertThat(asOf(1L)).containsOnlyKeys("persona_data/gen_0.json");
+        assertThat(asOf(null).get("persona_data/gen_0.json")).isEqualTo(
+                "[\n  {\n    \"name\": \"a2\",\n    \"bio\": \"bio of a2\"\n  }\n]");
+    }
+
+    /** The run's files with each generation as of {@code step} (null: the newest). */
+    private java.util.Map<String, String> asOf(Long step) {
+        KeyValueStore<String, String> meta = h.driver.getKeyValueStore(SnapshotStores.RUN_META);
+        ItemStore items = new ItemStore(DeltaProcessor.kv(h.driver.getKeyValueStore(SnapshotStores.ITEMS)),
+                DeltaProcessor.kv(h.driver.getKeyValueStore(SnapshotStores.ITEM_CHUNKS)),
+                SchemaLookup.cached(h.registry()));
+        var files = RunStateReader.rendered(RunMeta.read(meta::get, "evo"), items, items, step,
+                SchemaLookup.cached(h.registry())).layoutFiles();
+        java.util.Map<String, String> text = new java.util.TreeMap<>();
+        files.forEach((path, bytes) -> text.put(path, new String(bytes, StandardCharsets.UTF_8)));
+        return text;
     }
 }

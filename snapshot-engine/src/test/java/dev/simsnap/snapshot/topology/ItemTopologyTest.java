@@ -198,6 +198,9 @@ class ItemTopologyTest {
                 "{\"x\": 0, \"y\": 0, \"infected\": 5, \"history\": [1, 5]}");
         assertThat(latest).containsEntry("grid|ITEM|events|1", null);
         assertThat(latest).containsEntry("grid|ITEM|params|", "{\"beta\": 0.3}");
+        // The step marker carries the simulation's clock as committed for the step (virtual_date: the v2 default).
+        assertThat(latest).containsEntry("grid|ITERATION",
+                "{\"run\":\"grid\",\"iteration\":1,\"virtual_date\":0,\"clock\":{\"day\":1}}");
     }
 
     @Test

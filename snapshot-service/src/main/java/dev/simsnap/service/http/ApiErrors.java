@@ -52,6 +52,49 @@ public final class ApiErrors {
         return new ApiException(404, "run '" + runId + "' has no visible generation " + generation);
     }
 
+    /** 404: a state-model run's generations collection has no such generation. */
+    public static ApiException unknownGeneration(String runId, String collection, long generation) {
+        return new ApiException(404, "run '" + runId + "' has no generation " + generation + " in collection '"
+                + collection + "'");
+    }
+
+    /** 404: every version of the generation was saved after the step an as-of read asks for. */
+    public static ApiException generationNotYetSaved(String runId, String collection, long generation, long step,
+                                                     long firstStep) {
+        return new ApiException(404, "run '" + runId + "' has no version of generation " + generation
+                + " in collection '" + collection + "' saved at or before step " + step + " (its first version was"
+                + " saved at step " + firstStep + ")");
+    }
+
+    /** 404: the run's kind declares no generations collection (of that name). */
+    public static ApiException unknownGenerationsCollection(String runId, String collection,
+                                                            java.util.Collection<String> known) {
+        String has = known.isEmpty() ? "its kind declares no generations collection"
+                : "its generations collections: " + String.join(", ", known);
+        return collection == null
+                ? new ApiException(404, "run '" + runId + "' keeps no generations: " + has)
+                : new ApiException(404, "run '" + runId + "' has no generations collection '" + printable(collection)
+                        + "' (" + has + ")");
+    }
+
+    /** 400: the run keeps generations in several collections and the read names none. */
+    public static ApiException generationsCollectionNeeded(String runId, java.util.Collection<String> known) {
+        return new ApiException(400, "run '" + runId + "' keeps generations in several collections ("
+                + String.join(", ", known) + "): name one with ?collection=");
+    }
+
+    /** 400: as-of or collection parameters on a generation of a v1 run, whose generations have one version each. */
+    public static ApiException v1GenerationQuery(String runId) {
+        return new ApiException(400, "run '" + runId + "' was started without a state model: each of its"
+                + " generations has one version, so ?step=, ?clock= and ?collection= do not apply");
+    }
+
+    /** 409: an as-of read of a step the run has not (consistently) reached. */
+    public static ApiException stepNotReached(String runId, long consistent, long step) {
+        return new ApiException(409, "run '" + runId + "' is consistent only up to step " + consistent + "; step "
+                + step + " is not available");
+    }
+
     /** 409: an as-of snapshot of an iteration the run has not (consistently) reached. */
     public static ApiException iterationNotReached(String detail) {
         return new ApiException(409, detail);

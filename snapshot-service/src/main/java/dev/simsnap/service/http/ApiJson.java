@@ -69,6 +69,27 @@ public final class ApiJson {
     public record GenerationList(String run, List<Integer> generations) {
     }
 
+    /**
+     * {@code GET /runs/{run}/generations} of a run with a state model: every generation id of its generations
+     * collections (ascending, once), the run's consistent step, and each collection's generations with their
+     * versions.
+     */
+    public record ModelGenerationList(String run, long consistentStep, List<Long> generations,
+                                      List<GenerationCollection> collections) {
+    }
+
+    /** One generations collection of a run in {@link ModelGenerationList}. */
+    public record GenerationCollection(String collection, List<GenerationVersions> generations) {
+    }
+
+    /** One generation and its versions, oldest first. */
+    public record GenerationVersions(long generation, List<GenerationVersion> versions) {
+    }
+
+    /** One version of a generation: its number (from 0), the step it was saved at (absent: none), its size. */
+    public record GenerationVersion(int version, Long step, int memberCount) {
+    }
+
     /** {@code GET /health}. */
     public record Health(String status, String streams, String instance) {
     }

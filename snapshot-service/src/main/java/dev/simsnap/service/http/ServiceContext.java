@@ -67,7 +67,7 @@ public final class ServiceContext {
         var cfg = service.config();
         int every = checkpointEvery > 0 ? checkpointEvery : RunReplayer.DEFAULT_CHECKPOINT_EVERY;
         this.replayer = new RunReplayer(new RunReplayer.Settings(cfg.client(), cfg.topics().deltas(),
-                RunReplayer.CHECKPOINTS_TOPIC, every));
+                RunReplayer.CHECKPOINTS_TOPIC, every, cfg.topics().generations()));
         if (checkpointEvery > 0 && !checkpointPeriod.isZero()) {
             checkpointer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "simsnap-checkpointer");

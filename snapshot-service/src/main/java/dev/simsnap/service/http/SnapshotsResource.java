@@ -39,7 +39,7 @@ final class SnapshotsResource {
     private void write(Context ctx) throws Exception {
         String runId = Routing.runId(ctx);
         Long asOf = iteration(ctx);
-        Long generation = number(ctx, "generation");
+        Long generation = AsOf.number(ctx, "generation");
         if (generation != null) {
             if (asOf != null) {
                 throw new ApiException(400, "use either ?iteration= (or ?clock=) or ?generation=");
@@ -112,39 +112,8 @@ final class SnapshotsResource {
         });
     }
 
-    /**
-     * The step asked for: {@code ?iteration=N}, or {@code ?clock=field:value,...} (the simulation's own clock, e.g.
-     * {@code virtual_date:2,iteration:1}: the last consistent step at or before it); null when neither is given.
-     */
+    /** The step asked for: {@code ?iteration=N} or {@code ?clock=...} ({@link AsOf}); null when neither is given. */
     private Long iteration(Context ctx) {
-        Long step = number(ctx, "iteration");
-        String clock = ctx.queryParam("clock");
-        if (clock == null) {
-            return step;
-        }
-        if (step != null) {
-            throw new ApiException(400, "use either ?iteration= or ?clock=");
-        }
-        java.util.Map<String, Long> fields = new java.util.LinkedHashMap<>();
-        for (String part : clock.split(",", -1)) {
-            int colon = part.indexOf(':');
-            if (colon <= 0 || !part.substring(colon + 1).matches("-?[0-9]{1,18}")
-                    || fields.put(part.substring(0, colon), Long.parseLong(part.substring(colon + 1))) != null) {
-                throw new ApiException(400, "?clock= takes field:value pairs separated by commas, each field once"
-                        + " (e.g. virtual_date:2,iteration:1), not '" + clock + "'");
-            }
-        }
-        return routing.service().stepAt(Routing.runId(ctx), fields);
-    }
-
-    private static Long number(Context ctx, String name) {
-        String iteration = ctx.queryParam(name);
-        if (iteration == null) {
-            return null;
-        }
-        if (!iteration.matches("[0-9]{1,18}")) {
-            throw ApiErrors.badNumber(name, iteration);
-        }
-        return Long.parseLong(iteration);
+        return AsOf.step(ctx, routing, "iteration");
     }
 }

@@ -70,7 +70,7 @@ public final class CatchUp {
             long end = c.endOffsets(List.of(tp), TIMEOUT).get(tp);
             c.seek(tp, begin);
             DeltaLog log = ReplayState.fresh(run, begin).log(Long.MAX_VALUE,
-                    dev.simsnap.engine.entity.SchemaLookup.cached(d.registry()), (r, iteration, date, changes) -> {
+                    dev.simsnap.engine.entity.SchemaLookup.cached(d.registry()), (r, iteration, date, clock, changes) -> {
                 last[0] = iteration;
                 if (iteration >= from) {
                     sink.accept(LiveEvent.iteration(r, iteration, date, changes));
