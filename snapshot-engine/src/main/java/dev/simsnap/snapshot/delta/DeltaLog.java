@@ -314,6 +314,9 @@ public final class DeltaLog {
         pending.sort(PENDING_ORDER);
 
         Map<String, ItemStore.Stored> touchedItems = new LinkedHashMap<>();
+        // The decoded value of each state-model item changed in the current iteration (only when someone listens),
+        // so its change is rendered without decoding the stored body again.
+        Map<String, Object> values = listener == null ? null : new java.util.HashMap<>();
         // Per-iteration change lists (only when someone listens): iteration -> entity key -> identity.
         java.util.TreeMap<Long, Map<String, Change>> perIteration = new java.util.TreeMap<>();
         Map<Long, Integer> dates = new java.util.HashMap<>();
@@ -336,21 +339,21 @@ public final class DeltaLog {
             }
             if (listener != null && d.getIteration() != prevIteration) {
                 if (prevIteration != Long.MIN_VALUE) {
-                    snapshotValues(perIteration.get(prevIteration), touchedItems);
+                    snapshotValues(perIteration.get(prevIteration), touchedItems, values);
                 }
                 prevIteration = d.getIteration();
                 perIteration.put(prevIteration, new LinkedHashMap<>());
                 dates.put(prevIteration, d.getVirtualDate());
             }
             if (d.getEntityType() == null) {
-                applyItem(m, p, d, touchedItems, perIteration.get(prevIteration));
+                applyItem(m, p, d, touchedItems, perIteration.get(prevIteration), values);
             } else {
                 applyLegacy(m, p, d, touchedItems, perIteration.get(prevIteration));
             }
         }
         parts.finish();
         if (listener != null && prevIteration != Long.MIN_VALUE) {
-            snapshotValues(perIteration.get(prevIteration), touchedItems);
+            snapshotValues(perIteration.get(prevIteration), touchedItems, values);
         }
         if (listener != null) {
             // The commit's virtual_date (what the marker and GET /runs/{run} report), else the deltas'.
@@ -387,14 +390,20 @@ public final class DeltaLog {
         // The caller stores the even version together with the commit bookkeeping.
     }
 
-    /** Fixes each change's value to the entity's current (end of iteration) state. */
-    private void snapshotValues(Map<String, Change> changes, Map<String, ItemStore.Stored> touchedItems) {
+    /**
+     * Fixes each change's value to the entity's current (end of iteration) state, rendered from the decoded value
+     * the apply kept when it has one (the same text as rendering the stored entity); then forgets those values.
+     */
+    private void snapshotValues(Map<String, Change> changes, Map<String, ItemStore.Stored> touchedItems,
+                                Map<String, Object> values) {
         changes.replaceAll((key, c) -> {
             ItemStore.Stored v = touchedItems.get(key);
             String collection = ITEM_TYPE.equals(c.type()) ? null : LegacyKind.collection(EntityType.valueOf(c.type()))
                     .name();
-            return new Change(c.type(), c.collection(), c.id(), v == null ? null : itemJson(collection, v.entity()));
+            return new Change(c.type(), c.collection(), c.id(), v == null ? null
+                    : itemJson(collection, v.entity(), values.get(key)));
         });
+        values.clear();
     }
 
     /**
@@ -405,14 +414,17 @@ public final class DeltaLog {
      */
     public static final int MAX_CHANGE_JSON = 256 * 1024;
 
-    /** The JSON of a state-model item ({@code legacyCollection} null) or of a v1 run's legacy item. */
-    private String itemJson(String legacyCollection, dev.simsnap.engine.entity.StoredEntity entity) {
+    /**
+     * The JSON of a state-model item ({@code legacyCollection} null) or of a v1 run's legacy item; {@code value} is
+     * the state-model item's decoded value when at hand (else null: the entity is decoded).
+     */
+    private String itemJson(String legacyCollection, dev.simsnap.engine.entity.StoredEntity entity, Object value) {
         String tooLarge = "{\"$simsnap\":\"too-large\",\"body_bytes\":" + entity.bodyLength() + "}";
         if (entity.bodyLength() > 4 * MAX_CHANGE_JSON) {
             return tooLarge;
         }
-        String json = legacyCollection == null ? items.json(entity)
-                : LegacyChanges.json(items, legacyCollection, entity);
+        String json = legacyCollection != null ? LegacyChanges.json(items, legacyCollection, entity)
+                : value != null ? ItemStore.valueJson(value) : items.json(entity);
         return json.length() > MAX_CHANGE_JSON ? tooLarge : json;
     }
 
@@ -421,7 +433,7 @@ public final class DeltaLog {
 
     /** Applies one buffered state-model change; a change its rules refuse is dead-lettered, the step goes on. */
     private void applyItem(RunMeta m, Pending p, StateDelta d, Map<String, ItemStore.Stored> touchedItems,
-                           Map<String, Change> iterationChanges) {
+                           Map<String, Change> iterationChanges, Map<String, Object> values) {
         String collection = d.getCollection();
         String key = ItemStore.key(m.runId(), collection, d.getEntityId());
         ItemStore.Stored current = touchedItems.containsKey(key) ? touchedItems.get(key) : items.get(key);
@@ -431,10 +443,13 @@ public final class DeltaLog {
                     ? dev.simsnap.engine.entity.Change.delete()
                     : dev.simsnap.engine.entity.Change.ofFramed(op, List.copyOf(d.getPatchFields()),
                     bytes(d.getItem()));
-            dev.simsnap.engine.entity.StoredEntity next = items.ops().apply(
+            dev.simsnap.engine.entity.EntityOps.Applied next = items.ops().applyDecoded(
                     current == null ? null : current.entity(), change);
             touchedItems.put(key, next == null ? null
-                    : new ItemStore.Stored(current == null ? m.takePosition() : current.position(), next));
+                    : new ItemStore.Stored(current == null ? m.takePosition() : current.position(), next.entity()));
+            if (values != null) {
+                values.put(key, next == null ? null : next.value());
+            }
             if (iterationChanges != null) {
                 iterationChanges.computeIfAbsent(key, k -> new Change(ITEM_TYPE, collection, d.getEntityId(), null));
             }

@@ -136,7 +136,15 @@ public final class ItemStore {
      * Avro's {@code {"v": ...}} wrapper).
      */
     public String json(StoredEntity entity) {
-        return new String(COMPACT.toBytes(JsonValues.unwrap(decode(entity))), StandardCharsets.UTF_8);
+        return valueJson(decode(entity));
+    }
+
+    /**
+     * {@link #json(StoredEntity)} of an entity whose decoded value is at hand ({@link EntityOps.Applied#value()}):
+     * the same text, without decoding the body again.
+     */
+    public static String valueJson(Object value) {
+        return new String(COMPACT.toBytes(JsonValues.unwrap(value)), StandardCharsets.UTF_8);
     }
 
     /** The entity as an Avro value of its writer schema (maps keep their order). */
