@@ -314,6 +314,8 @@ public final class DeltaLog {
         pending.sort(PENDING_ORDER);
 
         Map<String, ItemStore.Stored> touchedItems = new LinkedHashMap<>();
+        // How many chunks each touched item's stored value had when first read, so its put need not read it again.
+        Map<String, Integer> storedChunks = new java.util.HashMap<>();
         // The decoded value of each state-model item changed in the current iteration (only when someone listens),
         // so its change is rendered without decoding the stored body again.
         Map<String, Object> values = listener == null ? null : new java.util.HashMap<>();
@@ -346,9 +348,9 @@ public final class DeltaLog {
                 dates.put(prevIteration, d.getVirtualDate());
             }
             if (d.getEntityType() == null) {
-                applyItem(m, p, d, touchedItems, perIteration.get(prevIteration), values);
+                applyItem(m, p, d, touchedItems, storedChunks, perIteration.get(prevIteration), values);
             } else {
-                applyLegacy(m, p, d, touchedItems, perIteration.get(prevIteration));
+                applyLegacy(m, p, d, touchedItems, storedChunks, perIteration.get(prevIteration));
             }
         }
         parts.finish();
@@ -370,7 +372,7 @@ public final class DeltaLog {
             if (v == null) {
                 items.delete(k);
             } else {
-                items.put(k, v);
+                items.put(k, v, storedChunks.get(k));
             }
         });
         pending.forEach(p -> {
@@ -433,10 +435,11 @@ public final class DeltaLog {
 
     /** Applies one buffered state-model change; a change its rules refuse is dead-lettered, the step goes on. */
     private void applyItem(RunMeta m, Pending p, StateDelta d, Map<String, ItemStore.Stored> touchedItems,
-                           Map<String, Change> iterationChanges, Map<String, Object> values) {
+                           Map<String, Integer> storedChunks, Map<String, Change> iterationChanges,
+                           Map<String, Object> values) {
         String collection = d.getCollection();
         String key = ItemStore.key(m.runId(), collection, d.getEntityId());
-        ItemStore.Stored current = touchedItems.containsKey(key) ? touchedItems.get(key) : items.get(key);
+        ItemStore.Stored current = current(key, touchedItems, storedChunks);
         try {
             dev.simsnap.engine.entity.Change.Op op = dev.simsnap.engine.entity.Change.Op.valueOf(d.getOp().name());
             dev.simsnap.engine.entity.Change change = op == dev.simsnap.engine.entity.Change.Op.DELETE
@@ -467,10 +470,10 @@ public final class DeltaLog {
      * holds no list is dead-lettered ({@code append-to-non-list}), the step goes on.
      */
     private void applyLegacy(RunMeta m, Pending p, StateDelta d, Map<String, ItemStore.Stored> touchedItems,
-                             Map<String, Change> iterationChanges) {
+                             Map<String, Integer> storedChunks, Map<String, Change> iterationChanges) {
         String collection = LegacyKind.collection(d.getEntityType()).name();
         String key = ItemStore.key(m.runId(), collection, LegacyKind.itemId(d));
-        ItemStore.Stored current = touchedItems.containsKey(key) ? touchedItems.get(key) : items.get(key);
+        ItemStore.Stored current = current(key, touchedItems, storedChunks);
         try {
             dev.simsnap.engine.entity.StoredEntity next = LegacyChanges.apply(items,
                     current == null ? null : current.entity(), d);
@@ -490,6 +493,23 @@ public final class DeltaLog {
             rejects.reject(m.runId(), p.bytes(), new Rejection(DeadLetterReasons.INVALID_DELTA, "worker "
                     + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
         }
+    }
+
+    /**
+     * The item at {@code key} as this apply left it so far, else as stored (then its stored chunk count is kept for
+     * the put at the end of the apply).
+     */
+    private ItemStore.Stored current(String key, Map<String, ItemStore.Stored> touchedItems,
+                                     Map<String, Integer> storedChunks) {
+        if (touchedItems.containsKey(key)) {
+            return touchedItems.get(key);
+        }
+        if (storedChunks.containsKey(key)) {
+            return items.get(key); // read before, and every change of it since was refused
+        }
+        ItemStore.Found found = items.find(key);
+        storedChunks.put(key, found.chunks());
+        return found.item();
     }
 
     private static byte[] bytes(java.nio.ByteBuffer b) {
