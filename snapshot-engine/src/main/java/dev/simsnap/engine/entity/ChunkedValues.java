@@ -172,7 +172,19 @@ public final class ChunkedValues {
             delete(heads, chunks, key);
             return;
         }
-        int previous = previousCount(heads, key);
+        put(heads, chunks, key, value, previousCount(heads, key));
+    }
+
+    /**
+     * {@link #put(Kv, Kv, String, byte[])} for a caller that knows how many chunks the value it replaces has
+     * ({@link #storedChunks}; 0 when there is none or it is inline), so the old head is not read again.
+     */
+    public void put(Kv heads, Kv chunks, String key, byte[] value, int previous) {
+        checkKey(key);
+        if (value == null) {
+            delete(heads, chunks, key);
+            return;
+        }
         Split split = split(value);
         for (int i = 0; i < split.chunks().size(); i++) {
             chunks.put(chunkKey(key, i), split.chunks().get(i));
@@ -223,12 +235,16 @@ public final class ChunkedValues {
     }
 
     private static int previousCount(Kv heads, String key) {
-        byte[] old = heads.get(key);
-        if (old == null) {
+        return storedChunks(heads.get(key));
+    }
+
+    /** How many chunks the stored head value {@code head} has: 0 when null, inline, or not written by this class. */
+    public static int storedChunks(byte[] head) {
+        if (head == null) {
             return 0;
         }
         try {
-            return chunkCount(old);
+            return chunkCount(head);
         } catch (IllegalStateException e) {
             return 0; // not ours: nothing we could have chunked
         }

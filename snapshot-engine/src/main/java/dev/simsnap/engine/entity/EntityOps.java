@@ -78,6 +78,20 @@ public final class EntityOps {
      * @throws RejectedChange when the change cannot be applied (see the class comment)
      */
     public StoredEntity apply(StoredEntity current, Change change) {
+        Applied applied = applyDecoded(current, change);
+        return applied == null ? null : applied.entity();
+    }
+
+    /**
+     * The entity after {@code change}, as {@link #apply} gives it, together with its value: the record this call
+     * decoded (UPSERT, while checking the body) or changed (PATCH, APPEND) and encoded into {@code entity}. That
+     * value is what decoding the entity's body with its writer schema would give (maps in their written order), so
+     * a caller that shows the entity can render it without decoding the body again. {@code null} when the change
+     * deletes the entity.
+     *
+     * @throws RejectedChange when the change cannot be applied (see the class comment)
+     */
+    public Applied applyDecoded(StoredEntity current, Change change) {
         Objects.requireNonNull(change, "change");
         switch (change.op()) {
             case UPSERT:
@@ -93,9 +107,16 @@ public final class EntityOps {
         }
     }
 
+    /**
+     * An applied change's result: the entity to store and its decoded value. The value belongs to the caller (no
+     * later call of this class reads or changes it); it must not be changed while it is meant to equal the entity.
+     */
+    public record Applied(StoredEntity entity, GenericRecord value) {
+    }
+
     // ---------------------------------------------------------------- ops
 
-    private StoredEntity upsert(Change change) {
+    private Applied upsert(Change change) {
         requireShape(change, change.paths().isEmpty(), "UPSERT takes no paths");
         requireShape(change, change.bodyArray() != null, "UPSERT needs a body");
         Schema schema = schemas.byId(change.writerSchemaId());
@@ -109,13 +130,14 @@ public final class EntityOps {
         }
         // Checked here, not when the item is next read: a stored body that does not decode would fail every later
         // render of the run (its current-state record, snapshots), and the apply step itself.
+        GenericRecord value;
         try {
-            ItemCodec.decodeUpsert(schema, change.bodyArray());
+            value = ItemCodec.decodeUpsert(schema, change.bodyArray());
         } catch (IllegalArgumentException e) {
             throw new RejectedChange(Reason.BAD_BODY, "UPSERT body (" + change.bodyArray().length + " bytes) with"
                     + " writer schema id " + change.writerSchemaId() + ": " + e.getMessage(), e);
         }
-        return StoredEntity.owning(change.writerSchemaId(), change.bodyArray());
+        return new Applied(StoredEntity.owning(change.writerSchemaId(), change.bodyArray()), value);
     }
 
     /** A record, or a union of records (a collection holding objects of several classes, e.g. Person | Broker). */
@@ -124,7 +146,7 @@ public final class EntityOps {
                 && schema.getTypes().stream().allMatch(t -> t.getType() == Schema.Type.RECORD);
     }
 
-    private static StoredEntity delete(StoredEntity current, Change change) {
+    private static Applied delete(StoredEntity current, Change change) {
         requireShape(change, change.paths().isEmpty(), "DELETE takes no paths");
         if (current == null) {
             throw new RejectedChange(Reason.DELETE_MISSING_ENTITY, "DELETE of an entity that does not exist");
@@ -132,7 +154,7 @@ public final class EntityOps {
         return null;
     }
 
-    private StoredEntity patch(StoredEntity current, Change change) {
+    private Applied patch(StoredEntity current, Change change) {
         requireShape(change, !change.paths().isEmpty(), "PATCH needs at least one path");
         requireShape(change, change.bodyArray() != null, "PATCH needs a body");
         if (current == null) {
@@ -157,11 +179,11 @@ public final class EntityOps {
             Object container = walkToParent(entity, path);
             put(container, path.last(), values.get(i));
         }
-        return StoredEntity.owning(writer.id, writer.encode(entity,
-                current.bodyLength() + change.bodyArray().length + 16));
+        return new Applied(StoredEntity.owning(writer.id, writer.encode(entity,
+                current.bodyLength() + change.bodyArray().length + 16)), entity);
     }
 
-    private StoredEntity append(StoredEntity current, Change change) {
+    private Applied append(StoredEntity current, Change change) {
         requireShape(change, change.paths().size() == 1, "APPEND needs exactly one path");
         requireShape(change, change.bodyArray() != null, "APPEND needs a body");
         String p = change.paths().get(0);
@@ -193,8 +215,8 @@ public final class EntityOps {
             fresh.addAll(items);
             put(container, path.last(), fresh);
         }
-        return StoredEntity.owning(writer.id, writer.encode(entity,
-                current.bodyLength() + change.bodyArray().length + 16));
+        return new Applied(StoredEntity.owning(writer.id, writer.encode(entity,
+                current.bodyLength() + change.bodyArray().length + 16)), entity);
     }
 
     private static void requireShape(Change change, boolean ok, String rule) {

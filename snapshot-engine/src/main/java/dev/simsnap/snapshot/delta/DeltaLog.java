@@ -384,6 +384,11 @@ public final class DeltaLog {
         pending.sort(PENDING_ORDER);
 
         Map<String, ItemStore.Stored> touchedItems = new LinkedHashMap<>();
+        // How many chunks each touched item's stored value had when first read, so its put need not read it again.
+        Map<String, Integer> storedChunks = new java.util.HashMap<>();
+        // The decoded value of each state-model item changed in the current iteration (only when someone listens),
+        // so its change is rendered without decoding the stored body again.
+        Map<String, Object> values = listener == null ? null : new java.util.HashMap<>();
         // Per-iteration change lists (only when someone listens): iteration -> entity key -> identity.
         java.util.TreeMap<Long, Map<String, Change>> perIteration = new java.util.TreeMap<>();
         Map<Long, Integer> dates = new java.util.HashMap<>();
@@ -406,21 +411,21 @@ public final class DeltaLog {
             }
             if (listener != null && d.getIteration() != prevIteration) {
                 if (prevIteration != Long.MIN_VALUE) {
-                    snapshotValues(perIteration.get(prevIteration), touchedItems);
+                    snapshotValues(perIteration.get(prevIteration), touchedItems, values);
                 }
                 prevIteration = d.getIteration();
                 perIteration.put(prevIteration, new LinkedHashMap<>());
                 dates.put(prevIteration, d.getVirtualDate());
             }
             if (d.getEntityType() == null) {
-                applyItem(m, p, d, touchedItems, perIteration.get(prevIteration));
+                applyItem(m, p, d, touchedItems, storedChunks, perIteration.get(prevIteration), values);
             } else {
-                applyLegacy(m, p, d, touchedItems, perIteration.get(prevIteration));
+                applyLegacy(m, p, d, touchedItems, storedChunks, perIteration.get(prevIteration));
             }
         }
         parts.finish();
         if (listener != null && prevIteration != Long.MIN_VALUE) {
-            snapshotValues(perIteration.get(prevIteration), touchedItems);
+            snapshotValues(perIteration.get(prevIteration), touchedItems, values);
         }
         Map<Long, Map<String, Long>> clocks = new java.util.HashMap<>();
         if (listener != null) {
@@ -442,7 +447,7 @@ public final class DeltaLog {
             if (v == null) {
                 items.delete(k);
             } else {
-                items.put(k, v);
+                items.put(k, v, storedChunks.get(k));
             }
         });
         pending.forEach(p -> {
@@ -482,14 +487,20 @@ public final class DeltaLog {
         return out;
     }
 
-    /** Fixes each change's value to the entity's current (end of iteration) state. */
-    private void snapshotValues(Map<String, Change> changes, Map<String, ItemStore.Stored> touchedItems) {
+    /**
+     * Fixes each change's value to the entity's current (end of iteration) state, rendered from the decoded value
+     * the apply kept when it has one (the same text as rendering the stored entity); then forgets those values.
+     */
+    private void snapshotValues(Map<String, Change> changes, Map<String, ItemStore.Stored> touchedItems,
+                                Map<String, Object> values) {
         changes.replaceAll((key, c) -> {
             ItemStore.Stored v = touchedItems.get(key);
             String collection = ITEM_TYPE.equals(c.type()) ? null : LegacyKind.collection(EntityType.valueOf(c.type()))
                     .name();
-            return new Change(c.type(), c.collection(), c.id(), v == null ? null : itemJson(collection, v.entity()));
+            return new Change(c.type(), c.collection(), c.id(), v == null ? null
+                    : itemJson(collection, v.entity(), values.get(key)));
         });
+        values.clear();
     }
 
     /**
@@ -500,14 +511,17 @@ public final class DeltaLog {
      */
     public static final int MAX_CHANGE_JSON = 256 * 1024;
 
-    /** The JSON of a state-model item ({@code legacyCollection} null) or of a v1 run's legacy item. */
-    private String itemJson(String legacyCollection, dev.simsnap.engine.entity.StoredEntity entity) {
+    /**
+     * The JSON of a state-model item ({@code legacyCollection} null) or of a v1 run's legacy item; {@code value} is
+     * the state-model item's decoded value when at hand (else null: the entity is decoded).
+     */
+    private String itemJson(String legacyCollection, dev.simsnap.engine.entity.StoredEntity entity, Object value) {
         String tooLarge = "{\"$simsnap\":\"too-large\",\"body_bytes\":" + entity.bodyLength() + "}";
         if (entity.bodyLength() > 4 * MAX_CHANGE_JSON) {
             return tooLarge;
         }
-        String json = legacyCollection == null ? items.json(entity)
-                : LegacyChanges.json(items, legacyCollection, entity);
+        String json = legacyCollection != null ? LegacyChanges.json(items, legacyCollection, entity)
+                : value != null ? ItemStore.valueJson(value) : items.json(entity);
         return json.length() > MAX_CHANGE_JSON ? tooLarge : json;
     }
 
@@ -516,20 +530,24 @@ public final class DeltaLog {
 
     /** Applies one buffered state-model change; a change its rules refuse is dead-lettered, the step goes on. */
     private void applyItem(RunMeta m, Pending p, StateDelta d, Map<String, ItemStore.Stored> touchedItems,
-                           Map<String, Change> iterationChanges) {
+                           Map<String, Integer> storedChunks, Map<String, Change> iterationChanges,
+                           Map<String, Object> values) {
         String collection = d.getCollection();
         String key = ItemStore.key(m.runId(), collection, d.getEntityId());
-        ItemStore.Stored current = touchedItems.containsKey(key) ? touchedItems.get(key) : items.get(key);
+        ItemStore.Stored current = current(key, touchedItems, storedChunks);
         try {
             dev.simsnap.engine.entity.Change.Op op = dev.simsnap.engine.entity.Change.Op.valueOf(d.getOp().name());
             dev.simsnap.engine.entity.Change change = op == dev.simsnap.engine.entity.Change.Op.DELETE
                     ? dev.simsnap.engine.entity.Change.delete()
                     : dev.simsnap.engine.entity.Change.ofFramed(op, List.copyOf(d.getPatchFields()),
                     bytes(d.getItem()));
-            dev.simsnap.engine.entity.StoredEntity next = items.ops().apply(
+            dev.simsnap.engine.entity.EntityOps.Applied next = items.ops().applyDecoded(
                     current == null ? null : current.entity(), change);
             touchedItems.put(key, next == null ? null
-                    : new ItemStore.Stored(current == null ? m.takePosition() : current.position(), next));
+                    : new ItemStore.Stored(current == null ? m.takePosition() : current.position(), next.entity()));
+            if (values != null) {
+                values.put(key, next == null ? null : next.value());
+            }
             if (iterationChanges != null) {
                 iterationChanges.computeIfAbsent(key, k -> new Change(ITEM_TYPE, collection, d.getEntityId(), null));
             }
@@ -547,10 +565,10 @@ public final class DeltaLog {
      * holds no list is dead-lettered ({@code append-to-non-list}), the step goes on.
      */
     private void applyLegacy(RunMeta m, Pending p, StateDelta d, Map<String, ItemStore.Stored> touchedItems,
-                             Map<String, Change> iterationChanges) {
+                             Map<String, Integer> storedChunks, Map<String, Change> iterationChanges) {
         String collection = LegacyKind.collection(d.getEntityType()).name();
         String key = ItemStore.key(m.runId(), collection, LegacyKind.itemId(d));
-        ItemStore.Stored current = touchedItems.containsKey(key) ? touchedItems.get(key) : items.get(key);
+        ItemStore.Stored current = current(key, touchedItems, storedChunks);
         try {
             dev.simsnap.engine.entity.StoredEntity next = LegacyChanges.apply(items,
                     current == null ? null : current.entity(), d);
@@ -570,6 +588,23 @@ public final class DeltaLog {
             rejects.reject(m.runId(), p.bytes(), new Rejection(DeadLetterReasons.INVALID_DELTA, "worker "
                     + d.getWorkerId() + " sequence " + d.getSequence() + ": " + e.getMessage(), e));
         }
+    }
+
+    /**
+     * The item at {@code key} as this apply left it so far, else as stored (then its stored chunk count is kept for
+     * the put at the end of the apply).
+     */
+    private ItemStore.Stored current(String key, Map<String, ItemStore.Stored> touchedItems,
+                                     Map<String, Integer> storedChunks) {
+        if (touchedItems.containsKey(key)) {
+            return touchedItems.get(key);
+        }
+        if (storedChunks.containsKey(key)) {
+            return items.get(key); // read before, and every change of it since was refused
+        }
+        ItemStore.Found found = items.find(key);
+        storedChunks.put(key, found.chunks());
+        return found.item();
     }
 
     private static byte[] bytes(java.nio.ByteBuffer b) {

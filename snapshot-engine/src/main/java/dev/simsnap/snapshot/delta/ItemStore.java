@@ -83,9 +83,33 @@ public final class ItemStore {
         return ops;
     }
 
+    /**
+     * An item as read for a change: the item (null when there is none) and how many chunks its stored value has, to
+     * give {@link #put(String, Stored, int)} back.
+     */
+    public record Found(Stored item, int chunks) {
+    }
+
     /** The item at {@code key}, or null. */
     public Stored get(String key) {
-        byte[] value = CHUNKS.get(heads, chunks, key);
+        return stored(CHUNKS.get(heads, chunks, key));
+    }
+
+    /** The item at {@code key} (null when there is none) with its stored chunk count, reading its head once. */
+    public Found find(String key) {
+        byte[] head = heads.get(key);
+        if (head == null) {
+            return new Found(null, 0);
+        }
+        try {
+            return new Found(stored(ChunkedValues.join(head, i -> chunks.get(ChunkedValues.chunkKey(key, i)))),
+                    ChunkedValues.storedChunks(head));
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException("value under key '" + key + "': " + e.getMessage(), e);
+        }
+    }
+
+    private static Stored stored(byte[] value) {
         if (value == null) {
             return null;
         }
@@ -97,9 +121,20 @@ public final class ItemStore {
     }
 
     public void put(String key, Stored item) {
+        CHUNKS.put(heads, chunks, key, value(item));
+    }
+
+    /**
+     * {@link #put(String, Stored)} over a stored value of {@code previousChunks} chunks ({@link Found#chunks()}, read
+     * by this store's only writer since), without reading its head again.
+     */
+    public void put(String key, Stored item, int previousChunks) {
+        CHUNKS.put(heads, chunks, key, value(item), previousChunks);
+    }
+
+    private static byte[] value(Stored item) {
         byte[] entity = item.entity().toBytes();
-        CHUNKS.put(heads, chunks, key, ByteBuffer.allocate(8 + entity.length).putLong(item.position()).put(entity)
-                .array());
+        return ByteBuffer.allocate(8 + entity.length).putLong(item.position()).put(entity).array();
     }
 
     public void delete(String key) {
@@ -152,7 +187,15 @@ public final class ItemStore {
      * Avro's {@code {"v": ...}} wrapper).
      */
     public String json(StoredEntity entity) {
-        return new String(COMPACT.toBytes(JsonValues.unwrap(decode(entity))), StandardCharsets.UTF_8);
+        return valueJson(decode(entity));
+    }
+
+    /**
+     * {@link #json(StoredEntity)} of an entity whose decoded value is at hand ({@link EntityOps.Applied#value()}):
+     * the same text, without decoding the body again.
+     */
+    public static String valueJson(Object value) {
+        return new String(COMPACT.toBytes(JsonValues.unwrap(value)), StandardCharsets.UTF_8);
     }
 
     /** The entity as an Avro value of its writer schema (maps keep their order). */
