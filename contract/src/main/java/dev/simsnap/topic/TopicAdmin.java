@@ -226,13 +226,22 @@ public final class TopicAdmin {
         List<ConfigResource> resources = specs.stream()
                 .map(s -> new ConfigResource(ConfigResource.Type.TOPIC, s.name())).toList();
         Map<ConfigResource, Config> configs;
-        try {
-            configs = admin.describeConfigs(resources).all().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof AuthorizationException) {
-                return List.of(); // this principal may use the topics but not read their configs: nothing to check
+        while (true) {
+            try {
+                configs = admin.describeConfigs(resources).all().get(remainingMillis(deadline), TimeUnit.MILLISECONDS);
+                break;
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof AuthorizationException) {
+                    return List.of(); // this principal may use the topics but not read their configs: nothing to check
+                }
+                // A topic another client has just created is listed before every broker knows it: ask again.
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw failure("reading the configs of " + specs.stream().map(TopicSpec::name).toList(),
+                            e.getCause());
+                }
+                remainingMillis(deadline);
+                Thread.sleep(POLL_MILLIS);
             }
-            throw failure("reading the configs of " + specs.stream().map(TopicSpec::name).toList(), e.getCause());
         }
         List<String> problems = new ArrayList<>();
         for (TopicSpec spec : specs) {
