@@ -47,6 +47,9 @@ class SnapshotCommandTest {
             String url = server.url();
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                     .until(() -> cluster.consistentIteration(url, "cli-run") == 1);
+            // Generations are applied by their own sub-topology, not in step with the deltas' consistent iteration.
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.generationCount(url, "cli-run") == 1);
             Path out = TestClusterAccess.tempDir("cli-");
 
             Result ok = run("--run", "cli-run", "--out", out.toString(), "--service-url", url);

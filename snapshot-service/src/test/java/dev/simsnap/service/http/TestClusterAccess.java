@@ -31,6 +31,12 @@ public final class TestClusterAccess implements AutoCloseable {
         return r.statusCode() == 200 ? ApiJson.MAPPER.readTree(r.body()).get("consistent_iteration").asLong() : -2;
     }
 
+    /** How many generations of {@code run} the server shows (-1 while it does not know the run). */
+    public int generationCount(String url, String run) throws IOException {
+        var r = TestCluster.call("GET", url + "/runs/" + run + "/generations");
+        return r.statusCode() == 200 ? ApiJson.MAPPER.readTree(r.body()).get("generations").size() : -1;
+    }
+
     public String postSnapshot(String url, String run) throws IOException {
         var r = TestCluster.call("POST", url + "/runs/" + run + "/snapshots");
         if (r.statusCode() != 201) {
