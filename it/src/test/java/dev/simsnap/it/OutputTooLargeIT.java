@@ -27,10 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A step whose result cannot be written: the current-state topic is set to take records of at most 50,000 bytes
  * ({@code max.message.bytes}, a topic config the broker enforces), and a step stores a 100,000-character text. The
- * step is applied (REST serves the text), the one current-state record the broker would refuse is dead-lettered
- * with the reason {@code output-too-large} naming its key and size instead of being sent (a batch the broker refuses
- * leaves the service's exactly-once transaction abortable), the iteration marker is still written, and the next step is
- * applied and written as usual: the stream goes on.
+ * step is applied, the one current-state record the broker would refuse is dead-lettered with the reason
+ * {@code output-too-large} naming its key and size instead of being sent (a batch the broker refuses leaves the
+ * service's exactly-once transaction abortable), the iteration marker is still written, and the next step is applied
+ * and written as usual: the stream goes on.
  */
 // Its own broker: the dead-letter counts it asserts must not include other classes' records.
 @RealKafka(restartable = true)

@@ -25,7 +25,8 @@ final class JsonErrorPages extends ErrorHandler {
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
         return ByteBuffer.wrap(reason != null && reason.startsWith(PathRefusals.REASON_PREFIX)
-                ? MAPPER.createObjectNode().put("error", reason.substring(PathRefusals.REASON_PREFIX.length())).toString().getBytes(StandardCharsets.UTF_8)
+                ? MAPPER.createObjectNode().put("error", reason.substring(PathRefusals.REASON_PREFIX.length()))
+                        .toString().getBytes(StandardCharsets.UTF_8)
                 : body(status, reason));
     }
 

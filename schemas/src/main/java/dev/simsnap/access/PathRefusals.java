@@ -18,9 +18,9 @@ import org.eclipse.jetty.util.component.LifeCycle;
 /**
  * Gives a request Jetty refuses before any route runs — a path with an encoded NUL ({@code %00}), or a {@code ..}
  * that climbs above the root once {@code %2F} is decoded — the reason {@link RequestPaths} names (e.g.
- * {@code invalid run id 'a%00b': it contains an encoded NUL byte (%00)}) instead of Jetty's bare "Bad Request". Jetty's error
- * handler never sees the request in that case, so the HTTP/1.1 connections keep the raw request target and
- * replace the reason of a 400 they are about to send. Other refusals keep Jetty's reason.
+ * {@code invalid run id 'a%00b': it contains an encoded NUL byte (%00)}) instead of Jetty's bare "Bad Request".
+ * Jetty's error handler never sees the request in that case, so the HTTP/1.1 connections keep the raw request
+ * target and replace the reason of a 400 they are about to send. Other refusals keep Jetty's reason.
  */
 public final class PathRefusals extends HttpConnectionFactory {
 

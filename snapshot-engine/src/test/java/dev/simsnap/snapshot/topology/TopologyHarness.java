@@ -24,7 +24,7 @@ import org.apache.kafka.streams.test.TestRecord;
 /** TopologyTestDriver around {@link SnapshotTopology} with a {@code mock://} registry. */
 final class TopologyHarness implements AutoCloseable {
 
-    /** The harness's current-state record limit ({@link dev.simsnap.snapshot.store.RecordLimits#OUTPUT_LIMIT_CONFIG}). */
+    /** The harness's current-state record limit ({@code RecordLimits.OUTPUT_LIMIT_CONFIG}). */
     static final int HARNESS_OUTPUT_LIMIT = 200 * 1024;
 
     final Map<String, Object> serde = Map.of("schema.registry.url", "mock://topology-" + UUID.randomUUID());

@@ -24,7 +24,8 @@ final class JettyErrors extends ErrorHandler {
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
         return ByteBuffer.wrap(body(reason != null && reason.startsWith(PathRefusals.REASON_PREFIX)
-                ? new ApiException(status, reason.substring(PathRefusals.REASON_PREFIX.length())) : ApiErrors.badRequest(status, reason)));
+                ? new ApiException(status, reason.substring(PathRefusals.REASON_PREFIX.length()))
+                : ApiErrors.badRequest(status, reason)));
     }
 
     @Override
