@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.simsnap.access.HttpAccess;
+import dev.simsnap.access.PathRefusals;
 import dev.simsnap.connection.ClientConfig;
+import dev.simsnap.schema.contract.RequestPaths;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.util.Map;
@@ -100,7 +102,10 @@ public final class GatewayServer implements AutoCloseable {
             config.http.defaultContentType = "application/json";
             // Encoded separators and odd bytes reach the routes, whose id checks refuse them with a JSON 400;
             // what Jetty still refuses itself gets a JSON body too.
-            config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorPages()));
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JsonErrorPages());
+                PathRefusals.install(server);
+            });
             config.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(
                     org.eclipse.jetty.http.UriCompliance.DEFAULT.with("simsnap",
                             org.eclipse.jetty.http.UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
@@ -123,6 +128,15 @@ public final class GatewayServer implements AutoCloseable {
                     ctx.header("WWW-Authenticate", HttpAccess.CHALLENGE);
                 }
                 error(ctx, d.status(), d.error(), null);
+                ctx.skipRemainingHandlers();
+            }
+        });
+        javalin.before(ctx -> {
+            // Ids in the path are checked on the raw path, before any body is read: the message names the
+            // segment and what is wrong with it (an encoded '/' or NUL, a '..', a character ids do not use).
+            java.util.Optional<String> problem = RequestPaths.problem(ctx.req().getRequestURI());
+            if (problem.isPresent()) {
+                error(ctx, 400, problem.get(), null);
                 ctx.skipRemainingHandlers();
             }
         });

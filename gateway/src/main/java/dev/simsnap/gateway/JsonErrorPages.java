@@ -1,10 +1,13 @@
 package dev.simsnap.gateway;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.simsnap.access.PathRefusals;
+import dev.simsnap.schema.contract.RequestPaths;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
@@ -21,7 +24,10 @@ final class JsonErrorPages extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
-        return ByteBuffer.wrap(body(status, reason));
+        return ByteBuffer.wrap(reason != null && reason.startsWith(PathRefusals.REASON_PREFIX)
+                ? MAPPER.createObjectNode().put("error", reason.substring(PathRefusals.REASON_PREFIX.length()))
+                        .toString().getBytes(StandardCharsets.UTF_8)
+                : body(status, reason));
     }
 
     @Override
@@ -30,13 +36,18 @@ final class JsonErrorPages extends ErrorHandler {
             throws IOException {
         baseRequest.setHandled(true);
         response.setContentType("application/json");
-        response.getOutputStream().write(body(code, message));
+        // A path Jetty refused (an encoded NUL, separator or a '..' climbing above the root): name what is wrong.
+        java.util.Optional<String> path = code == 400
+                ? RequestPaths.problem(baseRequest.getHttpURI().getPath()) : java.util.Optional.empty();
+        response.getOutputStream().write(path.isPresent()
+                ? MAPPER.createObjectNode().put("error", path.get()).toString().getBytes(StandardCharsets.UTF_8)
+                : body(code, message));
     }
 
     static byte[] body(int status, String reason) {
         String why = reason == null || reason.isBlank() ? "HTTP " + status : reason.replaceAll("\\p{Cntrl}", "?");
         return MAPPER.createObjectNode().put("error", "request refused by the HTTP layer: " + why
                 + (status == 400 ? " (paths take run and worker ids of A-Z a-z 0-9 . _ -)" : "")).toString()
-                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                .getBytes(StandardCharsets.UTF_8);
     }
 }

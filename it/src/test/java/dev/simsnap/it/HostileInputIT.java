@@ -225,12 +225,19 @@ class HostileInputIT {
     @Test
     void hostileRunIdIs400AndUnknownRunIs404() throws Exception {
         Path out = tmp.resolve("out");
-        for (String hostile : List.of("..%2F..%2Fetc", "..", ".hidden", "a%2Fb")) {
-            HttpResponse<String> g = Chaos.get(url + "/runs/" + hostile);
+        Map<String, String> problems = Map.of("..%2F..%2Fetc", "it contains an encoded '/' (%2F)",
+                ".hidden", "it starts with '.'", "a%2Fb", "it contains an encoded '/' (%2F)",
+                "a%5Cb", "it contains an encoded '\\' (%5C)", "a%00b", "it contains an encoded NUL byte (%00)");
+        for (Map.Entry<String, String> hostile : problems.entrySet()) {
+            String expected = "invalid run id '" + hostile.getKey() + "': " + hostile.getValue();
+            HttpResponse<String> g = Chaos.get(url + "/runs/" + hostile.getKey());
             assertEquals(400, g.statusCode(), "GET /runs/" + hostile + ": " + g.body());
-            HttpResponse<String> p = Chaos.post(url + "/runs/" + hostile + "/snapshots");
+            assertThat(JSON.readTree(g.body()).get("error").asText()).startsWith(expected);
+            HttpResponse<String> p = Chaos.post(url + "/runs/" + hostile.getKey() + "/snapshots");
             assertEquals(400, p.statusCode(), "POST /runs/" + hostile + "/snapshots: " + p.body());
+            assertThat(JSON.readTree(p.body()).get("error").asText()).startsWith(expected);
         }
+        assertEquals(400, Chaos.get(url + "/runs/..").statusCode());
         HttpResponse<String> bad = Chaos.get(url + "/runs/..%2F..%2Fetc/snapshot");
         assertEquals(400, bad.statusCode());
         assertFalse(Files.exists(tmp.resolve("etc")) || Files.exists(out.getParent().getParent().resolve("etc")),

@@ -6,6 +6,7 @@ import dev.simsnap.serde.AvroSerdeConfig;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.read.RunStateReader;
 import dev.simsnap.snapshot.read.StoreProvider;
+import dev.simsnap.snapshot.store.RecordLimits;
 import dev.simsnap.snapshot.store.SnapshotStores;
 import dev.simsnap.snapshot.topology.OutputErrors;
 import dev.simsnap.snapshot.topology.SnapshotTopics;
@@ -41,6 +42,8 @@ public final class SnapshotService implements AutoCloseable {
     private final DeadLetterStats deadLetterStats = new DeadLetterStats();
     private KafkaStreams streams;
     private RunStateReader reader;
+    /** Most bytes of a current-state record, from the topic's config when the topics are prepared. */
+    private long outputLimit = RecordLimits.MAX_OUTPUT_RECORD;
 
     public SnapshotService(SnapshotServiceConfig config) {
         this.config = config;
@@ -73,6 +76,8 @@ public final class SnapshotService implements AutoCloseable {
         }
         // Static membership: a restart on the same state dir rejoins at once instead of after the session timeout.
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), InstanceId.of(config.stateDir()));
+        // What the current-state topic takes: a larger record is dead-lettered before it is sent (DeltaProcessor).
+        p.put(RecordLimits.OUTPUT_LIMIT_CONFIG, Long.toString(outputLimit));
         // A record Kafka refuses as too large: skipped for outputs, fatal for changelogs (see OutputErrors).
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutputErrors.class.getName());
         p.putAll(config.streamsOverrides());
@@ -179,6 +184,7 @@ public final class SnapshotService implements AutoCloseable {
             TopicAdmin topics = TopicAdmin.on(admin).partitions(config.partitions())
                     .replicationFactor(config.replicationFactor());
             topics.ensure(specs);
+            outputLimit = outputLimit(admin, t.currentState());
             refuseEntitiesOfAnEarlierVersion(admin);
             return topics.brokers();
         } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
@@ -186,6 +192,27 @@ public final class SnapshotService implements AutoCloseable {
                 throw new IllegalStateException("cannot prepare the service's topics: " + KafkaFailures.describe(e), e);
             }
             throw e;
+        }
+    }
+
+    /**
+     * The most bytes of a current-state record: {@link RecordLimits#MAX_OUTPUT_RECORD}, or less when the topic's
+     * {@code max.message.bytes} (less {@link RecordLimits#BATCH_OVERHEAD}) is lower.
+     */
+    private static long outputLimit(Admin admin, String topic) {
+        org.apache.kafka.common.config.ConfigResource resource = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, topic);
+        try {
+            org.apache.kafka.clients.admin.ConfigEntry entry = admin.describeConfigs(List.of(resource)).all()
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS).get(resource).get("max.message.bytes");
+            long topicLimit = entry == null || entry.value() == null ? Long.MAX_VALUE
+                    : Long.parseLong(entry.value()) - RecordLimits.BATCH_OVERHEAD;
+            return Math.min(RecordLimits.MAX_OUTPUT_RECORD, topicLimit);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the config of " + topic, e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot read the config of topic " + topic + ": " + e, e);
         }
     }
 

@@ -28,10 +28,43 @@ public final class RunIds {
      */
     public static String require(String what, String id) {
         if (!isValid(id)) {
-            throw new IllegalArgumentException("invalid " + what + " '" + printable(id)
-                    + "': use 1-128 characters of A-Z a-z 0-9 . _ - and do not start with '.'");
+            throw new IllegalArgumentException("invalid " + what + " '" + printable(id) + "': it " + problem(id)
+                    + "; use 1-128 characters of A-Z a-z 0-9 . _ - and do not start with '.'");
         }
         return id;
+    }
+
+    /**
+     * What is wrong with an invalid id, as a phrase after "it" (e.g. {@code contains '/'}, {@code contains a NUL
+     * byte}, {@code is '..'}); the first problem found, separators and NUL before any other character.
+     */
+    public static String problem(String id) {
+        if (id == null || id.isEmpty()) {
+            return "is empty";
+        }
+        if (id.equals(".") || id.equals("..")) {
+            return "is '" + id + "'";
+        }
+        for (String named : new String[] {"\u0000", "/", "\\"}) {
+            if (id.contains(named)) {
+                return named.equals("\u0000") ? "contains a NUL byte" : "contains '" + named + "'";
+            }
+        }
+        if (id.length() > 128) {
+            return "is " + id.length() + " characters long";
+        }
+        if (id.startsWith(".")) {
+            return "starts with '.'";
+        }
+        for (int i = 0; i < id.length(); ) {
+            int c = id.codePointAt(i);
+            if (!(c < 128 && (Character.isLetterOrDigit(c) || c == '.' || c == '_' || c == '-'))) {
+                return Character.isISOControl(c) ? String.format("contains the control character U+%04X", c)
+                        : "contains '" + new String(Character.toChars(c)) + "'";
+            }
+            i += Character.charCount(c);
+        }
+        return "is not a valid id";
     }
 
     private static String printable(String id) {

@@ -58,6 +58,14 @@ public final class DeadLetterReasons {
      */
     public static final String TOO_LARGE = "too-large";
 
+    /**
+     * The record was applied (its entity is stored and served by REST and snapshots), but a current-state record it
+     * produced is larger than the current-state topic takes ({@code max.message.bytes}), so that one output record
+     * is not written. The dead letter is keyed by the run and has no value ({@link DeadLetterHeaders#VALUE_FORMAT}
+     * {@code simsnap.current-state}); its detail names the current-state key, iteration and size.
+     */
+    public static final String OUTPUT_TOO_LARGE = "output-too-large";
+
     private DeadLetterReasons() {
     }
 }

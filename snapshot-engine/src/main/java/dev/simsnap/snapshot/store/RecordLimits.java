@@ -18,10 +18,32 @@ public final class RecordLimits {
     /** Most bytes of key, value and headers of a dead letter; above it the value is left out (see the headers). */
     public static final int MAX_DEAD_LETTER = 1_000_000;
 
+    /**
+     * Streams property ({@code context.appConfigs()}) with the most bytes of key, value and headers a
+     * {@code simsnap.current-state} record may have: the service sets it from the topic's {@code max.message.bytes}
+     * (less {@link #BATCH_OVERHEAD}) when it starts. Absent: {@link #MAX_OUTPUT_RECORD}.
+     */
+    public static final String OUTPUT_LIMIT_CONFIG = "simsnap.current-state.max.record.bytes";
+
+    /** Most bytes of a current-state record when the topic sets no lower limit. */
+    public static final int MAX_OUTPUT_RECORD = 1_000_000;
+
+    /** Bytes of a record batch's and record's framing that a topic's {@code max.message.bytes} also counts. */
+    public static final int BATCH_OVERHEAD = 1024;
+
     /** Most characters of a dead letter's detail header. */
     public static final int MAX_DETAIL_CHARS = 4096;
 
     private RecordLimits() {
+    }
+
+    /** Bytes of a record's key, value and headers (each header counted with 8 bytes of framing). */
+    public static long recordBytes(byte[] key, byte[] value, org.apache.kafka.common.header.Headers headers) {
+        long n = (key == null ? 0 : key.length) + (value == null ? 0 : value.length);
+        for (org.apache.kafka.common.header.Header h : headers) {
+            n += utf8Length(h.key()) + (h.value() == null ? 0 : h.value().length) + 8;
+        }
+        return n;
     }
 
     /** Bytes of {@code text} in UTF-8 (without allocating). */

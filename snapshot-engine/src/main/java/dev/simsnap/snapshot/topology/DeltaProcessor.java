@@ -1,11 +1,13 @@
 package dev.simsnap.snapshot.topology;
 
+import dev.simsnap.snapshot.deadletter.DeadLetterReasons;
 import dev.simsnap.snapshot.deadletter.DeadLetterStats;
 import dev.simsnap.snapshot.deadletter.Rejection;
 import dev.simsnap.engine.entity.SchemaLookup;
 import dev.simsnap.serde.AvroDeserializer;
 import dev.simsnap.snapshot.delta.DeltaLog;
 import dev.simsnap.snapshot.delta.ItemStore;
+import dev.simsnap.snapshot.store.RecordLimits;
 import dev.simsnap.snapshot.store.SnapshotStores;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -45,6 +47,8 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private ProcessorContext<byte[], byte[]> context;
     private WireFormatDecoder decoder;
     private DeadLetters deadLetters;
+    /** Most bytes of a current-state record ({@link RecordLimits#OUTPUT_LIMIT_CONFIG}). */
+    private long outputLimit;
     private KeyValueStore<String, String> meta;
     private KeyValueStore<String, byte[]> buffer;
     /** Lives as long as this initialisation of the task, so its caches stay coherent with the task's stores. */
@@ -60,6 +64,8 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        Object limit = context.appConfigs().get(RecordLimits.OUTPUT_LIMIT_CONFIG);
+        this.outputLimit = limit == null ? RecordLimits.MAX_OUTPUT_RECORD : Long.parseLong(limit.toString());
         Deserializer<?> values = deserializers.get();
         this.decoder = new WireFormatDecoder(values);
         this.deadLetters = new DeadLetters(context, stats, NAME);
@@ -75,9 +81,21 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
                         bytes, "avro-single-object", current, rejection),
                 Long.MAX_VALUE, (run, iteration, date, clock, changes) -> {
                     for (CurrentState.Out o : CurrentState.records(run, iteration, date, clock, changes)) {
-                        context.forward(new Record<>(o.key().getBytes(StandardCharsets.UTF_8),
-                                o.value() == null ? null : o.value().getBytes(StandardCharsets.UTF_8),
-                                current.timestamp(), o.headers()));
+                        byte[] key = o.key().getBytes(StandardCharsets.UTF_8);
+                        byte[] value = o.value() == null ? null : o.value().getBytes(StandardCharsets.UTF_8);
+                        long size = RecordLimits.recordBytes(key, value, o.headers());
+                        if (size > outputLimit) {
+                            // The broker would refuse it, and a batch it refuses leaves the exactly-once
+                            // transaction abortable, not just one record skipped: not sent, dead-lettered instead.
+                            deadLetters.sendDerived(run.getBytes(StandardCharsets.UTF_8), null, CurrentState.TOPIC,
+                                    current, new Rejection(DeadLetterReasons.OUTPUT_TOO_LARGE, "the current-state"
+                                            + " record " + o.key() + " of iteration " + iteration + " is " + size
+                                            + " bytes, more than the current-state topic takes (" + outputLimit
+                                            + "); the entity is stored and served by REST and snapshots, only this"
+                                            + " record is not written"));
+                            continue;
+                        }
+                        context.forward(new Record<>(key, value, current.timestamp(), o.headers()));
                     }
                 });
     }

@@ -120,6 +120,10 @@ class DeadLetterReasonsTest {
                     assertThat(r.value()).as("a record refused on arrival is dead-lettered unchanged")
                             .isEqualTo(lastSent);
                     assertThat(header(r, DeadLetterHeaders.VALUE_FORMAT)).isNull();
+                } else if (c.reason().equals(DeadLetterReasons.OUTPUT_TOO_LARGE)) {
+                    assertThat(header(r, DeadLetterHeaders.VALUE_FORMAT)).isEqualTo(CurrentState.TOPIC);
+                    assertThat(r.value()).as("the record too large to write is not in its dead letter").isNull();
+                    assertThat(header(r, DeadLetterHeaders.DETAIL)).startsWith("the current-state record grid|");
                 } else {
                     assertThat(header(r, DeadLetterHeaders.VALUE_FORMAT)).isEqualTo("avro-single-object");
                 }
@@ -281,6 +285,19 @@ class DeadLetterReasonsTest {
                             .setWorkerId("w1").build());
                     generation("legacy", GenerationChunk.newBuilder(chunk("legacy", 1, 0, 0, genotype("B", 30)))
                             .setWorkerId("w1").build());
+                }));
+        // ---- output ----
+        c.add(new Case(DeadLetterReasons.OUTPUT_TOO_LARGE, "a cell whose JSON (25,000 seven-digit numbers) is over"
+                + " what the current-state topic takes: stored, its current-state record not written", false, () -> {
+                    List<Long> history = new ArrayList<>();
+                    for (long i = 0; i < 25_000; i++) {
+                        history.add(1_000_000 + i);
+                    }
+                    step(upsertCell(next("w"), cell(5, 5, 5)), change("cells", "5/5", Operation.APPEND,
+                            List.of("history"), framed("cells", ItemCodec.encodeAppend(cells, "history", history))));
+                    String stored = new String(h.reader.runState("grid").orElseThrow().layoutFiles()
+                            .get("cells.json"), StandardCharsets.UTF_8);
+                    assertThat(stored).as("the cell is stored whole").contains("1024999");
                 }));
         return c;
     }

@@ -24,6 +24,9 @@ import org.apache.kafka.streams.test.TestRecord;
 /** TopologyTestDriver around {@link SnapshotTopology} with a {@code mock://} registry. */
 final class TopologyHarness implements AutoCloseable {
 
+    /** The harness's current-state record limit ({@code RecordLimits.OUTPUT_LIMIT_CONFIG}). */
+    static final int HARNESS_OUTPUT_LIMIT = 200 * 1024;
+
     final Map<String, Object> serde = Map.of("schema.registry.url", "mock://topology-" + UUID.randomUUID());
     final DeadLetterStats stats = new DeadLetterStats();
     final TopologyTestDriver driver;
@@ -48,6 +51,8 @@ final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
+        // As a current-state topic with max.message.bytes = 200 KiB + overhead would set it (DeadLetterReasonsTest).
+        props.put(dev.simsnap.snapshot.store.RecordLimits.OUTPUT_LIMIT_CONFIG, Integer.toString(HARNESS_OUTPUT_LIMIT));
         driver = new TopologyTestDriver(builder.build(), props);
         deltas = driver.createInputTopic(Contracts.DELTAS_TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
         generations = driver.createInputTopic(Contracts.GENERATIONS_TOPIC, new ByteArraySerializer(),

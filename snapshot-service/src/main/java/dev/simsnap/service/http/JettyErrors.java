@@ -1,6 +1,8 @@
 package dev.simsnap.service.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.simsnap.access.PathRefusals;
+import dev.simsnap.schema.contract.RequestPaths;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -21,7 +23,9 @@ final class JettyErrors extends ErrorHandler {
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, "application/json");
-        return ByteBuffer.wrap(body(ApiErrors.badRequest(status, reason)));
+        return ByteBuffer.wrap(body(reason != null && reason.startsWith(PathRefusals.REASON_PREFIX)
+                ? new ApiException(status, reason.substring(PathRefusals.REASON_PREFIX.length()))
+                : ApiErrors.badRequest(status, reason)));
     }
 
     @Override
@@ -30,7 +34,11 @@ final class JettyErrors extends ErrorHandler {
             throws IOException {
         baseRequest.setHandled(true);
         response.setContentType("application/json");
-        response.getOutputStream().write(body(ApiErrors.badRequest(code, message)));
+        // A path Jetty refused (an encoded NUL, separator or a '..' climbing above the root): name what is wrong.
+        java.util.Optional<String> path = code == 400
+                ? RequestPaths.problem(baseRequest.getHttpURI().getPath()) : java.util.Optional.empty();
+        response.getOutputStream().write(body(path.map(p -> new ApiException(400, p))
+                .orElseGet(() -> ApiErrors.badRequest(code, message))));
     }
 
     private static byte[] body(ApiException e) {

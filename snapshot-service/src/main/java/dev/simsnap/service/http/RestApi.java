@@ -1,6 +1,8 @@
 package dev.simsnap.service.http;
 
 import dev.simsnap.access.HttpAccess;
+import dev.simsnap.access.PathRefusals;
+import dev.simsnap.schema.contract.RequestPaths;
 import dev.simsnap.snapshot.read.ConcurrentApplyException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -46,7 +48,10 @@ public final class RestApi implements AutoCloseable {
             cfg.http.disableCompression();
             // Let encoded separators (..%2F..%2Fetc) reach the handlers, which refuse them with a JSON 400 (the run
             // id check); Jetty would otherwise answer an HTML 400 itself. Nothing ever uses the raw path for files.
-            cfg.jetty.modifyServer(server -> server.setErrorHandler(new JettyErrors()));
+            cfg.jetty.modifyServer(server -> {
+                server.setErrorHandler(new JettyErrors());
+                PathRefusals.install(server);
+            });
             cfg.jetty.modifyHttpConfiguration(http -> http.setUriCompliance(UriCompliance.DEFAULT
                     .with("simsnap", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
                             UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING)));
@@ -67,6 +72,14 @@ public final class RestApi implements AutoCloseable {
                 }
                 error(ctx, new ApiException(d.status(), d.error()));
                 ctx.skipRemainingHandlers();
+            }
+        });
+        app.before(ctx -> {
+            // Ids in the path are checked on the raw path: the message names the segment and what is wrong with it
+            // (an encoded '/' or NUL, a '..', a character run ids do not use).
+            java.util.Optional<String> problem = RequestPaths.problem(ctx.req().getRequestURI());
+            if (problem.isPresent()) {
+                throw new ApiException(400, problem.get());
             }
         });
         new RunsResource(routing).register(app);

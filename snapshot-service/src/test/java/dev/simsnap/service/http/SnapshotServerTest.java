@@ -138,7 +138,7 @@ class SnapshotServerTest {
     void clientErrors() throws Exception {
         expectError("GET", "/runs/..%2F..%2Fetc/snapshot", 400, "invalid");
         expectError("POST", "/runs/..%2F..%2Fetc/snapshots", 400, "invalid");
-        expectError("POST", "/runs/../../etc/snapshots", 400, "invalid request path");
+        expectError("POST", "/runs/../../etc/snapshots", 400, "invalid run id '..': it is a '..' segment");
         expectError("POST", "/runs/.hidden/snapshots", 400, "invalid run id");
         expectError("GET", "/runs/a%20b", 400, "invalid run id");
         expectError("GET", "/runs/nope", 404, "unknown run 'nope'");
