@@ -42,6 +42,13 @@ public final class DeadLetterReasons {
      * delta in Avro single-object encoding); nothing of the step is applied.
      */
     public static final String DELTA_COUNT_MISMATCH = "delta-count-mismatch";
+    /**
+     * An IterationCommitted that would leave more than {@link dev.simsnap.snapshot.delta.DeltaLog#MAX_PENDING_STEPS}
+     * committed steps waiting above the run's consistent step (a worker that far ahead of the slowest one). Refused
+     * like {@link #DELTA_COUNT_MISMATCH}: the step's buffered deltas are dead-lettered with this reason too and the
+     * worker's last committed step stays where it was.
+     */
+    public static final String TOO_FAR_AHEAD = "too-far-ahead";
     /** A GenerationChunk/GenerationSealed breaking the contract. */
     public static final String INVALID_GENERATION = "invalid-generation";
     /** A chunk or seal that differs from one already stored for the same generation. */

@@ -295,7 +295,20 @@ public final class DeltaLog {
         }
         long sent = m.takeDeltaCount(worker, commit.getIteration());
         if (DeclaredDeltaCount.checked(m.model() != null, commit.getDeltaCount()) && sent != commit.getDeltaCount()) {
-            refuseStep(m, worker, commit, sent);
+            refuseStep(m, worker, commit.getIteration(), accepted -> new Rejection(
+                    DeadLetterReasons.DELTA_COUNT_MISMATCH, "worker " + worker + " declared delta_count "
+                    + commit.getDeltaCount() + " for step " + commit.getIteration() + " but sent " + sent
+                    + " StateDeltas for it (" + accepted + " accepted, " + (sent - accepted)
+                    + " refused on arrival); the step is not applied and its accepted deltas are dead-lettered"));
+        }
+        if (applyLimit == Long.MAX_VALUE && m.pendingSteps() >= MAX_PENDING_STEPS
+                && m.committedDate(commit.getIteration()) == null) {
+            refuseStep(m, worker, commit.getIteration(), accepted -> new Rejection(DeadLetterReasons.TOO_FAR_AHEAD,
+                    "worker " + worker + "'s step " + commit.getIteration() + " would make "
+                    + (MAX_PENDING_STEPS + 1) + " committed steps wait above the run's consistent step "
+                    + m.consistentIteration() + " (a worker may be at most " + MAX_PENDING_STEPS
+                    + " committed steps ahead of the slowest); the step is not applied and its " + accepted
+                    + " deltas are dead-lettered"));
         }
         long consistent = Math.min(m.commit(worker, commit.getIteration(), commit.getVirtualDate(),
                 commit.getClock()), applyLimit);
@@ -306,16 +319,16 @@ public final class DeltaLog {
     }
 
     /**
-     * Refuses a commit whose declared {@code delta_count} is not what its worker sent: the worker's buffered deltas of
-     * the steps the commit would have closed (above its last committed step, up to the commit's) are dead-lettered
-     * with the same reason and leave the buffer, so nothing of the step is ever applied. The worker's last committed
+     * Refuses a commit (its declared {@code delta_count} is not what its worker sent, or it is too far ahead): the
+     * worker's buffered deltas of the steps the commit would have closed (above its last committed step, up to the
+     * commit's) are dead-lettered with the same reason and leave the buffer, so nothing of the step is ever applied. The worker's last committed
      * step stays where it was, as for any refused commit, so its next commit (a corrected re-send of the step, or a
      * later step) is taken on its own deltas. Its last accepted sequence keeps the refused deltas' sequences (the
      * meta is stored now: the buffer no longer holds them), so they are never accepted again.
      */
-    private void refuseStep(RunMeta m, String worker, IterationCommitted commit, long sent) throws Rejection {
+    private void refuseStep(RunMeta m, String worker, long upTo, java.util.function.IntFunction<Rejection> reason)
+            throws Rejection {
         long from = m.committed(worker);
-        long upTo = commit.getIteration();
         List<Pending> step = new ArrayList<>();
         for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(m.runId()),
                 k -> StoreKeys.bufferedIteration(k) > upTo)) {
@@ -331,10 +344,7 @@ public final class DeltaLog {
             }
         }
         step.sort(PENDING_ORDER);
-        Rejection mismatch = new Rejection(DeadLetterReasons.DELTA_COUNT_MISMATCH, "worker " + worker + " declared "
-                + "delta_count " + commit.getDeltaCount() + " for step " + upTo + " but sent " + sent
-                + " StateDeltas for it (" + step.size() + " accepted, " + (sent - step.size())
-                + " refused on arrival); the step is not applied and its accepted deltas are dead-lettered");
+        Rejection mismatch = reason.apply(step.size());
         save(m); // before the buffer loses the deltas that completed the worker's last sequence
         for (Pending p : step) {
             rejects.reject(m.runId(), p.bytes(), mismatch);
@@ -502,6 +512,13 @@ public final class DeltaLog {
         });
         values.clear();
     }
+
+    /**
+     * Most committed steps a run keeps waiting above its consistent step (the steps a worker has committed ahead of
+     * the slowest one). Each keeps its virtual_date and clock in the run's metadata, which is stored again at every
+     * record of the run and must fit one store record; a commit beyond this is refused ({@code too-far-ahead}).
+     */
+    public static final int MAX_PENDING_STEPS = 1_000;
 
     /**
      * Most characters of an item's JSON a change carries: current-state records and observer events must stay under

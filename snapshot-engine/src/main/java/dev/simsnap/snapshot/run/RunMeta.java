@@ -163,6 +163,11 @@ public final class RunMeta {
         return consistentIteration;
     }
 
+    /** How many committed steps wait above the consistent one (each keeps its virtual_date, and its clock). */
+    public int pendingSteps() {
+        return pendingDates.size();
+    }
+
     /** virtual_date committed for {@code iteration} (above the consistent one, first commit wins), or null. */
     public Integer committedDate(long iteration) {
         return pendingDates.get(iteration);

@@ -227,6 +227,24 @@ class DeadLetterReasonsTest {
                     record("grid", IterationCommitted.newBuilder(truth).setDeltaCount(truth.getDeltaCount() + 1)
                             .build());
                 }));
+        c.add(new Case(DeadLetterReasons.TOO_FAR_AHEAD, "a worker's commit with "
+                + dev.simsnap.snapshot.delta.DeltaLog.MAX_PENDING_STEPS + " of its steps already waiting for the"
+                + " other worker", true, () -> {
+                    h.send("ahead", RunStarted.newBuilder().setRunId("ahead").setKind("epidemic-grid")
+                            .setExpectedWorkers(List.of("fast", "slow")).setModel(model.toJson())
+                            .setForkedFrom(null).build());
+                    int limit = dev.simsnap.snapshot.delta.DeltaLog.MAX_PENDING_STEPS;
+                    for (int step = 0; step <= limit; step++) {
+                        IterationCommitted commit = IterationCommitted.newBuilder().setRunId("ahead")
+                                .setWorkerId("fast").setIteration(step).setDeltaCount(0).setLastSequence(-1)
+                                .setClock(Map.of("day", (long) step)).build();
+                        if (step < limit) {
+                            h.send("ahead", commit);
+                        } else {
+                            record("ahead", commit);
+                        }
+                    }
+                }));
         // ---- legacy apply time ----
         c.add(new Case(DeadLetterReasons.APPEND_TO_NON_LIST, "a legacy document APPEND to a number field", false,
                 () -> {
