@@ -571,10 +571,10 @@ public final class SimsnapWorker implements AutoCloseable {
 
     StepResult commitStep(Step step) {
         checkUsable();
-        byte[] digest = step.digest();
-        String hex = hex(digest);
         long last = state.lastIteration();
         if (step.step() <= last) {
+            byte[] digest = step.digest();
+            String hex = hex(digest);
             byte[] committed = digests.get(step.step());
             if (committed != null && java.util.Arrays.equals(committed, digest)) {
                 return new StepResult(StepResult.Status.ALREADY_COMMITTED, step.step(), hex);
@@ -590,6 +590,7 @@ public final class SimsnapWorker implements AutoCloseable {
         int virtualDate = vd != null && vd >= Integer.MIN_VALUE && vd <= Integer.MAX_VALUE ? vd.intValue() : 0;
         long first = nextSequence;
         long sequence = first;
+        byte[] digest;
         begin();
         try {
             for (Step.Change c : step.changes()) {
@@ -603,6 +604,8 @@ public final class SimsnapWorker implements AutoCloseable {
                             : new dev.simsnap.schema.delta.ItemPart(i, slices.size())));
                 }
             }
+            // Hashed while the producer's I/O thread already ships the deltas, not before the first send.
+            digest = step.digest();
             send(Contracts.DELTAS_TOPIC, deltaPartition, new IterationCommitted(runId, workerId, step.step(),
                     virtualDate, (int) (sequence - first), sequence - 1, new java.util.HashMap<>(clock),
                     ByteBuffer.wrap(digest)));
@@ -616,7 +619,7 @@ public final class SimsnapWorker implements AutoCloseable {
         stats.iterationCommitted();
         state = new RunState(state.started(), state.kind(), state.expectedWorkers(), state.ended(), step.step(),
                 sequence - 1);
-        return new StepResult(StepResult.Status.COMMITTED, step.step(), hex);
+        return new StepResult(StepResult.Status.COMMITTED, step.step(), hex(digest));
     }
 
     /**

@@ -2,11 +2,10 @@ package dev.simsnap.producer;
 
 import dev.simsnap.model.CollectionSpec;
 import dev.simsnap.model.Shape;
-import dev.simsnap.model.item.ItemCodec;
 import dev.simsnap.model.step.StepDigest;
 import dev.simsnap.schema.delta.Operation;
-import dev.simsnap.serde.WireFormat;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +43,8 @@ public final class Step {
     /** Each collection's latest registered version, fixed at its first use in the step (see {@link #latest}). */
     private final Map<String, CollectionSchemas.Writer> latest = new java.util.HashMap<>();
     private long latestAsOf = -1;
+    /** This step's encoder: one buffer and encoder for all its changes. */
+    private final ChangeEncoder encoder = new ChangeEncoder();
     private boolean done;
 
     Step(SimsnapWorker worker, CollectionSchemas schemas, long step, Map<String, Long> clock) {
@@ -104,13 +105,13 @@ public final class Step {
         String entity = checkId(collection, id);
         CollectionSchemas.Writer w = latest(collection);
         requireOneRecord(collection, entity, w, "an APPEND");
-        byte[] body;
+        byte[] framed;
         try {
-            body = ItemCodec.encodeAppend(w.schema(), path, items);
+            framed = encoder.append(w.id(), w.schema(), path, items);
         } catch (IllegalArgumentException e) {
             throw bad(collection, entity, "field '" + path + "'", e);
         }
-        return add(collection, entity, Operation.APPEND, List.of(path), WireFormat.frame(w.id(), body));
+        return add(collection, entity, Operation.APPEND, List.of(path), framed);
     }
 
     /** DELETE of an item. */
@@ -173,28 +174,35 @@ public final class Step {
             throw new IllegalArgumentException("collection '" + collection + "', entity '" + id
                     + "': a patch sets at least one path");
         }
-        List<String> paths = new ArrayList<>(pathValues.keySet());
-        List<Object> values = new ArrayList<>(pathValues.values());
-        List<Schema> at = new ArrayList<>(paths.size());
-        for (int i = 0; i < paths.size(); i++) {
+        int n = pathValues.size();
+        String[] paths = new String[n];
+        Object[] values = new Object[n];
+        Schema[] at = new Schema[n];
+        int i = 0;
+        for (Map.Entry<String, ?> e : pathValues.entrySet()) {
+            paths[i] = e.getKey();
+            values[i] = e.getValue();
             try {
-                Schema s = schemas.pathSchema(writer.schema(), paths.get(i));
-                if (!GenericData.get().validate(s, values.get(i))) {
-                    throw new IllegalArgumentException("value " + brief(values.get(i)) + " does not match the schema "
+                Schema s = schemas.pathSchema(writer.schema(), paths[i]);
+                if (!GenericData.get().validate(s, values[i])) {
+                    throw new IllegalArgumentException("value " + brief(values[i]) + " does not match the schema "
                             + s + " at the path");
                 }
-                at.add(s);
-            } catch (IllegalArgumentException e) {
-                throw bad(collection, id, "field '" + paths.get(i) + "'", e);
+                at[i] = s;
+            } catch (IllegalArgumentException ex) {
+                throw bad(collection, id, "field '" + paths[i] + "'", ex);
             }
+            i++;
         }
-        byte[] body;
+        List<String> fields = List.of(paths); // immutable already: add() keeps it without a copy
+        byte[] framed;
         try {
-            body = ItemCodec.encodeResolvedPatch(paths, at, values); // resolved and checked just above
+            // resolved and checked just above
+            framed = encoder.patch(writer.id(), fields, Arrays.asList(at), Arrays.asList(values));
         } catch (IllegalArgumentException e) {
             throw bad(collection, id, "patch", e);
         }
-        return add(collection, id, Operation.PATCH, paths, WireFormat.frame(writer.id(), body));
+        return add(collection, id, Operation.PATCH, fields, framed);
     }
 
     /**
@@ -250,7 +258,7 @@ public final class Step {
         }
         CollectionSchemas.Writer w = schemas.writerFor(collection, schema);
         try {
-            return WireFormat.frame(w.id(), ItemCodec.encodeUpsert(w.schema(), item));
+            return encoder.upsert(w.id(), w.schema(), item); // checked just above, as encodeUpsert would
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("collection '" + collection + "': " + e.getMessage(), e);
         }
@@ -311,7 +319,7 @@ public final class Step {
             throw new IllegalArgumentException("collection '" + collection + "', entity '" + brief(id) + "': the "
                     + "change encodes to " + item.length + " bytes; at most " + MAX_ITEM_BYTES + " per change");
         }
-        changes.add(new Change(collection, id, op, List.copyOf(fields), item));
+        changes.add(new Change(collection, id, op, List.copyOf(fields), item)); // List.of lists are kept, not copied
         return this;
     }
 
