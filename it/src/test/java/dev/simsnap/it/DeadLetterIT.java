@@ -1,9 +1,7 @@
 package dev.simsnap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.simsnap.devstack.KafkaBroker;
 import dev.simsnap.devstack.junit.RealKafka;
@@ -24,15 +22,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -75,45 +70,45 @@ class DeadLetterIT {
             Records r = new Records(run, avro, raw);
 
             // Step 0: a good cell.
-            r.send(r.upsert(0, "0/0", WireFormat.frame(cellId, ItemCodec.encodeUpsert(cell, cell(cell, 0, 0, 1)))));
+            r.send(r.upsert(0, "0/0", WireFormat.frame(cellId, ItemCodec.encodeUpsert(cell, GridCells.cell(cell, 0, 0, 1)))));
             r.send(r.commit(0));
-            awaitConsistent(stack, run, 0);
+            stack.awaitConsistent(run, 0);
 
             // Step 1: a cell whose body is not Avro of its schema (refused when the step is applied), and a good one.
             r.send(r.upsert(1, "1/1", WireFormat.frame(cellId, new byte[] {(byte) 0xff, 0x01})));
-            r.send(r.upsert(1, "2/2", WireFormat.frame(cellId, ItemCodec.encodeUpsert(cell, cell(cell, 2, 2, 7)))));
+            r.send(r.upsert(1, "2/2", WireFormat.frame(cellId, ItemCodec.encodeUpsert(cell, GridCells.cell(cell, 2, 2, 7)))));
             r.send(r.commit(1));
-            awaitConsistent(stack, run, 1);
+            stack.awaitConsistent(run, 1);
 
             // Step 2: a delta sent twice (the second is stale), then a good change.
             StateDelta twice = r.upsert(2, "3/3", WireFormat.frame(cellId, ItemCodec.encodeUpsert(cell,
-                    cell(cell, 3, 3, 3))));
+                    GridCells.cell(cell, 3, 3, 3))));
             r.send(twice);
             byte[] duplicate = avro.serialize(Contracts.DELTAS_TOPIC, twice);
             RecordMetadata stale = KafkaIo.send(raw, Contracts.DELTAS_TOPIC, run, duplicate);
             r.sentAgain(); // the worker did send it: its step's delta_count counts it
-            r.send(r.upsert(2, "0/0", WireFormat.frame(cellId, ItemCodec.encodeUpsert(cell, cell(cell, 0, 0, 9)))));
+            r.send(r.upsert(2, "0/0", WireFormat.frame(cellId, ItemCodec.encodeUpsert(cell, GridCells.cell(cell, 0, 0, 9)))));
             r.send(r.commit(2));
-            awaitConsistent(stack, run, 2);
+            stack.awaitConsistent(run, 2);
 
             List<ConsumerRecord<String, byte[]>> dead = KafkaIo.readByKey(broker.bootstrapServers(),
                     Contracts.DEAD_LETTER_TOPIC, run, 2, Duration.ofSeconds(30));
             ConsumerRecord<String, byte[]> badBody = dead.get(0);
-            assertThat(header(badBody, "simsnap.dlq.reason")).isEqualTo("bad-body");
-            assertThat(header(badBody, "simsnap.dlq.detail")).contains("1/1");
-            assertThat(header(badBody, "simsnap.dlq.source.topic")).isEqualTo(Contracts.DELTAS_TOPIC);
-            assertThat(header(badBody, "simsnap.dlq.value.format")).isEqualTo("avro-single-object");
+            assertThat(KafkaIo.header(badBody, "simsnap.dlq.reason")).isEqualTo("bad-body");
+            assertThat(KafkaIo.header(badBody, "simsnap.dlq.detail")).contains("1/1");
+            assertThat(KafkaIo.header(badBody, "simsnap.dlq.source.topic")).isEqualTo(Contracts.DELTAS_TOPIC);
+            assertThat(KafkaIo.header(badBody, "simsnap.dlq.value.format")).isEqualTo("avro-single-object");
             ConsumerRecord<String, byte[]> staleDelta = dead.get(1);
-            assertThat(header(staleDelta, "simsnap.dlq.reason")).isEqualTo("stale-sequence");
-            assertThat(header(staleDelta, "simsnap.dlq.source.partition")).isEqualTo("" + stale.partition());
-            assertThat(header(staleDelta, "simsnap.dlq.source.offset")).isEqualTo("" + stale.offset());
+            assertThat(KafkaIo.header(staleDelta, "simsnap.dlq.reason")).isEqualTo("stale-sequence");
+            assertThat(KafkaIo.header(staleDelta, "simsnap.dlq.source.partition")).isEqualTo("" + stale.partition());
+            assertThat(KafkaIo.header(staleDelta, "simsnap.dlq.source.offset")).isEqualTo("" + stale.offset());
             assertThat(staleDelta.value()).as("refused on arrival: the record's own bytes").isEqualTo(duplicate);
 
             // The run went on: every good change is there, the refused one is not, and nothing was applied twice.
-            assertThat(item(stack, run, "0/0").get("infected").asLong()).isEqualTo(9);
-            assertThat(item(stack, run, "2/2").get("infected").asLong()).isEqualTo(7);
-            assertThat(item(stack, run, "3/3").get("infected").asLong()).isEqualTo(3);
-            assertThat(get(stack.service().url() + "/runs/" + run + "/items/cells?id=1/1").statusCode())
+            assertThat(stack.item(run, "cells", "0/0").get("infected").asLong()).isEqualTo(9);
+            assertThat(stack.item(run, "cells", "2/2").get("infected").asLong()).isEqualTo(7);
+            assertThat(stack.item(run, "cells", "3/3").get("infected").asLong()).isEqualTo(3);
+            assertThat(Http.get(stack.service().url() + "/runs/" + run + "/items/cells?id=1/1").statusCode())
                     .isEqualTo(404);
             HttpResponse<String> snapshot = http.send(HttpRequest.newBuilder(URI.create(stack.service().url()
                     + "/runs/" + run + "/snapshots")).POST(HttpRequest.BodyPublishers.noBody()).build(),
@@ -158,38 +153,5 @@ class DeadLetterIT {
         RecordMetadata send(SpecificRecord record) {
             return KafkaIo.send(raw, Contracts.DELTAS_TOPIC, run, avro.serialize(Contracts.DELTAS_TOPIC, record));
         }
-    }
-
-    private static GenericRecord cell(Schema schema, int x, int y, long infected) {
-        GenericRecord c = new GenericData.Record(schema);
-        c.put("x", x);
-        c.put("y", y);
-        c.put("susceptible", 100L);
-        c.put("infected", infected);
-        c.put("recovered", 0L);
-        c.put("tags", List.of());
-        return c;
-    }
-
-    private JsonNode item(Stack stack, String run, String id) throws Exception {
-        HttpResponse<String> r = get(stack.service().url() + "/runs/" + run + "/items/cells?id=" + id);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
-    }
-
-    private HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitConsistent(Stack stack, String run, long step) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> r = get(stack.service().url() + "/runs/" + run);
-            return r.statusCode() == 200 && JSON.readTree(r.body()).path("consistent_iteration").asLong(-1) >= step;
-        });
-    }
-
-    private static String header(ConsumerRecord<?, ?> r, String name) {
-        var h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }

@@ -1,7 +1,6 @@
 package dev.simsnap.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,7 +23,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +31,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -86,14 +82,14 @@ class DeltaCountIT {
                         .setIteration(0).setEntityType(null).setEntityId(cellKey).setCollection("cells")
                         .setOp(Operation.UPSERT).setPatchFields(List.of()).setPayload(null)
                         .setItem(ByteBuffer.wrap(WireFormat.frame(cellId, ItemCodec.encodeUpsert(cell,
-                                cell(cell, Integer.parseInt(xy[0]), Integer.parseInt(xy[1]), infected)))))
+                                GridCells.cell(cell, Integer.parseInt(xy[0]), Integer.parseInt(xy[1]), infected)))))
                         .build();
             };
 
             // Step 0: one cell, declared 1.
             StateDelta first = StateDelta.newBuilder(upsert.apply("0/0", 1L)).setIteration(0).build();
             transaction(producer, avro, run, List.of(first, commit(run, 0, 1, sequence[0] - 1)));
-            awaitConsistent(stack, run, 0);
+            stack.awaitConsistent(run, 0);
 
             // Step 1: two cells sent, three declared (and a clock no step of the run reaches: the refused commit must
             // not count for "as of a clock" either).
@@ -104,36 +100,36 @@ class DeltaCountIT {
             transaction(producer, avro, run, List.of(a, b, wrong));
             List<ConsumerRecord<String, byte[]>> dead = KafkaIo.readByKey(broker.bootstrapServers(),
                     Contracts.DEAD_LETTER_TOPIC, run, 3, Duration.ofSeconds(60));
-            assertThat(dead).extracting(r -> header(r, "simsnap.dlq.reason"))
+            assertThat(dead).extracting(r -> KafkaIo.header(r, "simsnap.dlq.reason"))
                     .containsExactly("delta-count-mismatch", "delta-count-mismatch", "delta-count-mismatch");
-            assertThat(dead.subList(0, 2)).extracting(r -> header(r, "simsnap.dlq.value.format"))
+            assertThat(dead.subList(0, 2)).extracting(r -> KafkaIo.header(r, "simsnap.dlq.value.format"))
                     .containsExactly("avro-single-object", "avro-single-object");
             assertThat(StateDelta.fromByteBuffer(ByteBuffer.wrap(dead.get(0).value()))).isEqualTo(a);
             assertThat(StateDelta.fromByteBuffer(ByteBuffer.wrap(dead.get(1).value()))).isEqualTo(b);
             assertThat(dead.get(2).value()).as("the commit, refused on arrival: its own bytes")
                     .isEqualTo(avro.serialize(Contracts.DELTAS_TOPIC, wrong));
-            assertThat(header(dead.get(2), "simsnap.dlq.detail")).contains("delta_count 3").contains("sent 2");
+            assertThat(KafkaIo.header(dead.get(2), "simsnap.dlq.detail")).contains("delta_count 3").contains("sent 2");
 
             // Nothing of step 1 is visible.
-            JsonNode detail = JSON.readTree(get(stack.service().url() + "/runs/" + run).body());
+            JsonNode detail = JSON.readTree(Http.get(stack.service().url() + "/runs/" + run).body());
             assertThat(detail.get("consistent_iteration").asLong()).isZero();
-            assertThat(item(stack, run, "0/0").get("infected").asLong()).isEqualTo(1);
-            assertThat(get(stack.service().url() + "/runs/" + run + "/items/cells?id=1/1").statusCode())
+            assertThat(stack.item(run, "cells", "0/0").get("infected").asLong()).isEqualTo(1);
+            assertThat(Http.get(stack.service().url() + "/runs/" + run + "/items/cells?id=1/1").statusCode())
                     .isEqualTo(404);
 
             // The worker sends step 1 again with a true count (new sequences): it is applied.
             StateDelta again = StateDelta.newBuilder(upsert.apply("0/0", 2L)).setIteration(1).build();
             transaction(producer, avro, run, List.of(again, commit(run, 1, 1, sequence[0] - 1)));
-            awaitConsistent(stack, run, 1);
-            assertThat(item(stack, run, "0/0").get("infected").asLong()).isEqualTo(2);
-            assertThat(get(stack.service().url() + "/runs/" + run + "/items/cells?id=1/1").statusCode())
+            stack.awaitConsistent(run, 1);
+            assertThat(stack.item(run, "cells", "0/0").get("infected").asLong()).isEqualTo(2);
+            assertThat(Http.get(stack.service().url() + "/runs/" + run + "/items/cells?id=1/1").statusCode())
                     .as("a refused step's delta is never applied later").isEqualTo(404);
 
             // And the next step too; no further dead letter was written.
             StateDelta later = StateDelta.newBuilder(upsert.apply("1/1", 7L)).setIteration(2).build();
             transaction(producer, avro, run, List.of(later, commit(run, 2, 1, sequence[0] - 1)));
-            awaitConsistent(stack, run, 2);
-            assertThat(item(stack, run, "1/1").get("infected").asLong()).isEqualTo(7);
+            stack.awaitConsistent(run, 2);
+            assertThat(stack.item(run, "cells", "1/1").get("infected").asLong()).isEqualTo(7);
             assertThat(KafkaIo.readByKey(broker.bootstrapServers(), Contracts.DEAD_LETTER_TOPIC, run, 3,
                     Duration.ofSeconds(5))).hasSize(3);
 
@@ -173,38 +169,5 @@ class DeltaCountIT {
     private static IterationCommitted commit(String run, long step, int declared, long lastSequence) {
         return IterationCommitted.newBuilder().setRunId(run).setWorkerId("w").setIteration(step)
                 .setDeltaCount(declared).setLastSequence(lastSequence).setClock(Map.of("day", step)).build();
-    }
-
-    private static GenericRecord cell(Schema schema, int x, int y, long infected) {
-        GenericRecord c = new GenericData.Record(schema);
-        c.put("x", x);
-        c.put("y", y);
-        c.put("susceptible", 100L);
-        c.put("infected", infected);
-        c.put("recovered", 0L);
-        c.put("tags", List.of());
-        return c;
-    }
-
-    private JsonNode item(Stack stack, String run, String id) throws Exception {
-        HttpResponse<String> r = get(stack.service().url() + "/runs/" + run + "/items/cells?id=" + id);
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return JSON.readTree(r.body());
-    }
-
-    private HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private void awaitConsistent(Stack stack, String run, long step) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-            HttpResponse<String> r = get(stack.service().url() + "/runs/" + run);
-            return r.statusCode() == 200 && JSON.readTree(r.body()).path("consistent_iteration").asLong(-1) >= step;
-        });
-    }
-
-    private static String header(ConsumerRecord<?, ?> r, String name) {
-        var h = r.headers().lastHeader(name);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }

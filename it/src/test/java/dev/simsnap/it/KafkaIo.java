@@ -100,4 +100,10 @@ final class KafkaIo {
             throw e;
         }
     }
+
+    /** The last header {@code name} of {@code r} as UTF-8 text, or null. */
+    static String header(ConsumerRecord<?, ?> r, String name) {
+        var h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
+    }
 }

@@ -54,6 +54,17 @@ record Stack(SchemaRegistryServer registry, GatewayServer gateway, SnapshotServe
      * Writes a snapshot of {@code run} through the service's REST API ({@code POST /runs/{run}/snapshots} with
      * {@code query}, "" or "?iteration=..." and the like), asserts it was created (201) and returns its folder.
      */
+    /** {@code GET /runs/{run}/items/{collection}?id=} of the service, which must answer 200. */
+    com.fasterxml.jackson.databind.JsonNode item(String run, String collection, String id) {
+        java.net.http.HttpResponse<String> r = Http.get(service.url() + "/runs/" + run + "/items/" + collection
+                + "?id=" + id);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("item " + collection + "/" + id + " of " + run + ": " + r.statusCode() + " "
+                    + r.body());
+        }
+        return Http.json(r);
+    }
+
     Path snapshot(String run, String query) {
         HttpResponse<String> r = Http.send(HttpRequest.newBuilder(URI.create(service.url() + "/runs/" + run
                 + "/snapshots" + query)).POST(HttpRequest.BodyPublishers.noBody()).build());
