@@ -211,7 +211,17 @@ public final class SnapshotService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted reading the config of " + topic, e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                // A principal allowed to write the topic but not to read its configs: keep to the limit every
+                // broker takes by default (1 MiB, less the batch overhead), and say so.
+                LOG.warn("cannot read max.message.bytes of topic {} (no DESCRIBE_CONFIGS): current-state records"
+                        + " over {} bytes are dead-lettered as output-too-large", topic,
+                        RecordLimits.MAX_OUTPUT_RECORD);
+                return RecordLimits.MAX_OUTPUT_RECORD;
+            }
+            throw new IllegalStateException("cannot read the config of topic " + topic + ": " + e, e);
+        } catch (java.util.concurrent.TimeoutException e) {
             throw new IllegalStateException("cannot read the config of topic " + topic + ": " + e, e);
         }
     }

@@ -321,9 +321,9 @@ public final class DeltaLog {
     /**
      * Refuses a commit (its declared {@code delta_count} is not what its worker sent, or it is too far ahead): the
      * worker's buffered deltas of the steps the commit would have closed (above its last committed step, up to the
-     * commit's) are dead-lettered with the same reason and leave the buffer, so nothing of the step is ever applied. The worker's last committed
-     * step stays where it was, as for any refused commit, so its next commit (a corrected re-send of the step, or a
-     * later step) is taken on its own deltas. Its last accepted sequence keeps the refused deltas' sequences (the
+     * commit's) are dead-lettered with the same reason and leave the buffer, so nothing of the step is ever applied.
+     * The worker's last committed step stays where it was, as for any refused commit, so its next commit (a corrected
+     * re-send of the step, or a later step) is taken on its own deltas. Its last accepted sequence keeps the refused deltas' sequences (the
      * meta is stored now: the buffer no longer holds them), so they are never accepted again.
      */
     private void refuseStep(RunMeta m, String worker, long upTo, java.util.function.IntFunction<Rejection> reason)
