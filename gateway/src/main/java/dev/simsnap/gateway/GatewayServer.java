@@ -255,6 +255,21 @@ public final class GatewayServer implements AutoCloseable {
         if (extra != null) {
             extra.fields().forEachRemaining(e -> out.set(e.getKey(), e.getValue()));
         }
+        if (status == 413) {
+            // Answer now, while the client is still sending: left to the end of the request, the server would first
+            // read the rest of the body it refused. Then close rather than keep the connection for more.
+            ctx.header("Connection", "close");
+            ctx.status(status).contentType("application/json");
+            byte[] bytes = out.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                ctx.res().setContentLength(bytes.length);
+                ctx.res().getOutputStream().write(bytes);
+                ctx.res().flushBuffer();
+            } catch (java.io.IOException e) {
+                LOG.debug("the client of a refused body went away: {}", e.toString());
+            }
+            return;
+        }
         ctx.status(status).result(out.toString()).contentType("application/json");
     }
 
