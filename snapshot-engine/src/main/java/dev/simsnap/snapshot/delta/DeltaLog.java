@@ -319,43 +319,56 @@ public final class DeltaLog {
     }
 
     /**
-     * Refuses a commit (its declared {@code delta_count} is not what its worker sent, or it is too far ahead): the
-     * worker's buffered deltas of the steps the commit would have closed (above its last committed step, up to the
-     * commit's) are dead-lettered with the same reason and leave the buffer, so nothing of the step is ever applied.
-     * The worker's last committed step stays where it was, as for any refused commit, so its next commit (a corrected
-     * re-send of the step, or a later step) is taken on its own deltas. Its last accepted sequence keeps the refused deltas' sequences (the
-     * meta is stored now: the buffer no longer holds them), so they are never accepted again.
+     * The run's buffered deltas of iterations up to {@code upTo} that {@code which} keeps (judged on the key: a delta
+     * stored in chunks is joined only when kept), in apply order.
      */
-    private void refuseStep(RunMeta m, String worker, long upTo, java.util.function.IntFunction<Rejection> reason)
-            throws Rejection {
-        long from = m.committed(worker);
-        List<Pending> step = new ArrayList<>();
+    private List<Pending> buffered(RunMeta m, long upTo, java.util.function.Predicate<Pending> which) {
+        List<Pending> out = new ArrayList<>();
         for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(m.runId()),
-                k -> StoreKeys.bufferedIteration(k) > upTo)) {
+                k -> StoreKeys.bufferedIteration(k) > upTo)) { // keys are in iteration order (fixed-width)
             String k = kv.getKey();
             if (k.indexOf('\0') >= 0) {
                 continue; // a chunk of the delta before it
             }
-            Pending p = Pending.of(k, kv.getValue(), false);
-            if (p.worker().equals(worker) && p.iteration() > from) {
+            if (which.test(Pending.of(k, kv.getValue(), false))) {
                 boolean chunked = kv.getValue().length > 0 && kv.getValue()[0] == 0x01;
-                step.add(Pending.of(k, chunked ? BUFFER_CHUNKS.get(ItemStore.adapt(buffer), k) : kv.getValue(),
+                out.add(Pending.of(k, chunked ? BUFFER_CHUNKS.get(ItemStore.adapt(buffer), k) : kv.getValue(),
                         chunked));
             }
         }
-        step.sort(PENDING_ORDER);
-        Rejection mismatch = reason.apply(step.size());
+        out.sort(PENDING_ORDER);
+        return out;
+    }
+
+    /** Removes a buffered delta (and its chunks) from the buffer. */
+    private void unbuffer(Pending p) {
+        if (p.chunked()) {
+            BUFFER_CHUNKS.delete(ItemStore.adapt(buffer), p.key());
+        } else {
+            buffer.delete(p.key());
+        }
+    }
+
+    /**
+     * Refuses a commit (its declared {@code delta_count} is not what its worker sent, or it is too far ahead): the
+     * worker's buffered deltas of the steps the commit would have closed (above its last committed step, up to the
+     * commit's) are dead-lettered with the same reason and leave the buffer, so nothing of the step is ever applied.
+     * The worker's last committed step stays where it was, as for any refused commit, so its next commit (a corrected
+     * re-send of the step, or a later step) is taken on its own deltas. Its last accepted sequence keeps the refused
+     * deltas' sequences (the meta is stored now: the buffer no longer holds them), so they are never accepted again.
+     */
+    private void refuseStep(RunMeta m, String worker, long upTo, java.util.function.IntFunction<Rejection> reason)
+            throws Rejection {
+        long from = m.committed(worker);
+        List<Pending> step = buffered(m, upTo, p -> p.worker().equals(worker) && p.iteration() > from);
+        Rejection refusal = reason.apply(step.size());
         save(m); // before the buffer loses the deltas that completed the worker's last sequence
         for (Pending p : step) {
-            rejects.reject(m.runId(), p.bytes(), mismatch);
-            if (p.chunked()) {
-                BUFFER_CHUNKS.delete(ItemStore.adapt(buffer), p.key());
-            } else {
-                buffer.delete(p.key());
-            }
+            rejects.reject(m.runId(), p.bytes(), refusal);
+            unbuffer(p);
             decoded.remove(p.key());
         }
-        throw mismatch;
+        throw refusal;
     }
 
     private void onEnded(String key, RunEnded ended) throws Rejection {
@@ -380,18 +393,7 @@ public final class DeltaLog {
 
     /** Applies every buffered delta of iterations up to {@code upTo}, inside one seqlock write section. */
     private void apply(RunMeta m, long upTo) throws Rejection {
-        List<Pending> pending = new ArrayList<>();
-        for (Map.Entry<String, byte[]> kv : buffer.scan(StoreKeys.runPrefix(m.runId()),
-                k -> StoreKeys.bufferedIteration(k) > upTo)) { // keys are in iteration order (fixed-width)
-            String k = kv.getKey();
-            if (k.indexOf('\0') >= 0) {
-                continue; // a chunk of the delta before it
-            }
-            boolean chunked = kv.getValue().length > 0 && kv.getValue()[0] == 0x01;
-            pending.add(Pending.of(k, chunked ? BUFFER_CHUNKS.get(ItemStore.adapt(buffer), k) : kv.getValue(),
-                    chunked));
-        }
-        pending.sort(PENDING_ORDER);
+        List<Pending> pending = buffered(m, upTo, p -> true);
 
         Map<String, ItemStore.Stored> touchedItems = new LinkedHashMap<>();
         // How many chunks each touched item's stored value had when first read, so its put need not read it again.
@@ -460,13 +462,7 @@ public final class DeltaLog {
                 items.put(k, v, storedChunks.get(k));
             }
         });
-        pending.forEach(p -> {
-            if (p.chunked()) {
-                BUFFER_CHUNKS.delete(ItemStore.adapt(buffer), p.key());
-            } else {
-                buffer.delete(p.key());
-            }
-        });
+        pending.forEach(this::unbuffer);
         m.endApply(upTo, pending.size());
         if (listener != null) {
             perIteration.putIfAbsent(upTo, new LinkedHashMap<>());
