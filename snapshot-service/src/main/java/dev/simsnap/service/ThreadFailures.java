@@ -16,6 +16,12 @@ import org.slf4j.LoggerFactory;
  * commit, so an infrastructure failure is met by replacing the thread, as Kafka Streams recommends; only when
  * threads keep dying ({@link #MAX_REPLACEMENTS} within {@link #WINDOW}) or the failure is not Kafka's does the
  * instance shut down (health then answers 503) rather than spin.
+ *
+ * <p>A schema registry that cannot be reached (or answers 5xx) while the thread decodes a record is infrastructure
+ * too, and the record is not dead-lettered for it ({@code WireFormatDecoder}); the thread is replaced each time,
+ * without the limit, so the service resumes by itself when the registry is back however long the outage lasts. It
+ * cannot spin: each failure comes only after the registry client's own retries and back-off have run out. A
+ * registry that refuses the service (401/403) is a configuration problem and shuts the instance down.
  */
 final class ThreadFailures implements StreamsUncaughtExceptionHandler {
 
@@ -35,6 +41,13 @@ final class ThreadFailures implements StreamsUncaughtExceptionHandler {
         long now = clock.millis();
         while (!replacements.isEmpty() && replacements.peekFirst() < now - WINDOW.toMillis()) {
             replacements.removeFirst();
+        }
+        dev.simsnap.registry.client.RegistryException registry = dev.simsnap.registry.client.RegistryException
+                .in(failure);
+        if (registry != null && registry.isTransient()) {
+            LOG.warn("snapshot stream thread stopped: the schema registry cannot be reached ({}); replacing it (it"
+                    + " resumes from the last commit and decodes the record again)", registry.getMessage());
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
         }
         if (!causedByKafka(failure)) {
             LOG.error("snapshot stream thread failed (not a Kafka failure: a bug); shutting this instance down",

@@ -38,6 +38,27 @@ class ThreadFailuresTest {
     }
 
     @Test
+    void anUnreachableRegistryReplacesTheThreadHoweverOftenAndARefusingOneShutsDown() {
+        MutableClock clock = new MutableClock();
+        ThreadFailures failures = new ThreadFailures(clock);
+        StreamsException unreachable = new StreamsException("failed to process", new org.apache.kafka.common.errors
+                .SerializationException("cannot decode", new dev.simsnap.registry.client.RegistryException.Unavailable(
+                "GET http://registry:8081/schemas/ids/7 failed", new java.net.ConnectException("refused"))));
+        for (int i = 0; i < 3 * ThreadFailures.MAX_REPLACEMENTS; i++) {
+            assertThat(failures.handle(unreachable)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        StreamsException overloaded = new StreamsException("failed to process",
+                dev.simsnap.registry.client.RegistryException.of(503, 50002, "timeout"));
+        assertThat(failures.handle(overloaded)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+        // Registry outages do not use up the budget Kafka failures have.
+        assertThat(failures.handle(COMMIT_FAILED)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+        StreamsException refused = new StreamsException("failed to process",
+                dev.simsnap.registry.client.RegistryException.of(401, 401, "Unauthorized"));
+        assertThat(failures.handle(refused)).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+    }
+
+    @Test
     void aBugShutsTheInstanceDown() {
         ThreadFailures failures = new ThreadFailures(new MutableClock());
         assertThat(failures.handle(new StreamsException("failed to process", new NullPointerException("bug"))))

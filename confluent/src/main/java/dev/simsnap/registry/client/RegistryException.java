@@ -49,6 +49,25 @@ public class RegistryException extends RuntimeException {
         return super.getMessage();
     }
 
+    /**
+     * Whether the registry could not serve the call for now rather than refused it: no URL answered
+     * ({@link Unavailable}), or it answered 408, 429 or a 5xx. Asking again later may succeed; a caller that
+     * decodes records must not blame the record for it.
+     */
+    public boolean isTransient() {
+        return this instanceof Unavailable || status == 408 || status == 429 || status >= 500;
+    }
+
+    /** The first {@link RegistryException} in {@code error}'s cause chain (itself included), or null. */
+    public static RegistryException in(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof RegistryException r) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     /** Builds the subclass matching {@code errorCode} (or {@code status} when the code is unknown). */
     public static RegistryException of(int status, int errorCode, String message) {
         ErrorCode code = ErrorCode.of(errorCode);

@@ -48,6 +48,46 @@ class RegistryErrorShapesTest {
         assertThat(stub.requests).hasSize(1);
     }
 
+    /** What a caller decoding records may wait out (no answer, 408, 429, 5xx) and what it may not. */
+    @Test
+    void onlyARegistryThatCouldNotAnswerIsTransient() throws Exception {
+        stub = new StubServer(r -> switch (r.pathAndQuery()) {
+            case "/schemas/ids/1" -> StubServer.error(503, 50002, "Operation timed out");
+            case "/schemas/ids/2" -> StubServer.error(429, 429, "Too many requests");
+            case "/schemas/ids/3" -> StubServer.error(401, 401, "Unauthorized");
+            default -> StubServer.error(404, 40403, "Schema not found");
+        });
+        RestSchemaRegistryClient client = client();
+        assertThat(thrown(() -> client.getById(1)).isTransient()).isTrue();
+        assertThat(thrown(() -> client.getById(2)).isTransient()).isTrue();
+        assertThat(thrown(() -> client.getById(3)).isTransient()).isFalse();
+        assertThat(thrown(() -> client.getById(4))).isInstanceOf(RegistryException.SchemaNotFound.class)
+                .satisfies(e -> assertThat(e.isTransient()).isFalse());
+        int closed;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closed = socket.getLocalPort();
+        }
+        RestSchemaRegistryClient nowhere = RestSchemaRegistryClient.fromConfig(new HashMap<>(Map.of(
+                "schema.registry.url", "http://127.0.0.1:" + closed, "max.retries", 0)));
+        RegistryException unreachable = thrown(() -> nowhere.getById(1));
+        assertThat(unreachable).isInstanceOf(RegistryException.Unavailable.class);
+        assertThat(unreachable.isTransient()).isTrue();
+        // Found through the exceptions a deserializer wraps it in.
+        RuntimeException wrapped = new org.apache.kafka.common.errors.SerializationException("cannot decode",
+                new IllegalStateException("lookup", unreachable));
+        assertThat(RegistryException.in(wrapped)).isSameAs(unreachable);
+        assertThat(RegistryException.in(new IllegalStateException("no registry here"))).isNull();
+    }
+
+    private static RegistryException thrown(Runnable call) {
+        try {
+            call.run();
+        } catch (RegistryException e) {
+            return e;
+        }
+        throw new AssertionError("no RegistryException thrown");
+    }
+
     @Test
     void apicurioStyleNotFoundAnswersMapToWhatIsMissing() throws Exception {
         stub = new StubServer(r -> {

@@ -15,6 +15,11 @@ import org.apache.kafka.common.serialization.Deserializer;
  * {@link Rejection} with a precise reason: the framing is checked here first ({@link WireFormat#unframe}), then
  * the deserializer's exception chain is classified (registry 404 = unknown schema id; Avro or I/O failure =
  * corrupt Avro; anything else = undecodable).
+ *
+ * <p>A registry that cannot tell (unreachable, 5xx, 401/403: any registry error but "no such schema") says nothing
+ * about the record, so it is not a rejection: the registry's exception is thrown as it is, the caller's work on the
+ * record stops there and the record is decoded again later (the stream thread is replaced and resumes from its last
+ * commit, see {@code ThreadFailures}). Dead-lettering it would drop a valid record for an outage.
  */
 public final class WireFormatDecoder implements AutoCloseable {
 
@@ -43,6 +48,10 @@ public final class WireFormatDecoder implements AutoCloseable {
             }
             return decoded;
         } catch (RuntimeException e) {
+            RegistryException registry = RegistryException.in(e);
+            if (registry != null && !(registry instanceof RegistryException.NotFound)) {
+                throw registry;
+            }
             throw new Rejection(classify(e), String.valueOf(e.getMessage()), e);
         }
     }

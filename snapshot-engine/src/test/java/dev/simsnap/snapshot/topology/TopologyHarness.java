@@ -38,12 +38,22 @@ final class TopologyHarness implements AutoCloseable {
     private final Path stateDir;
 
     TopologyHarness() throws Exception {
+        this(null);
+    }
+
+    /**
+     * @param topologyRegistry wraps the registry the topology's deserializers and item look-ups use (null: none; the
+     *                         records are still written with the harness's registry itself)
+     */
+    TopologyHarness(java.util.function.UnaryOperator<dev.simsnap.registry.client.SchemaRegistry> topologyRegistry)
+            throws Exception {
         serializer.configure(serde, false);
         StreamsBuilder builder = new StreamsBuilder();
         SnapshotTopology.build(builder, SnapshotTopics.defaults(), () -> {
             AvroDeserializer<?> d = new AvroDeserializer<>();
             d.configure(serde, false);
-            return d;
+            return topologyRegistry == null ? d : new AvroDeserializer<>(topologyRegistry.apply(d.registry()), serde,
+                    false);
         }, stats);
         stateDir = Files.createTempDirectory(Path.of("target"), "ttd-");
         Properties props = new Properties();

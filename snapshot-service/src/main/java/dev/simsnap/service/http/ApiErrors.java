@@ -115,6 +115,18 @@ public final class ApiErrors {
         return new ApiException(503, "run '" + runId + "' is changing too fast for a consistent read; retry");
     }
 
+    /**
+     * 503: the schema registry could not resolve a schema the answer needs (unreachable, or 5xx); 502 when it
+     * refused the service's credentials (401/403): a configuration problem the caller cannot retry away.
+     */
+    public static ApiException registryUnavailable(dev.simsnap.registry.client.RegistryException e) {
+        return e.isTransient()
+                ? new ApiException(503, "the schema registry cannot be reached to decode this run's records ("
+                        + printable(e.registryMessage()) + "); retry shortly")
+                : new ApiException(502, "the schema registry refused the snapshot service (status " + e.status()
+                        + "): check the service's registry credentials");
+    }
+
     /** 502: the owning instance could not be reached. */
     public static ApiException ownerUnreachable(String host, String detail) {
         return new ApiException(502, "instance " + host + " owning the run is unreachable: " + printable(detail));

@@ -121,6 +121,11 @@ final class EventsResource {
             pump(sub, last, min, e -> send(client, e), client::terminated, () -> client.sendComment("keep-alive"));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (dev.simsnap.registry.client.RegistryException e) {
+            // The catch-up cannot decode the run's records: say so rather than send a stream with holes.
+            LOG.warn("event stream of run {}: schema registry: {}", run, e.getMessage());
+            send(client, LiveEvent.dropped(run, "catch-up-failed: the schema registry cannot be reached to decode"
+                    + " the run's history; subscribe again later"));
         } catch (RuntimeException e) {
             LOG.warn("event stream of run {} failed: {}", run, e.toString());
         } finally {

@@ -96,6 +96,10 @@ public final class RestApi implements AutoCloseable {
         app.exception(StreamsNotStartedException.class, (e, ctx) -> error(ctx, ApiErrors.notReady("not started")));
         app.exception(ConcurrentApplyException.class, (e, ctx) -> error(ctx, ApiErrors.busy(ctx.pathParamMap()
                 .getOrDefault("run", "?"))));
+        app.exception(dev.simsnap.registry.client.RegistryException.class, (e, ctx) -> {
+            LOG.warn("{} {}: schema registry: {}", ctx.method(), ctx.path(), e.getMessage());
+            error(ctx, ApiErrors.registryUnavailable(e));
+        });
         app.exception(Exception.class, (e, ctx) -> {
             LOG.error("{} {} failed", ctx.method(), ctx.path(), e);
             error(ctx, ApiErrors.internal(e.getClass().getSimpleName()));

@@ -26,7 +26,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Catch-up for observers: replays the run's partition of {@code simsnap.deltas} (read_committed, from the beginning to
  * the end offset at call time) with the same {@link DeltaLog} rules as the topology, emitting one
  * {@link LiveEvent#iteration} per applied consistent iteration at or above {@code from}, exactly as the live path
- * builds them from {@code simsnap.current-state}.
+ * builds them from {@code simsnap.current-state}. A schema registry that cannot be reached ends the catch-up with its
+ * {@link dev.simsnap.registry.client.RegistryException} (no event is skipped for it).
  */
 public final class CatchUp {
 
@@ -88,7 +89,8 @@ public final class CatchUp {
                     try {
                         log.process(run, decoder.decode(rec.topic(), rec.headers(), rec.value()));
                     } catch (Rejection rejected) {
-                        // dead-lettered by the topology: no effect
+                        // dead-lettered by the topology: no effect (a registry that cannot be reached is no
+                        // rejection: its exception ends the catch-up, see WireFormatDecoder)
                     }
                 }
             }
