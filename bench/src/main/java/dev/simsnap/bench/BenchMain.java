@@ -179,7 +179,7 @@ public final class BenchMain {
                             plainTopic("bench.passthrough-out"), plainTopic("bench.warmup"),
                             SimsnapTopics.DELTAS.withName(BenchV2.V2_DELTAS),
                             SimsnapTopics.CURRENT_STATE.withName(BenchV2.V2_CURRENT_STATE),
-                            plainTopic(BenchV2.V2_PASS_OUT)));
+                            plainTopic(BenchV2.V2_PASS_OUT), plainTopic(BenchV2.V2_FLOOR_OUT)));
                 }
                 String ingestRun = "bench-ingest";
                 if (only.contains("ingest") || only.contains("compaction")) {

@@ -63,6 +63,9 @@ final class BenchV2 {
     static final String V2_DELTAS = "bench.v2.deltas";
     static final String V2_CURRENT_STATE = "bench.v2.current-state";
     static final String V2_PASS_OUT = "bench.v2.passthrough-out";
+    static final String V2_FLOOR_OUT = "bench.v2.floor-out";
+    /** The stateful floor's store: as many keys as the workload has cells, one put per offset. */
+    private static final int FLOOR_KEYS = 1_600;
 
     private BenchV2() {
     }
@@ -398,13 +401,14 @@ final class BenchV2 {
             SnapshotTopology.build(sb, new SnapshotTopics(V2_DELTAS, dev.simsnap.schema.contract.Contracts
                     .GENERATIONS_TOPIC, dev.simsnap.schema.contract.Contracts.DEAD_LETTER_TOPIC), values, dead);
             double topo = BenchMain.runStreams(admin, sb.build(), "bench-v2-snapshot", work, bootstrap, ends);
+            double floor = BenchMain.runStreams(admin, statefulFloor(), "bench-v2-floor", work, bootstrap, ends);
             double passAfter = BenchMain.runStreams(admin, passThrough(), "bench-v2-passthrough-again", work,
                     bootstrap, ends);
             long currentState = BenchMain.endOffsets(bootstrap, V2_CURRENT_STATE).values().stream()
                     .mapToLong(Long::longValue).sum();
             System.out.printf("[compaction-v2] dead letters %s; %s holds %d offsets%n", dead.snapshot(),
                     V2_CURRENT_STATE, currentState);
-            topicBytes(admin, "bench-v2-snapshot-", V2_DELTAS, V2_CURRENT_STATE, V2_PASS_OUT);
+            topicBytes(admin, "bench-v2-snapshot-", V2_DELTAS, V2_CURRENT_STATE, V2_PASS_OUT, V2_FLOOR_OUT);
             if (dead.total() > 0) {
                 throw new IllegalStateException("the v2 topology dead-lettered " + dead.snapshot()
                         + ": the workload is not what the engine accepts, the figure would be meaningless");
@@ -415,6 +419,11 @@ final class BenchV2 {
                     BenchMain.fmt(input / topo) + " rec/s (" + BenchMain.fmt2(topo) + " s)",
                     BenchMain.fmt(input / pass) + " rec/s (mean of " + BenchMain.fmt2(passBefore) + " s before and "
                             + BenchMain.fmt2(passAfter) + " s after)", BenchMain.fmt2(pass / topo), ">= 0.5");
+            BenchMain.row("2b-v2", "stateful floor offsets/s: per offset one RocksDB put (changelogged, " + FLOOR_KEYS
+                            + " keys) and one output record, no decoding, EOS v2 vs pass-through EOS v2 (the least"
+                            + " any topology that stores and emits each change does)",
+                    BenchMain.fmt(input / floor) + " rec/s (" + BenchMain.fmt2(floor) + " s)",
+                    BenchMain.fmt(input / pass) + " rec/s", BenchMain.fmt2(pass / floor), "(info)");
         }
     }
 
@@ -429,6 +438,38 @@ final class BenchV2 {
                     }
                 })));
         bytes.forEach((t, b) -> System.out.printf("[compaction-v2] topic %s: %.1f MB%n", t, b / 1e6));
+    }
+
+    /**
+     * The least a topology that keeps and announces every change can do: per offset, one put into a changelogged
+     * RocksDB store (keys cycling over {@link #FLOOR_KEYS}, as the workload's cells) and the value forwarded to
+     * {@link #V2_FLOOR_OUT}; nothing decoded, no reads.
+     */
+    static Topology statefulFloor() {
+        StreamsBuilder b = new StreamsBuilder();
+        b.addStateStore(org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.persistentKeyValueStore("floor-store"), Serdes.Long(),
+                Serdes.ByteArray()).withCachingDisabled().withLoggingEnabled(Map.of()));
+        b.stream(V2_DELTAS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()))
+                .process(() -> new org.apache.kafka.streams.processor.api.Processor<byte[], byte[], byte[], byte[]>() {
+                    private org.apache.kafka.streams.processor.api.ProcessorContext<byte[], byte[]> context;
+                    private org.apache.kafka.streams.state.KeyValueStore<Long, byte[]> store;
+
+                    @Override
+                    public void init(org.apache.kafka.streams.processor.api.ProcessorContext<byte[], byte[]> c) {
+                        context = c;
+                        store = c.getStateStore("floor-store");
+                    }
+
+                    @Override
+                    public void process(org.apache.kafka.streams.processor.api.Record<byte[], byte[]> r) {
+                        long offset = context.recordMetadata().map(m -> m.offset()).orElse(0L);
+                        store.put(offset % FLOOR_KEYS, r.value());
+                        context.forward(r);
+                    }
+                }, "floor-store")
+                .to(V2_FLOOR_OUT, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()));
+        return b.build();
     }
 
     static Topology passThrough() {
