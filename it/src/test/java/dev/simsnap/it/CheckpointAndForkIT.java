@@ -42,7 +42,8 @@ import picocli.CommandLine;
 /**
  * Two claims of the README's time-travel section, through the real service and its commands: a checkpoint of a
  * state larger than one chunk is written as several records of at most 512 KiB under {@code <run>@<step:20>#<chunk>}
- * and read back whole; and {@code simsnap fork} copies a run's items at step N but not its generations.
+ * and read back whole; and {@code simsnap fork} copies a run's state at step N, its items and each generation as it
+ * was then.
  */
 @RealKafka
 class CheckpointAndForkIT {
@@ -153,7 +154,7 @@ class CheckpointAndForkIT {
     }
 
     @Test
-    void aForkCopiesTheItemsAtItsStepButNotTheGenerations() throws Exception {
+    void aForkCopiesTheItemsAndTheGenerationsAtItsStep() throws Exception {
         String run = "forksrc-" + ID;
         String forked = "forked-" + ID;
         StateModel model = StateModel.parse("""
@@ -199,12 +200,14 @@ class CheckpointAndForkIT {
                 .contains("day 1").doesNotContain("day 2");
         assertThat(new String(sourceAtOne.get("gen_1.json"), java.nio.charset.StandardCharsets.UTF_8))
                 .isEqualTo("[\n  {\n    \"name\": \"source gen 1\"\n  }\n]");
-        // The live folder of the fork: the source's items at step 1, no generation.
-        Map<String, byte[]> itemsAtOne = new java.util.TreeMap<>(sourceAtOne);
-        itemsAtOne.keySet().removeIf(path -> path.startsWith("gen_"));
-        assertSameFiles(files(stack.snapshot(forked, "")), itemsAtOne);
+        // The live folder of the fork is the source as of step 1: its items and generations 0 and 1 then (the
+        // generations travel on their own topic: wait for them), and so is the fork's own as-of folder of step 1.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> files(stack.snapshot(forked, "")).size() == sourceAtOne.size());
+        assertSameFiles(files(stack.snapshot(forked, "")), sourceAtOne);
+        assertSameFiles(files(stack.snapshot(forked, "?iteration=1")), sourceAtOne);
 
-        // The fork goes on with generations of its own, and only those.
+        // The fork goes on with generations of its own, added to the copied ones.
         try (SimsnapWorker w = SimsnapWorker.builder().environment(Map.of()).config(stack.workerConfig(broker))
                 .run(forked).worker("w").build()) {
             w.saveGeneration("population", 5, List.of(record(member, "name", "fork gen 5")), null);
@@ -212,9 +215,10 @@ class CheckpointAndForkIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
                 .until(() -> files(stack.snapshot(forked, "")).containsKey("gen_5.json"));
         Map<String, byte[]> later = files(stack.snapshot(forked, ""));
-        assertThat(later).containsOnlyKeys("agents.json", "gen_5.json");
+        assertThat(later).containsOnlyKeys("agents.json", "gen_0.json", "gen_1.json", "gen_5.json");
         assertThat(new String(later.get("gen_5.json"), java.nio.charset.StandardCharsets.UTF_8))
                 .contains("fork gen 5").doesNotContain("source");
+        assertThat(later.get("gen_1.json")).isEqualTo(sourceAtOne.get("gen_1.json"));
     }
 
     // ---- helpers ----

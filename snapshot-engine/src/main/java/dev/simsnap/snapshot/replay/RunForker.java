@@ -40,7 +40,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * consistent iteration N is R's state at N and its workers continue at N+1. Transactions use the workers' own
  * transactional ids ({@code <prefix><run>-<worker>}, the prefix from the client configuration's
  * {@value ClientConfig#TRANSACTIONAL_ID_PREFIX}), as SimsnapWorker does.
- * Generations are not copied.
+ *
+ * <p>A state-model run's generations are part of its state at N: each generation as it was at N (its newest version
+ * saved at or before step N) is saved again in R2 by the first worker, in the same transaction as the items, members
+ * Confluent-framed with the schema id they were stored with, sealed with step N; so R2's snapshots at N and later
+ * hold them, and R2's own saves make new versions on top. A v1 run's generations are not copied (they are not
+ * step-indexed: which of them belong to N is not known).
  */
 public final class RunForker {
 
@@ -49,14 +54,23 @@ public final class RunForker {
             "market_index", LegacyKind.DOCUMENT);
     private static final JsonWriter DOCUMENT_JSON = JsonWriter.of(JsonFormat.canonicalCompact());
 
+    /** Most bytes of framed members per copied generation chunk (what a worker's chunks hold). */
+    static final int MAX_CHUNK_BYTES = 256 * 1024;
+
     private final RunReplayer replayer;
     private final ClientConfig client;
     private final String deltasTopic;
+    private final String generationsTopic;
 
     public RunForker(RunReplayer.Settings settings) {
         this.replayer = new RunReplayer(settings);
         this.client = settings.client();
         this.deltasTopic = settings.deltasTopic();
+        this.generationsTopic = settings.generationsTopic();
+    }
+
+    /** A record and the topic it goes to. */
+    private record Out(String topic, SpecificRecord record) {
     }
 
     /** A fork's outcome: R's state at N (what R2 starts from) and how many entities R2 was given. */
@@ -121,9 +135,10 @@ public final class RunForker {
         long deltas = seq;
         records.add(new IterationCommitted(newRun, first, iteration, date, (int) deltas, deltas - 1, Map.of(), null));
 
-        publish(newRun, first, records);
+        publish(newRun, first, deltas(records));
         for (String w : workers.subList(1, workers.size())) {
-            publish(newRun, w, List.of(new IterationCommitted(newRun, w, iteration, date, 0, -1L, Map.of(), null)));
+            publish(newRun, w, deltas(List.of(new IterationCommitted(newRun, w, iteration, date, 0, -1L, Map.of(),
+                    null))));
         }
         return new Forked(state, deltas);
     }
@@ -146,9 +161,14 @@ public final class RunForker {
                 .setForkedFrom(new ForkOrigin(sourceRun, iteration)).setModel(meta.model()).build());
         dev.simsnap.model.step.StepDigest digest = new dev.simsnap.model.step.StepDigest();
         long seq = 0;
+        List<Out> generations = new ArrayList<>();
         for (dev.simsnap.model.CollectionSpec c : model.collections()) {
             if (c.shape() == dev.simsnap.model.Shape.GENERATIONS) {
-                continue; // generations are not copied
+                if (replayed.generations() != null) {
+                    replayed.generations().generations(sourceRun, c.name(), iteration).forEach((g, members) ->
+                            generations.addAll(generation(newRun, first, c.name(), g, members, iteration)));
+                }
+                continue;
             }
             List<Map.Entry<String, dev.simsnap.snapshot.delta.ItemStore.Stored>> rows =
                     new ArrayList<>(items.scan(sourceRun, c.name()));
@@ -170,17 +190,57 @@ public final class RunForker {
         records.add(IterationCommitted.newBuilder().setRunId(newRun).setWorkerId(first).setIteration(iteration)
                 .setDeltaCount((int) seq).setLastSequence(seq - 1).setClock(clock)
                 .setContentDigest(java.nio.ByteBuffer.wrap(digest.finish(clock))).build());
-        publish(newRun, first, records);
+        List<Out> firstWorkers = deltas(records);
+        firstWorkers.addAll(generations);
+        publish(newRun, first, firstWorkers);
         byte[] empty = new dev.simsnap.model.step.StepDigest().finish(clock);
         for (String w : workers.subList(1, workers.size())) {
-            publish(newRun, w, List.of(IterationCommitted.newBuilder().setRunId(newRun).setWorkerId(w)
+            publish(newRun, w, deltas(List.of(IterationCommitted.newBuilder().setRunId(newRun).setWorkerId(w)
                     .setIteration(iteration).setDeltaCount(0).setLastSequence(-1L).setClock(clock)
-                    .setContentDigest(java.nio.ByteBuffer.wrap(empty)).build()));
+                    .setContentDigest(java.nio.ByteBuffer.wrap(empty)).build())));
         }
         return seq;
     }
 
-    private void publish(String run, String worker, List<SpecificRecord> records) {
+    /**
+     * One generation saved again in the new run as a worker saves it (GenerationChunk v2 records of at most
+     * {@link #MAX_CHUNK_BYTES} of framed members each, then GenerationSealed), with step {@code step}.
+     */
+    private List<Out> generation(String run, String worker, String collection, long generation,
+                                 List<StoredEntity> members, long step) {
+        List<List<java.nio.ByteBuffer>> chunks = new ArrayList<>();
+        List<java.nio.ByteBuffer> chunk = new ArrayList<>();
+        long bytes = 0;
+        for (StoredEntity m : members) {
+            byte[] framed = dev.simsnap.serde.WireFormat.frame(m.schemaId(), m.body());
+            if (!chunk.isEmpty() && bytes + framed.length > MAX_CHUNK_BYTES) {
+                chunks.add(chunk);
+                chunk = new ArrayList<>();
+                bytes = 0;
+            }
+            chunk.add(java.nio.ByteBuffer.wrap(framed));
+            bytes += framed.length;
+        }
+        chunks.add(chunk);
+        List<Out> out = new ArrayList<>();
+        int first = 0;
+        for (int i = 0; i < chunks.size(); i++) {
+            out.add(new Out(generationsTopic, new dev.simsnap.schema.generation.GenerationChunk(run, worker,
+                    (int) generation, i, first, List.of(), collection, chunks.get(i))));
+            first += chunks.get(i).size();
+        }
+        out.add(new Out(generationsTopic, new dev.simsnap.schema.generation.GenerationSealed(run, worker,
+                (int) generation, members.size(), chunks.size(), null, collection, step)));
+        return out;
+    }
+
+    private List<Out> deltas(List<SpecificRecord> records) {
+        List<Out> out = new ArrayList<>(records.size());
+        records.forEach(r -> out.add(new Out(deltasTopic, r)));
+        return out;
+    }
+
+    private void publish(String run, String worker, List<Out> records) {
         Map<String, Object> props = client.kafka(Map.of(
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, client.transactionalId(run, worker),
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
@@ -189,8 +249,8 @@ public final class RunForker {
         try (KafkaProducer<String, SpecificRecord> producer = new KafkaProducer<>(props, new StringSerializer(), values)) {
             producer.initTransactions();
             producer.beginTransaction();
-            for (SpecificRecord r : records) {
-                producer.send(new ProducerRecord<>(deltasTopic, run, r));
+            for (Out r : records) {
+                producer.send(new ProducerRecord<>(r.topic(), run, r.record()));
             }
             producer.commitTransaction();
         }

@@ -258,7 +258,12 @@ public final class RunReplayer implements AutoCloseable {
     }
 
     /** A replay's result with the state it was rendered from (the fork copies a state-model run's items). */
-    record Replayed(Result result, ReplayState state, SchemaLookup schemas) {
+    /**
+     * A replay's result with what it was built from: the replayed stores, the schemas, and (a state-model run with
+     * generations read) the generations store, every version with its step; null otherwise.
+     */
+    record Replayed(Result result, ReplayState state, SchemaLookup schemas,
+                    dev.simsnap.snapshot.delta.ItemStore generations) {
     }
 
     Replayed replayed(String runId, long iteration, Consumer<String> progress) {
@@ -353,12 +358,13 @@ public final class RunReplayer implements AutoCloseable {
                         + "; iteration " + iteration + " is not available");
             }
             RunMeta m = meta.get();
-            RunState result = hasGenerations(m)
-                    ? RunStateReader.rendered(m, state.items(schemas), generations(consumer, decoder, runId, schemas),
-                    m.consistentIteration(), schemas)
+            dev.simsnap.snapshot.delta.ItemStore generations = hasGenerations(m)
+                    ? generations(consumer, decoder, runId, schemas) : null;
+            RunState result = generations != null
+                    ? RunStateReader.rendered(m, state.items(schemas), generations, m.consistentIteration(), schemas)
                     : RunStateReader.rendered(m, state.items(schemas), schemas);
             return new Replayed(new Result(result, meta.get().toInfo(), from, records, fromCheckpoint, written, lookup),
-                    state, schemas);
+                    state, schemas, generations);
         }
     }
 
