@@ -116,15 +116,21 @@ public final class ApiErrors {
     }
 
     /**
-     * 503: the schema registry could not resolve a schema the answer needs (unreachable, or 5xx); 502 when it
-     * refused the service's credentials (401/403): a configuration problem the caller cannot retry away.
+     * The schema registry could not give a schema the answer needs: 503 when it cannot be reached or answers 5xx
+     * (retry later); otherwise 502 naming its answer: a refusal of the service's credentials (401/403) or a schema
+     * it no longer has, neither of which the caller can retry away.
      */
     public static ApiException registryUnavailable(dev.simsnap.registry.client.RegistryException e) {
-        return e.isTransient()
-                ? new ApiException(503, "the schema registry cannot be reached to decode this run's records ("
-                        + printable(e.registryMessage()) + "); retry shortly")
-                : new ApiException(502, "the schema registry refused the snapshot service (status " + e.status()
-                        + "): check the service's registry credentials");
+        if (e.isTransient()) {
+            return new ApiException(503, "the schema registry cannot be reached to decode this run's records ("
+                    + printable(e.registryMessage()) + "); retry shortly");
+        }
+        if (e.status() == 401 || e.status() == 403) {
+            return new ApiException(502, "the schema registry refused the snapshot service (status " + e.status()
+                    + "): check the service's registry credentials");
+        }
+        return new ApiException(502, "the schema registry answered " + e.status() + " for a schema this run's records"
+                + " use: " + printable(e.registryMessage()));
     }
 
     /** 502: the owning instance could not be reached. */
