@@ -44,6 +44,9 @@ public final class SnapshotService implements AutoCloseable {
     private RunStateReader reader;
     /** Most bytes of a current-state record, from the topic's config when the topics are prepared. */
     private long outputLimit = RecordLimits.MAX_OUTPUT_RECORD;
+    /** The partition counts of the input topics, when prepared (the topology checks each record's partition). */
+    private int deltasPartitions;
+    private int generationsPartitions;
 
     public SnapshotService(SnapshotServiceConfig config) {
         this.config = config;
@@ -78,6 +81,13 @@ public final class SnapshotService implements AutoCloseable {
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), InstanceId.of(config.stateDir()));
         // What the current-state topic takes: a larger record is dead-lettered before it is sent (DeltaProcessor).
         p.put(RecordLimits.OUTPUT_LIMIT_CONFIG, Long.toString(outputLimit));
+        // Where each run's records must be (a record elsewhere is dead-lettered: RunPartitions).
+        if (deltasPartitions > 0) {
+            p.put(dev.simsnap.snapshot.topology.RunPartitions.DELTAS_PARTITIONS_CONFIG,
+                    Integer.toString(deltasPartitions));
+            p.put(dev.simsnap.snapshot.topology.RunPartitions.GENERATIONS_PARTITIONS_CONFIG,
+                    Integer.toString(generationsPartitions));
+        }
         // A record Kafka refuses as too large: skipped for outputs, fatal for changelogs (see OutputErrors).
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OutputErrors.class.getName());
         p.putAll(config.streamsOverrides());
@@ -183,7 +193,9 @@ public final class SnapshotService implements AutoCloseable {
         try (Admin admin = Admin.create(config.client().kafka())) {
             TopicAdmin topics = TopicAdmin.on(admin).partitions(config.partitions())
                     .replicationFactor(config.replicationFactor());
-            topics.ensure(specs);
+            List<dev.simsnap.topic.EnsuredTopic> ensured = topics.ensure(specs);
+            deltasPartitions = ensured.get(0).partitions();
+            generationsPartitions = ensured.get(1).partitions();
             outputLimit = outputLimit(admin, t.currentState());
             refuseEntitiesOfAnEarlierVersion(admin);
             return topics.brokers();

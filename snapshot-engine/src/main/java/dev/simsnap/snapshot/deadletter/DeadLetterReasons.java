@@ -49,6 +49,11 @@ public final class DeadLetterReasons {
      * worker's last committed step stays where it was.
      */
     public static final String TOO_FAR_AHEAD = "too-far-ahead";
+    /**
+     * A record of a run on another partition than the run's ({@code murmur2(run id) % partitions}, PROTOCOL.md
+     * section 2): written by a producer with another partitioner. Nothing of it is applied.
+     */
+    public static final String WRONG_PARTITION = "wrong-partition";
     /** A GenerationChunk/GenerationSealed breaking the contract. */
     public static final String INVALID_GENERATION = "invalid-generation";
     /** A chunk or seal that differs from one already stored for the same generation. */

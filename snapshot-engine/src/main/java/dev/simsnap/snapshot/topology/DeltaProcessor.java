@@ -46,6 +46,7 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     private final DeadLetterStats stats;
     private ProcessorContext<byte[], byte[]> context;
     private WireFormatDecoder decoder;
+    private RunPartitions partitions;
     private DeadLetters deadLetters;
     /** Most bytes of a current-state record ({@link RecordLimits#OUTPUT_LIMIT_CONFIG}). */
     private long outputLimit;
@@ -68,6 +69,7 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
         this.outputLimit = limit == null ? RecordLimits.MAX_OUTPUT_RECORD : Long.parseLong(limit.toString());
         Deserializer<?> values = deserializers.get();
         this.decoder = new WireFormatDecoder(values);
+        this.partitions = RunPartitions.of(context.appConfigs(), RunPartitions.DELTAS_PARTITIONS_CONFIG);
         this.deadLetters = new DeadLetters(context, stats, NAME);
         this.meta = context.getStateStore(SnapshotStores.RUN_META);
         this.buffer = context.getStateStore(SnapshotStores.DELTA_BUFFER);
@@ -104,9 +106,11 @@ final class DeltaProcessor implements Processor<byte[], byte[], byte[], byte[]> 
     public void process(Record<byte[], byte[]> record) {
         try {
             String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
+            String key = key(record.key());
+            partitions.check(key, topic, context.recordMetadata().map(m -> m.partition()).orElse(-1));
             Object value = decoder.decode(topic, record.headers(), record.value());
             current = record;
-            log.process(key(record.key()), value);
+            log.process(key, value);
         } catch (Rejection rejection) {
             deadLetters.send(record, rejection);
         }

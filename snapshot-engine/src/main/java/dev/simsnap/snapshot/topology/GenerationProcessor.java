@@ -52,6 +52,7 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
     private final DeadLetterStats stats;
     private ProcessorContext<byte[], byte[]> context;
     private WireFormatDecoder decoder;
+    private RunPartitions partitions;
     private DeadLetters deadLetters;
     private KeyValueStore<String, String> chunks;
     private KeyValueStore<String, String> seals;
@@ -68,6 +69,7 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
         this.decoder = new WireFormatDecoder(deserializers.get());
+        this.partitions = RunPartitions.of(context.appConfigs(), RunPartitions.GENERATIONS_PARTITIONS_CONFIG);
         this.deadLetters = new DeadLetters(context, stats, NAME);
         this.chunks = context.getStateStore(SnapshotStores.GENERATION_CHUNKS);
         this.seals = context.getStateStore(SnapshotStores.GENERATION_SEALS);
@@ -80,8 +82,9 @@ final class GenerationProcessor implements Processor<byte[], byte[], byte[], byt
     public void process(Record<byte[], byte[]> record) {
         try {
             String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
-            Object value = decoder.decode(topic, record.headers(), record.value());
             String key = DeltaProcessor.key(record.key());
+            partitions.check(key, topic, context.recordMetadata().map(m -> m.partition()).orElse(-1));
+            Object value = decoder.decode(topic, record.headers(), record.value());
             if (value instanceof GenerationChunk chunk && chunk.getCollection() != null) {
                 onItemsChunk(key, chunk);
             } else if (value instanceof GenerationSealed seal && seal.getCollection() != null) {

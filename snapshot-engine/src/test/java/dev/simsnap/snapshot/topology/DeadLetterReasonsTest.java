@@ -142,6 +142,9 @@ class DeadLetterReasonsTest {
             // A stored entity that does not decode: no record can cause it (UPSERT bodies are checked before they
             // are stored), only a store damaged underneath the engine; EntityOpsTest provokes it directly.
             all.remove(RejectedChange.Reason.CORRUPT_ENTITY.code());
+            // The test driver reads every record from partition 0 and the harness configures no partition counts:
+            // RunPartitionsTest provokes it.
+            all.remove(DeadLetterReasons.WRONG_PARTITION);
             assertThat(provoked).isEqualTo(all);
         }));
         return tests.stream();

@@ -47,6 +47,16 @@ final class TopologyHarness implements AutoCloseable {
      */
     TopologyHarness(java.util.function.UnaryOperator<dev.simsnap.registry.client.SchemaRegistry> topologyRegistry)
             throws Exception {
+        this(topologyRegistry, Map.of());
+    }
+
+    /** A harness whose topology also gets {@code appConfigs} (as the service sets them). */
+    static TopologyHarness withAppConfigs(Map<String, String> appConfigs) throws Exception {
+        return new TopologyHarness(null, appConfigs);
+    }
+
+    private TopologyHarness(java.util.function.UnaryOperator<dev.simsnap.registry.client.SchemaRegistry>
+                                    topologyRegistry, Map<String, String> appConfigs) throws Exception {
         serializer.configure(serde, false);
         StreamsBuilder builder = new StreamsBuilder();
         SnapshotTopology.build(builder, SnapshotTopics.defaults(), () -> {
@@ -63,6 +73,7 @@ final class TopologyHarness implements AutoCloseable {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toAbsolutePath().toString());
         // As a current-state topic with max.message.bytes = 200 KiB + overhead would set it (DeadLetterReasonsTest).
         props.put(dev.simsnap.snapshot.store.RecordLimits.OUTPUT_LIMIT_CONFIG, Integer.toString(HARNESS_OUTPUT_LIMIT));
+        props.putAll(appConfigs);
         driver = new TopologyTestDriver(builder.build(), props);
         deltas = driver.createInputTopic(Contracts.DELTAS_TOPIC, new ByteArraySerializer(), new ByteArraySerializer());
         generations = driver.createInputTopic(Contracts.GENERATIONS_TOPIC, new ByteArraySerializer(),
