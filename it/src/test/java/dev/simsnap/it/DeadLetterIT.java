@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Dead letters on the real broker, with the real registry and service: records written by a plain KafkaProducer
  * (so the test controls every field a library would get right) -- an item body that does not decode, a delta sent
- * twice -- each lands on {@code simsnap.dead-letter} with its reason, the source coordinates and (refused on
+ * twice, a delta on another partition than its run's -- each lands on {@code simsnap.dead-letter} with its reason, the source coordinates and (refused on
  * arrival) its own bytes, and the run goes on: the next good steps are applied and read back over REST.
  */
 @RealKafka
@@ -91,8 +91,24 @@ class DeadLetterIT {
             r.send(r.commit(2));
             stack.awaitConsistent(run, 2);
 
+            // A record of the run on another partition than the run's (its producer used another partitioner).
+            int elsewhere = (stale.partition() + 1) % 3;
+            byte[] strayBytes = avro.serialize(Contracts.DELTAS_TOPIC, StateDelta.newBuilder(twice).setSequence(1000)
+                    .setIteration(3).build());
+            RecordMetadata stray = raw.send(new org.apache.kafka.clients.producer.ProducerRecord<>(
+                    Contracts.DELTAS_TOPIC, elsewhere, run, strayBytes)).get();
+
             List<ConsumerRecord<String, byte[]>> dead = KafkaIo.readByKey(broker.bootstrapServers(),
-                    Contracts.DEAD_LETTER_TOPIC, run, 2, Duration.ofSeconds(30));
+                    Contracts.DEAD_LETTER_TOPIC, run, 3, Duration.ofSeconds(30));
+            ConsumerRecord<String, byte[]> wrongPartition = dead.stream()
+                    .filter(d -> "wrong-partition".equals(KafkaIo.header(d, "simsnap.dlq.reason"))).findFirst()
+                    .orElseThrow(() -> new AssertionError("no wrong-partition dead letter in " + dead.size()));
+            assertThat(KafkaIo.header(wrongPartition, "simsnap.dlq.source.partition")).isEqualTo("" + elsewhere);
+            assertThat(KafkaIo.header(wrongPartition, "simsnap.dlq.source.offset")).isEqualTo("" + stray.offset());
+            assertThat(KafkaIo.header(wrongPartition, "simsnap.dlq.detail"))
+                    .contains("belongs on partition " + stale.partition() + " of the 3 of " + Contracts.DELTAS_TOPIC);
+            assertThat(wrongPartition.value()).isEqualTo(strayBytes);
+            dead.remove(wrongPartition);
             ConsumerRecord<String, byte[]> badBody = dead.get(0);
             assertThat(KafkaIo.header(badBody, "simsnap.dlq.reason")).isEqualTo("bad-body");
             assertThat(KafkaIo.header(badBody, "simsnap.dlq.detail")).contains("1/1");
