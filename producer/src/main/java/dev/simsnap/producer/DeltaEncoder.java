@@ -15,9 +15,9 @@ import org.apache.avro.io.BinaryData;
  * patch_fields, payload = null, item, item_part)} — the bytes the value serializer writes for that record.
  *
  * <p>Why: a step sends one StateDelta per change. Building the specific record, wrapping its item in a ByteBuffer
- * and walking the record's schema to encode it made the library's commit cost about as much caller-thread time per
- * record as the whole {@code KafkaProducer.send}; here the run and worker ids are encoded once (they are the same in
- * every record of the worker) and each record is the constant prefix plus its own few fields.
+ * and walking the record's schema to encode it (re-encoding the run and worker ids every time) was a large share of
+ * the caller thread's work in a step's commit; here the ids are encoded once (they are the same in every record of
+ * the worker) and each record is the constant prefix plus its own few fields.
  *
  * <p>The worker uses it only after checking that it writes, for a probe record, exactly the bytes its value
  * serializer writes ({@link SimsnapWorker}); any other configuration (another schema id resolution, a serializer
