@@ -13,11 +13,13 @@ import dev.simsnap.schema.contract.Contracts;
 import dev.simsnap.schema.run.IterationCommitted;
 import dev.simsnap.serde.WireFormat;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import dev.simsnap.schema.contract.RunIds;
+import dev.simsnap.schema.delta.Operation;
 import dev.simsnap.schema.delta.StateDelta;
 import dev.simsnap.schema.generation.GenerationChunk;
 import dev.simsnap.schema.generation.GenerationSealed;
@@ -31,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -39,7 +42,7 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,7 +83,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class SimsnapWorker implements AutoCloseable {
 
-    static final String AVRO_SERIALIZER = "dev.simsnap.serde.AvroSerializer";
     /** How far beyond a worker's last committed iteration a v1 iteration may be (v2 steps go one at a time). */
     public static final long MAX_ITERATION_GAP = 1_000_000;
     private static final Logger LOG = LoggerFactory.getLogger(SimsnapWorker.class);
@@ -93,11 +95,24 @@ public final class SimsnapWorker implements AutoCloseable {
     private final String workerId;
     private final int deltaPartition;
     private final int partitions;
-    private final Properties producerProps;
-    private KafkaProducer<String, Object> producer;
+    private final Map<String, Object> producerProps;
+    /** The key of every record: the run id's UTF-8 (what a StringSerializer would send). */
+    private final byte[] key;
+    private KafkaProducer<byte[], Object> producer;
+    /** The value serializer of {@link #producer} (records, and StateDeltas already encoded). */
+    private WorkerValueSerializer values;
+    /** This worker's direct StateDelta encoder, once checked against {@link #values} (null: not usable). */
+    private DeltaEncoder deltaEncoder;
+    private boolean deltaEncoderChecked;
     /** The producer's transaction state is in doubt (a call timed out): replace it before the next transaction. */
     private boolean replaceProducer;
     private final WorkerStats stats = new WorkerStats();
+    /** One callback for every send (it needs nothing of the record), not a new one per record. */
+    private final Callback acked = (metadata, error) -> {
+        if (error == null) {
+            stats.recordAcked(metadata.serializedKeySize(), metadata.serializedValueSize());
+        }
+    };
     private RunState state;
     private long nextSequence;
     private Iteration open;
@@ -120,13 +135,11 @@ public final class SimsnapWorker implements AutoCloseable {
         own.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         own.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         own.put(ProducerConfig.ACKS_CONFIG, "all");
-        own.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        own.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AVRO_SERIALIZER);
         Map<String, Object> props = client.kafka(own);
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
-        this.producerProps = new Properties();
-        this.producerProps.putAll(props);
-        this.producer = new KafkaProducer<>(props);
+        this.producerProps = Map.copyOf(props);
+        this.key = runId.getBytes(StandardCharsets.UTF_8);
+        this.producer = newProducer();
         try {
             producer.initTransactions(); // fences the zombie and aborts its open transaction
             adopt(RunHistory.readFull(config, runId, workerId, partitions));
@@ -591,17 +604,30 @@ public final class SimsnapWorker implements AutoCloseable {
         long first = nextSequence;
         long sequence = first;
         byte[] digest;
+        DeltaEncoder direct = deltaEncoder();
         begin();
         try {
             for (Step.Change c : step.changes()) {
+                byte[] item = c.item();
+                if (direct != null && (item == null || item.length <= Contracts.ITEM_PART_BYTES)) {
+                    send(Contracts.DELTAS_TOPIC, deltaPartition, direct.encode(sequence++, step.step(), c.entityId(),
+                            c.collection(), c.op(), c.fields(), item, 0, item == null ? 0 : item.length, 0, 1));
+                    continue;
+                }
                 // An item larger than a record should be goes as consecutive parts (StateDelta.item_part).
-                List<ByteBuffer> slices = c.item() == null ? java.util.Collections.singletonList(null)
-                        : Contracts.itemSlices(c.item());
+                List<ByteBuffer> slices = item == null ? java.util.Collections.singletonList(null)
+                        : Contracts.itemSlices(item);
                 for (int i = 0; i < slices.size(); i++) {
-                    send(Contracts.DELTAS_TOPIC, deltaPartition, new StateDelta(runId, workerId, sequence++,
-                            step.step(), 0, null, c.entityId(), c.collection(), c.op(), c.fields(), null,
-                            slices.get(i), slices.size() == 1 ? null
-                            : new dev.simsnap.schema.delta.ItemPart(i, slices.size())));
+                    ByteBuffer slice = slices.get(i);
+                    int count = slices.size();
+                    Object delta = direct != null
+                            ? direct.encode(sequence, step.step(), c.entityId(), c.collection(), c.op(), c.fields(),
+                                    item, slice.arrayOffset() + slice.position(), slice.remaining(), i, count)
+                            : new StateDelta(runId, workerId, sequence, step.step(), 0, null, c.entityId(),
+                                    c.collection(), c.op(), c.fields(), null, slice,
+                                    count == 1 ? null : new dev.simsnap.schema.delta.ItemPart(i, count));
+                    sequence++;
+                    send(Contracts.DELTAS_TOPIC, deltaPartition, delta);
                 }
             }
             // Hashed while the producer's I/O thread already ships the deltas, not before the first send.
@@ -810,16 +836,14 @@ public final class SimsnapWorker implements AutoCloseable {
             return;
         }
         producer.close(Duration.ZERO);
-        KafkaProducer<String, Object> fresh = new KafkaProducer<>(producerProps);
+        producer = newProducer();
         try {
-            fresh.initTransactions();
+            producer.initTransactions();
             refresh();
         } catch (RuntimeException e) {
-            fresh.close(Duration.ZERO);
-            producer = fresh; // closed: still replaced on the next call
+            producer.close(Duration.ZERO); // closed: still replaced on the next call
             throw e;
         }
-        producer = fresh;
         replaceProducer = false;
         nextSequence = state.lastSequence() + 1;
         LOG.info("worker {} of run {}: producer replaced after a timeout; last committed {}, next sequence {}",
@@ -872,13 +896,49 @@ public final class SimsnapWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * A producer with this worker's settings: keys are the run id's UTF-8, values Avro records or StateDeltas
+     * already encoded ({@link WorkerValueSerializer}).
+     */
+    private KafkaProducer<byte[], Object> newProducer() {
+        WorkerValueSerializer serializer = new WorkerValueSerializer(producerProps);
+        KafkaProducer<byte[], Object> created = new KafkaProducer<>(producerProps, new ByteArraySerializer(),
+                serializer); // a constructor that fails closes the serializers it was given
+        values = serializer;
+        return created;
+    }
+
+    /**
+     * The direct encoder of this worker's StateDeltas, or null when it would not write what the value serializer
+     * writes. Checked once, on a probe record: the serializer resolves the StateDelta schema id as for any send
+     * (registering it, when the serde is configured to), and the encoder is used only when its bytes for the probe
+     * are the serializer's.
+     *
+     * @throws org.apache.kafka.common.errors.SerializationException when the serializer cannot resolve the schema
+     */
+    private DeltaEncoder deltaEncoder() {
+        if (!deltaEncoderChecked) {
+            byte[] item = {0, 0, 0, 0, 1, 2, 42};
+            List<String> fields = List.of("probe.path", "\u00e9t\u00e9");
+            byte[] expected = values.serialize(Contracts.DELTAS_TOPIC, new StateDelta(runId, workerId, 1L, 2L, 0, null,
+                    "probe/\u00e9", "probe", Operation.PATCH, fields, null, ByteBuffer.wrap(item), null));
+            DeltaEncoder candidate = new DeltaEncoder(WireFormat.unframe(expected).schemaId(), runId, workerId);
+            byte[] direct = candidate.encode(1L, 2L, "probe/\u00e9", "probe", Operation.PATCH, fields, item, 0,
+                    item.length, 0, 1);
+            if (java.util.Arrays.equals(direct, expected)) {
+                deltaEncoder = candidate;
+            } else {
+                LOG.info("worker {} of run {}: StateDeltas go through the value serializer (its configuration writes"
+                        + " other bytes than the direct encoding)", workerId, runId);
+            }
+            deltaEncoderChecked = true;
+        }
+        return deltaEncoder;
+    }
+
     private void send(String topic, Integer partition, Object value) {
         try {
-            producer.send(new ProducerRecord<>(topic, partition, runId, value), (metadata, error) -> {
-                if (error == null) {
-                    stats.recordAcked(metadata.serializedKeySize(), metadata.serializedValueSize());
-                }
-            });
+            producer.send(new ProducerRecord<>(topic, partition, key, value), acked);
         } catch (ProducerFencedException e) {
             broken = e;
             throw e;

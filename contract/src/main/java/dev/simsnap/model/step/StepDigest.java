@@ -1,6 +1,5 @@
 package dev.simsnap.model.step;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,7 +20,12 @@ import java.util.TreeMap;
  */
 public final class StepDigest {
 
+    /** Input gathered before it is hashed: one {@code update} per few changes instead of six small ones each. */
+    private static final int PENDING_BYTES = 8192;
+
     private final MessageDigest sha = sha256();
+    private final byte[] pending = new byte[PENDING_BYTES];
+    private int count;
     private boolean clockAdded;
 
     /** Adds one change, in sequence order. */
@@ -35,10 +39,14 @@ public final class StepDigest {
         for (String f : fields) {
             text(f);
         }
-        sha.update((byte) 1);
-        sha.update(ByteBuffer.allocate(4).putInt(item == null ? -1 : item.length).array());
+        one(1);
+        int length = item == null ? -1 : item.length;
+        one(length >>> 24);
+        one(length >>> 16);
+        one(length >>> 8);
+        one(length);
         if (item != null) {
-            sha.update(item);
+            bytes(item);
         }
         return this;
     }
@@ -46,17 +54,62 @@ public final class StepDigest {
     /** Adds the step's clock and returns the digest (32 bytes); the instance is then spent. */
     public byte[] finish(Map<String, Long> clock) {
         clockAdded = true;
-        sha.update((byte) 2);
+        one(2);
         for (Map.Entry<String, Long> e : new TreeMap<>(clock).entrySet()) {
             text(e.getKey());
-            sha.update(ByteBuffer.allocate(8).putLong(e.getValue()).array());
+            long v = e.getValue();
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                one((int) (v >>> shift));
+            }
         }
+        drain();
         return sha.digest();
     }
 
+    /** UTF-8 (as {@link String#getBytes} gives it) and a 0x00. */
     private void text(String s) {
-        sha.update(s.getBytes(StandardCharsets.UTF_8));
-        sha.update((byte) 0);
+        int n = s.length();
+        if (n < PENDING_BYTES - count) {
+            int p = count;
+            int i = 0;
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c >= 0x80) {
+                    break;
+                }
+                pending[p++] = (byte) c;
+                i++;
+            }
+            if (i == n) { // ASCII: written as is
+                count = p;
+                one(0);
+                return;
+            }
+        }
+        bytes(s.getBytes(StandardCharsets.UTF_8)); // overwrites any ASCII prefix copied above (count unchanged)
+        one(0);
+    }
+
+    private void one(int b) {
+        if (count == PENDING_BYTES) {
+            drain();
+        }
+        pending[count++] = (byte) b;
+    }
+
+    private void bytes(byte[] b) {
+        if (b.length <= PENDING_BYTES - count) {
+            System.arraycopy(b, 0, pending, count, b.length);
+            count += b.length;
+        } else {
+            drain();
+            sha.update(b);
+        }
+    }
+
+    private void drain() {
+        sha.update(pending, 0, count);
+        count = 0;
     }
 
     private static MessageDigest sha256() {
