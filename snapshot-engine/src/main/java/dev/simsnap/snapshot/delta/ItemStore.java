@@ -141,7 +141,10 @@ public final class ItemStore {
         CHUNKS.delete(heads, chunks, key);
     }
 
-    /** The entity ids and items of one collection of a run, in key (byte) order. */
+    /**
+     * The entity ids and items of one collection of a run, in key (byte) order. A key the scan lists but whose item
+     * is gone when it is read (deleted meanwhile by the stores' writer) is left out.
+     */
     public List<Map.Entry<String, Stored>> scan(String runId, String collection) {
         String prefix = collectionPrefix(runId, collection);
         List<Map.Entry<String, Stored>> out = new ArrayList<>();
@@ -149,7 +152,10 @@ public final class ItemStore {
             if (e.getKey().indexOf('\0') >= 0) {
                 continue; // a chunk key, when heads and chunks share one store
             }
-            out.add(Map.entry(e.getKey().substring(prefix.length()), get(e.getKey())));
+            Stored item = get(e.getKey());
+            if (item != null) { // null: deleted since the scan listed it (a reader overlapping an apply retries)
+                out.add(Map.entry(e.getKey().substring(prefix.length()), item));
+            }
         }
         return out;
     }

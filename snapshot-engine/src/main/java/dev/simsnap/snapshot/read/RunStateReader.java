@@ -310,7 +310,12 @@ public final class RunStateReader {
         };
     }
 
-    /** Runs {@code body} under the seqlock of {@code runId}; empty when the run is unknown. */
+    /**
+     * Runs {@code body} under the seqlock of {@code runId}; empty when the run is unknown. A read that overlaps an
+     * apply may see the stores half-changed and fail (an item listed by a scan and deleted before it is read): when
+     * {@code body} throws and the run's version changed meanwhile, the read is torn, not wrong, and is made again;
+     * when the version did not change, the exception is the answer.
+     */
     private <T> Optional<T> consistently(String runId, java.util.function.Function<RunMeta, T> body) {
         long giveUp = System.nanoTime() + deadline.toNanos();
         int attempt = 0;
@@ -320,9 +325,18 @@ public final class RunStateReader {
                 return Optional.empty();
             }
             if ((before.get().version() & 1) == 0) {
-                T result = body.apply(before.get());
+                T result = null;
+                RuntimeException failed = null;
+                try {
+                    result = body.apply(before.get());
+                } catch (RuntimeException e) {
+                    failed = e;
+                }
                 Optional<RunMeta> after = readMeta(runId);
                 if (after.isPresent() && after.get().version() == before.get().version()) {
+                    if (failed != null) {
+                        throw failed; // the run did not change while it was read: the failure is real
+                    }
                     return Optional.of(result);
                 }
             }
