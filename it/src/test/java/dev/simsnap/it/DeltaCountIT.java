@@ -113,6 +113,12 @@ class DeltaCountIT {
             // Nothing of step 1 is visible.
             JsonNode detail = JSON.readTree(Http.get(stack.service().url() + "/runs/" + run).body());
             assertThat(detail.get("consistent_iteration").asLong()).isZero();
+            // The run's info tells the worker its commit was refused.
+            JsonNode worker = detail.get("workers").get(0);
+            assertThat(worker.get("last_committed_iteration").asLong()).isZero();
+            assertThat(worker.get("refused_steps").asLong()).isEqualTo(1);
+            assertThat(worker.get("last_refusal").toString())
+                    .isEqualTo("{\"step\":1,\"reason\":\"delta-count-mismatch\"}");
             assertThat(stack.item(run, "cells", "0/0").get("infected").asLong()).isEqualTo(1);
             assertThat(Http.get(stack.service().url() + "/runs/" + run + "/items/cells?id=1/1").statusCode())
                     .isEqualTo(404);

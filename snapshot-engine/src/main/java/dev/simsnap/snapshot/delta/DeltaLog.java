@@ -362,6 +362,7 @@ public final class DeltaLog {
         long from = m.committed(worker);
         List<Pending> step = buffered(m, upTo, p -> p.worker().equals(worker) && p.iteration() > from);
         Rejection refusal = reason.apply(step.size());
+        m.stepRefused(worker, upTo, refusal.reason());
         save(m); // before the buffer loses the deltas that completed the worker's last sequence
         for (Pending p : step) {
             rejects.reject(m.runId(), p.bytes(), refusal);

@@ -38,8 +38,22 @@ public record RunInfo(String runId, String kind, List<String> expectedWorkers, M
      * @param lastSequence           its last accepted StateDelta.sequence as of the run's last stored step (its
      *                               commits, start and end; deltas accepted after it are not counted), -1 when none
      * @param lag                    highest iteration any worker committed minus this worker's
+     * @param refusals               its commits refused after its transaction committed, or null when none
      */
-    public record WorkerProgress(String workerId, long lastCommittedIteration, long lastSequence, long lag) {
+    public record WorkerProgress(String workerId, long lastCommittedIteration, long lastSequence, long lag,
+                                 StepRefusals refusals) {
+    }
+
+    /**
+     * A worker's commits that the service refused although the worker's transaction committed (a declared
+     * {@code delta_count} that was not what it sent, a step too far ahead of the slowest worker): nothing of such a
+     * step was applied, and the worker's last committed step stayed where it was.
+     *
+     * @param count      how many of its commits were refused
+     * @param lastStep   the step of the last one
+     * @param lastReason its dead-letter reason
+     */
+    public record StepRefusals(long count, long lastStep, String lastReason) {
     }
 
     /** Where a forked run came from. */

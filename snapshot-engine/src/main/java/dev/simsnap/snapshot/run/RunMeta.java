@@ -47,6 +47,12 @@ public final class RunMeta {
      */
     final Map<String, TreeMap<Long, Long>> refusedDeltas = new TreeMap<>();
     /**
+     * Per expected worker whose commits were refused after its transaction committed ({@code delta-count-mismatch},
+     * {@code too-far-ahead}): how many, and the last one's step and reason. Stored, so that the worker can learn of
+     * them from {@code GET /runs/{run}}; workers without any are not kept (the stored text is then as before).
+     */
+    final Map<String, RunInfo.StepRefusals> refusedSteps = new TreeMap<>();
+    /**
      * The accepted (buffered) StateDeltas per expected worker and step above its last committed one. Not stored:
      * the delta buffer holds them, and {@link dev.simsnap.snapshot.delta.DeltaLog} counts them again when it loads
      * the meta.
@@ -195,6 +201,12 @@ public final class RunMeta {
                 Long::sum);
     }
 
+    /** Records that {@code worker}'s commit of {@code step} was refused for {@code reason} (a dead-letter reason). */
+    public void stepRefused(String worker, long step, String reason) {
+        RunInfo.StepRefusals before = refusedSteps.get(worker);
+        refusedSteps.put(worker, new RunInfo.StepRefusals(before == null ? 1 : before.count() + 1, step, reason));
+    }
+
     /**
      * The StateDeltas {@code worker} sent for steps up to {@code step} (all above its last committed one), accepted
      * and refused on arrival; forgets them, as a commit of {@code step} accounts for them whether it is taken or
@@ -267,7 +279,8 @@ public final class RunMeta {
     public RunInfo toInfo() {
         long maxCommitted = committed.values().stream().mapToLong(Long::longValue).max().orElse(-1);
         List<RunInfo.WorkerProgress> workers = new ArrayList<>();
-        committed.forEach((w, it) -> workers.add(new RunInfo.WorkerProgress(w, it, lastSequence(w), maxCommitted - it)));
+        committed.forEach((w, it) -> workers.add(new RunInfo.WorkerProgress(w, it, lastSequence(w), maxCommitted - it,
+                refusedSteps.get(w))));
         RunInfo.ForkOrigin fork = forkedFromRun == null ? null : new RunInfo.ForkOrigin(forkedFromRun, forkedFromIteration);
         return new RunInfo(runId, kind, List.copyOf(expectedWorkers), Collections.unmodifiableMap(new TreeMap<>(config)),
                 randomSeed, startedAtMs, fork, List.copyOf(workers), consistentIteration, consistentVirtualDate,
@@ -352,6 +365,15 @@ public final class RunMeta {
                     firstStep = false;
                     b.append('"').append(e.getKey().longValue()).append("\":").append(e.getValue().longValue());
                 }
+                b.append('}');
+            });
+        }
+        if (!refusedSteps.isEmpty()) {
+            key(out, "refused_steps", false);
+            object(out, refusedSteps, (b, r) -> {
+                b.append("{\"count\":").append(r.count()).append(",\"step\":").append(r.lastStep())
+                        .append(",\"reason\":");
+                appendString(r.lastReason(), b);
                 b.append('}');
             });
         }
@@ -459,6 +481,11 @@ public final class RunMeta {
                         e.getValue().asLong()));
                 m.refusedDeltas.put(w.getKey(), steps);
             });
+        }
+        if (n.has("refused_steps")) {
+            n.get("refused_steps").fields().forEachRemaining(w -> m.refusedSteps.put(w.getKey(),
+                    new RunInfo.StepRefusals(w.getValue().get("count").asLong(), w.getValue().get("step").asLong(),
+                            w.getValue().get("reason").asText())));
         }
         m.consistentIteration = n.get("consistent_iteration").asLong();
         m.consistentVirtualDate = n.has("consistent_virtual_date") ? n.get("consistent_virtual_date").asInt() : null;

@@ -96,4 +96,23 @@ class RunMetaJsonTest {
         assertThat(m.takeDeltaCount("b", 9)).isEqualTo(1);
         assertThat(m.toJson()).isEqualTo(none);
     }
+
+    @Test
+    void refusedStepsAreStoredPerWorkerOnlyOnceThereAreSome() throws Exception {
+        RunMeta m = RunMeta.started("r6", "k", List.of("a", "b"), Map.of(), 1, 2, null, -1);
+        m.commit("a", 0, 1);
+        m.commit("b", 0, 1);
+        String none = m.toJson();
+        assertThat(JSON.readTree(none).has("refused_steps")).isFalse();
+        assertThat(m.toInfo().workers()).allSatisfy(w -> assertThat(w.refusals()).isNull());
+        m.stepRefused("b", 3, "delta-count-mismatch");
+        m.stepRefused("b", 4, "too-far-ahead \"q\"");
+        String text = m.toJson();
+        assertThat(text).isEqualTo(JSON.writeValueAsString(JSON.readTree(text))).contains(
+                "\"refused_steps\":{\"b\":{\"count\":2,\"step\":4,\"reason\":\"too-far-ahead \\\"q\\\"\"}}");
+        RunMeta back = RunMeta.fromJson(text);
+        assertThat(back.toJson()).isEqualTo(text);
+        assertThat(back.toInfo().workers()).extracting(w -> w.refusals()).containsExactly(null,
+                new RunInfo.StepRefusals(2, 4, "too-far-ahead \"q\""));
+    }
 }

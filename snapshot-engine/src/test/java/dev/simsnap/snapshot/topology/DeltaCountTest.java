@@ -97,6 +97,8 @@ class DeltaCountTest {
         assertThat(info.consistentIteration()).isZero();
         assertThat(info.workers().get(0).lastCommittedIteration()).as("the refused commit is not the worker's")
                 .isZero();
+        assertThat(info.workers().get(0).refusals()).as("what GET /runs/{run} tells the worker")
+                .isEqualTo(new dev.simsnap.snapshot.run.RunInfo.StepRefusals(1, 1, REASON));
         assertThat(bufferKeys()).isEmpty();
 
         // The refused deltas' sequences stay used.
@@ -114,6 +116,8 @@ class DeltaCountTest {
         h.send("grid", beta(2, 0.4), commit(2, 1));
         assertThat(h.deadLetters()).isEmpty();
         assertThat(params()).isEqualTo("{\n  \"beta\": 0.4\n}");
+        assertThat(h.reader.runInfo("grid").orElseThrow().workers().get(0).refusals()).as("kept")
+                .isEqualTo(new dev.simsnap.snapshot.run.RunInfo.StepRefusals(1, 1, REASON));
     }
 
     @Test

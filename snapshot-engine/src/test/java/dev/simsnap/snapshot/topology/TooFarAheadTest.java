@@ -1,6 +1,7 @@
 package dev.simsnap.snapshot.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.simsnap.model.StateModel;
 import dev.simsnap.model.item.ItemCodec;
@@ -10,6 +11,7 @@ import dev.simsnap.schema.run.IterationCommitted;
 import dev.simsnap.schema.run.RunStarted;
 import dev.simsnap.serde.WireFormat;
 import dev.simsnap.snapshot.deadletter.DeadLetterHeaders;
+import dev.simsnap.snapshot.run.RunInfo;
 import dev.simsnap.snapshot.delta.DeltaLog;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -74,6 +76,10 @@ class TooFarAheadTest {
                 .contains("at most 1000 committed steps ahead");
         var info = h.reader.runInfo("race").orElseThrow();
         assertThat(info.consistentIteration()).isEqualTo(-1);
+        // The refused worker can learn of it from the run's info (GET /runs/{run}); the other worker has none.
+        assertThat(info.workers()).extracting(w -> w.workerId(), w -> w.refusals())
+                .containsExactly(tuple("fast", new RunInfo.StepRefusals(1, LIMIT, "too-far-ahead")),
+                        tuple("slow", null));
 
         // The slow worker commits its step 0: step 0 is consistent, 999 of fast's steps wait, fast's step 1000 fits.
         h.send("race", beta("slow", 0, 0.1), commit("slow", 0, 1));

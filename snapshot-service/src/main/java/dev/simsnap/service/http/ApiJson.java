@@ -36,8 +36,16 @@ public final class ApiJson {
     public record RunList(List<RunSummary> runs) {
     }
 
-    /** One worker in {@code GET /runs/{run}}. */
-    public record WorkerStatus(String worker, long lastCommittedIteration, long lag) {
+    /**
+     * One worker in {@code GET /runs/{run}}; {@code refusedSteps} and {@code lastRefusal} only when the service
+     * refused some of its commits after they were committed (see {@link RunInfo.StepRefusals}).
+     */
+    public record WorkerStatus(String worker, long lastCommittedIteration, long lag, Long refusedSteps,
+                               Refusal lastRefusal) {
+    }
+
+    /** The last commit of a worker the service refused: its step and dead-letter reason. */
+    public record Refusal(long step, String reason) {
     }
 
     /** {@code GET /runs/{run}}. */
@@ -46,7 +54,9 @@ public final class ApiJson {
                             Long finalIteration, ForkedFrom forkedFrom) {
         static RunDetail of(RunInfo i) {
             List<WorkerStatus> workers = i.workers().stream()
-                    .map(w -> new WorkerStatus(w.workerId(), w.lastCommittedIteration(), w.lag())).toList();
+                    .map(w -> new WorkerStatus(w.workerId(), w.lastCommittedIteration(), w.lag(),
+                            w.refusals() == null ? null : w.refusals().count(), w.refusals() == null ? null
+                            : new Refusal(w.refusals().lastStep(), w.refusals().lastReason()))).toList();
             return new RunDetail(i.runId(), i.kind(), i.expectedWorkers(), workers, i.consistentIteration(),
                     i.virtualDate(), i.lag(), i.ended(), i.endStatus(), i.ended() ? i.finalIteration() : null,
                     i.forkedFrom() == null ? null : new ForkedFrom(i.forkedFrom().runId(), i.forkedFrom().iteration()));
