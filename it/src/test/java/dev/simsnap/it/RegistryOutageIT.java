@@ -76,8 +76,9 @@ class RegistryOutageIT {
             gateway.close();
             registry.close();
 
-            // A new service process on the same state: it knows no schema yet, and cannot ask for one.
-            service = Stack.service(broker, registryUrl, tmp, "outage");
+            // A new service process on the same state: it knows no schema yet, and cannot ask for one. (Its Streams
+            // may never stay RUNNING long enough to be seen so: its thread dies on the first record it decodes.)
+            service = Stack.starting(broker, registryUrl, tmp, "outage");
             SnapshotServer outageService = service;
             Set<String> threadsSeen = new TreeSet<>();
             // The stream thread dies on the record it cannot decode and is replaced (the dying thread's exception is

@@ -29,12 +29,17 @@ record Stack(SchemaRegistryServer registry, GatewayServer gateway, SnapshotServe
 
     /** Starts a snapshot service of the stack {@code name} on {@code dir} (again, after a close: same state). */
     static SnapshotServer service(KafkaBroker broker, String registryUrl, Path dir, String name) throws Exception {
-        SnapshotServer service = SnapshotServer.builder().bootstrapServers(broker.bootstrapServers())
+        SnapshotServer service = starting(broker, registryUrl, dir, name);
+        service.awaitRunning(Duration.ofSeconds(60));
+        return service;
+    }
+
+    /** {@link #service} without waiting until its Streams is running. */
+    static SnapshotServer starting(KafkaBroker broker, String registryUrl, Path dir, String name) {
+        return SnapshotServer.builder().bootstrapServers(broker.bootstrapServers())
                 .schemaRegistryUrl(registryUrl).stateDir(dir.resolve("state")).outputRoot(dir.resolve("out"))
                 .http("127.0.0.1", 0).applicationId("simsnap-" + name).partitions(3)
                 .streamsProperty("commit.interval.ms", 100).build().start();
-        service.awaitRunning(Duration.ofSeconds(60));
-        return service;
     }
 
     /** Client properties of a worker library on this stack. */
