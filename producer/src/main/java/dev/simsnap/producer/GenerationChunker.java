@@ -19,7 +19,7 @@ import org.apache.avro.specific.SpecificDatumWriter;
 final class GenerationChunker {
 
     /** Budget of encoded member bytes per chunk: 256 KiB. */
-    static final int MAX_CHUNK_BYTES = 256 * 1024;
+    static final int MAX_CHUNK_BYTES = dev.simsnap.schema.contract.Contracts.MEMBER_CHUNK_BYTES;
     /** A single member larger than this cannot be published under default broker limits. */
     static final int MAX_MEMBER_BYTES = 900 * 1024;
 

@@ -671,9 +671,7 @@ public final class SimsnapWorker implements AutoCloseable {
             throw new IllegalArgumentException("field 'generation': must be 0.." + Integer.MAX_VALUE + ", got "
                     + generation);
         }
-        List<List<ByteBuffer>> chunks = new ArrayList<>();
-        List<ByteBuffer> current = new ArrayList<>();
-        long bytes = 0;
+        List<byte[]> framedMembers = new ArrayList<>(members.size());
         for (int i = 0; i < members.size(); i++) {
             GenericRecord m = members.get(i);
             if (m == null) {
@@ -689,17 +687,9 @@ public final class SimsnapWorker implements AutoCloseable {
                 throw new IllegalArgumentException("field 'members[" + i + "]': encodes to " + framed.length
                         + " bytes, more than a record can carry (" + GenerationChunker.MAX_MEMBER_BYTES + ")");
             }
-            if (!current.isEmpty() && bytes + framed.length > GenerationChunker.MAX_CHUNK_BYTES) {
-                chunks.add(current);
-                current = new ArrayList<>();
-                bytes = 0;
-            }
-            current.add(ByteBuffer.wrap(framed));
-            bytes += framed.length;
+            framedMembers.add(framed);
         }
-        if (!current.isEmpty() || chunks.isEmpty()) {
-            chunks.add(current);
-        }
+        List<List<ByteBuffer>> chunks = Contracts.memberChunks(framedMembers);
         int gen = (int) generation;
         transaction(() -> {
             int firstMember = 0;

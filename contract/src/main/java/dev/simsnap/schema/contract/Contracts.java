@@ -38,6 +38,30 @@ public final class Contracts {
         return out;
     }
 
+    /** Most bytes of framed members one GenerationChunk (v2) carries, so a chunk stays far below a record's limit. */
+    public static final int MEMBER_CHUNK_BYTES = 256 * 1024;
+
+    /**
+     * A generation's framed members, in order, as the consecutive chunks they are sent in: each at most
+     * {@link #MEMBER_CHUNK_BYTES} of members (a larger member alone); one empty chunk for no members.
+     */
+    public static List<List<java.nio.ByteBuffer>> memberChunks(List<byte[]> framed) {
+        List<List<java.nio.ByteBuffer>> chunks = new java.util.ArrayList<>();
+        List<java.nio.ByteBuffer> current = new java.util.ArrayList<>();
+        long bytes = 0;
+        for (byte[] member : framed) {
+            if (!current.isEmpty() && bytes + member.length > MEMBER_CHUNK_BYTES) {
+                chunks.add(current);
+                current = new java.util.ArrayList<>();
+                bytes = 0;
+            }
+            current.add(java.nio.ByteBuffer.wrap(member));
+            bytes += member.length;
+        }
+        chunks.add(current);
+        return chunks;
+    }
+
     /** Records on {@link #DELTAS_TOPIC}. */
     public static final List<Schema> DELTA_TOPIC_RECORDS = List.of(
             RunStarted.getClassSchema(), StateDelta.getClassSchema(),

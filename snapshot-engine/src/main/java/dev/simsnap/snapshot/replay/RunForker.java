@@ -54,9 +54,6 @@ public final class RunForker {
             "market_index", LegacyKind.DOCUMENT);
     private static final JsonWriter DOCUMENT_JSON = JsonWriter.of(JsonFormat.canonicalCompact());
 
-    /** Most bytes of framed members per copied generation chunk (what a worker's chunks hold). */
-    static final int MAX_CHUNK_BYTES = 256 * 1024;
-
     private final RunReplayer replayer;
     private final ClientConfig client;
     private final String deltasTopic;
@@ -203,25 +200,13 @@ public final class RunForker {
     }
 
     /**
-     * One generation saved again in the new run as a worker saves it (GenerationChunk v2 records of at most
-     * {@link #MAX_CHUNK_BYTES} of framed members each, then GenerationSealed), with step {@code step}.
+     * One generation saved again in the new run as a worker saves it (GenerationChunk v2 records chunked as
+     * {@link dev.simsnap.schema.contract.Contracts#memberChunks} says, then GenerationSealed), with step {@code step}.
      */
     private List<Out> generation(String run, String worker, String collection, long generation,
                                  List<StoredEntity> members, long step) {
-        List<List<java.nio.ByteBuffer>> chunks = new ArrayList<>();
-        List<java.nio.ByteBuffer> chunk = new ArrayList<>();
-        long bytes = 0;
-        for (StoredEntity m : members) {
-            byte[] framed = dev.simsnap.serde.WireFormat.frame(m.schemaId(), m.body());
-            if (!chunk.isEmpty() && bytes + framed.length > MAX_CHUNK_BYTES) {
-                chunks.add(chunk);
-                chunk = new ArrayList<>();
-                bytes = 0;
-            }
-            chunk.add(java.nio.ByteBuffer.wrap(framed));
-            bytes += framed.length;
-        }
-        chunks.add(chunk);
+        List<List<java.nio.ByteBuffer>> chunks = dev.simsnap.schema.contract.Contracts.memberChunks(members.stream()
+                .map(m -> dev.simsnap.serde.WireFormat.frame(m.schemaId(), m.body())).toList());
         List<Out> out = new ArrayList<>();
         int first = 0;
         for (int i = 0; i < chunks.size(); i++) {
